@@ -1,0 +1,40 @@
+# Lotsen — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+MO     := app/translations/sv/LC_MESSAGES/messages.mo
+PO     := app/translations/sv/LC_MESSAGES/messages.po
+
+.PHONY: install run test test-fast bench translations extract-messages clean
+
+$(BIN)/lotsen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(MO): $(PO) $(BIN)/lotsen
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -D messages
+
+install: $(BIN)/lotsen $(MO)
+
+translations: $(MO)
+
+extract-messages: $(BIN)/lotsen
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
+
+run: install
+	$(BIN)/lotsen db upgrade
+	$(BIN)/lotsen processes deploy --message "make run"
+	$(BIN)/lotsen users demo
+	$(BIN)/lotsen serve
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

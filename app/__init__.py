@@ -1,0 +1,65 @@
+"""Lotsen: BPMN-driven case handling for municipal building permits."""
+from __future__ import annotations
+
+from flask import Flask, request, session as cookie_session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from app.config import Settings
+from app.runtime import Runtime, build_runtime
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+LOCALES = ("sv", "en")
+
+
+def _select_locale() -> str:
+    chosen = cookie_session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or "sv"
+
+
+def create_app(config: Settings | dict | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the Flask app with its runtime, extensions and blueprints."""
+    settings = config if isinstance(config, Settings) else Settings.from_env(config)
+    app = Flask(__name__, template_folder="web/templates", static_folder="static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=settings.testing,
+    )
+    app.extensions["lotsen"] = runtime or build_runtime(settings)
+    app.extensions["lotsen_settings"] = settings
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from app import errors, uow
+    from app.api import bp as api_bp
+    from app.web import auth, cases, inbox, portal
+
+    uow.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    from app.web import filters
+
+    filters.init_app(app)
+    return app

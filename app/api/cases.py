@@ -1,0 +1,54 @@
+"""Cases and messages."""
+from __future__ import annotations
+
+from flask import g, jsonify
+
+from app.services import cases as case_service
+from app.services import messages as message_service
+from app.uow import db
+
+from . import api_user, bp, json_body
+from .serialize import case_json, event_json
+
+
+@bp.post("/api/cases")
+@api_user
+def submit():  # noqa: ANN201
+    body = json_body(required=("process", "data"), allowed=("process", "data"))
+    case = case_service.submit_case(db(), actor=g.api_user, process=str(body["process"]), data=body["data"])
+    return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value}), 201
+
+
+@bp.get("/api/cases")
+@api_user
+def list_cases():  # noqa: ANN201
+    rows = case_service.list_cases(db(), actor=g.api_user)
+    return jsonify([{"id": c.id, "reference": c.reference, "status": c.status.value,
+                     "outcome": c.outcome.value if c.outcome else None} for c in rows])
+
+
+@bp.get("/api/cases/<int:case_id>")
+@api_user
+def get_case(case_id: int):  # noqa: ANN201
+    session = db()
+    case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
+    return jsonify(case_json(case, case_service.open_tasks(session, case),
+                             case_service.history(session, actor=g.api_user, case=case)))
+
+
+@bp.get("/api/cases/<int:case_id>/history")
+@api_user
+def history(case_id: int):  # noqa: ANN201
+    session = db()
+    case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
+    return jsonify([event_json(e) for e in case_service.history(session, actor=g.api_user, case=case)])
+
+
+@bp.post("/api/cases/<int:case_id>/messages/<name>")
+@api_user
+def message(case_id: int, name: str):  # noqa: ANN201
+    body = json_body(allowed=("data",))
+    msg = message_service.send_message(db(), actor=g.api_user, case_id=case_id, name=name,
+                                       data=body.get("data", {}))
+    delivered = msg.delivered_at is not None
+    return jsonify({"id": msg.id, "status": "delivered" if delivered else "pending"}), 200 if delivered else 202

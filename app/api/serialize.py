@@ -1,0 +1,35 @@
+"""JSON shapes of cases, tasks and history events."""
+from __future__ import annotations
+
+from app.models import AuditEvent, Case, HumanTask
+
+
+def task_json(task: HumanTask, schema: dict | None = None) -> dict:
+    return {
+        "id": task.id, "case_id": task.case_id, "reference": task.case.reference,
+        "name": task.element_id, "title": task.title, "group": task.group,
+        "assignee": task.assignee.username if task.assignee else None,
+        "status": task.status.value, "created_at": task.created_at.isoformat(),
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "form": {"schema": schema} if schema is not None else None,
+    }
+
+
+def event_json(event: AuditEvent) -> dict:
+    return {"at": event.at.isoformat(), "actor": event.actor, "action": event.action,
+            "element": event.element_id, "details": event.details}
+
+
+def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]) -> dict:
+    return {
+        "id": case.id, "reference": case.reference, "status": case.status.value,
+        "outcome": case.outcome.value if case.outcome else None,
+        "process": case.process_version.model, "process_version": case.process_version.number,
+        "property_designation": case.property_designation, "measure": case.measure,
+        "case_type": case.case_type, "track": case.track,
+        "created_at": case.created_at.isoformat(),
+        "completed_at": case.completed_at.isoformat() if case.completed_at else None,
+        "last_error": case.last_error,
+        "open_tasks": [task_json(t) for t in open_tasks],
+        "history": [event_json(e) for e in history],
+    }

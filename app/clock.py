@@ -1,0 +1,47 @@
+"""The one injectable clock: UTC inside, the configured zone in the UI."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+
+class Clock:
+    """Wall-clock time, unless a test has frozen or moved it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fixed: datetime | None = None
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        with self._lock:
+            if self._fixed is not None:
+                return self._fixed
+            return datetime.now(timezone.utc) + self._offset
+
+    def set(self, when: datetime) -> None:
+        """Freeze time at ``when`` (must be timezone-aware)."""
+        if when.tzinfo is None:
+            raise ValueError("clock needs a timezone-aware datetime")
+        with self._lock:
+            self._fixed = when.astimezone(timezone.utc)
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            if self._fixed is not None:
+                self._fixed += delta
+            else:
+                self._offset += delta
+
+    def reset(self) -> None:
+        with self._lock:
+            self._fixed = None
+            self._offset = timedelta(0)
+
+
+#: The process-wide clock. The engine's timers read it too (see engine.timers).
+clock = Clock()
+
+
+def utcnow() -> datetime:
+    return clock.now()

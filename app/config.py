@@ -1,0 +1,88 @@
+"""Lotsen's settings: one documented place, overridable from LOTSEN_* variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Every setting Lotsen reads, with its default.
+
+    Each field can be overridden by an environment variable named
+    ``LOTSEN_<FIELD NAME IN UPPER CASE>`` (e.g. ``LOTSEN_DATABASE_URL``).
+    """
+
+    #: SQLAlchemy URL; SQLite (embedded, WAL) by default, PostgreSQL in production.
+    database_url: str = ""
+    #: Folder for the SQLite file, the secret key and documents.
+    instance_dir: str = str(PROJECT_ROOT / "instance")
+    #: Folder deployed by ``lotsen processes deploy`` and ``make run``.
+    processes_dir: str = str(PROJECT_ROOT / "processes")
+    host: str = "127.0.0.1"
+    port: int = 5000
+    secret_key: str = ""
+    #: Enables test-only routes such as the controllable clock.
+    testing: bool = False
+    #: Time zone in which dates are shown and calendar days are counted.
+    timezone: str = "Europe/Stockholm"
+    default_locale: str = "sv"
+    #: Prefix of case references, e.g. "BYGG 2026-000042".
+    reference_prefix: str = "BYGG"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    mail_from: str = "lotsen@kommun.example"
+    #: Wall-clock limit for one script or expression in a diagram.
+    script_time_limit_s: float = 2.0
+    #: Largest accepted upload (documents, diagrams), in bytes.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    #: Seconds between scheduler polls of due timers and the outbox.
+    scheduler_interval_s: float = 5.0
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, overrides: dict | None = None) -> "Settings":
+        """Build settings from defaults, then LOTSEN_* variables, then ``overrides``."""
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = os.environ.get(f"LOTSEN_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = _bool(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides or {})
+        settings = cls(**values)
+        settings.finish()
+        return settings
+
+    def finish(self) -> None:
+        """Fill in values derived from others (database file, secret key)."""
+        Path(self.instance_dir).mkdir(parents=True, exist_ok=True)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{Path(self.instance_dir) / 'lotsen.sqlite3'}"
+        if not self.secret_key:
+            key_file = Path(self.instance_dir) / "secret_key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_hex(32))
+                key_file.chmod(0o600)
+            self.secret_key = key_file.read_text().strip()
+
+    @property
+    def documents_dir(self) -> Path:
+        return Path(self.instance_dir) / "documents"

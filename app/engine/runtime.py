@@ -1,0 +1,372 @@
+"""The SpiffWorkflow façade: start, load, act, run, save and read projections.
+
+It knows nothing of Flask, HTTP or the database. The service layer hands it a
+``Host`` (reference numbers, notifications, case events) and persists what it
+returns. Specs are parsed once per deployed version and cached here; instance
+state is serialized *without* them (by reference to the version).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow import task as _spiff_task_module
+
+from app.clock import clock
+from handlers.registry import HandlerContext, HandlerInputError, Operation
+
+from .sandbox import RestrictedEnvironment, ScriptRejected, ScriptTimeout
+
+
+class _ClockDatetime(datetime):
+    """``datetime`` whose ``now()`` reads Lotsen's injectable clock."""
+
+    @classmethod
+    def now(cls, tz=None):  # noqa: ANN001, ANN206
+        current = clock.now()
+        return current.astimezone(tz) if tz else current.astimezone().replace(tzinfo=None)
+
+
+class _ClockTime:
+    """Stands in for the ``time`` module in SpiffWorkflow's task bookkeeping."""
+
+    @staticmethod
+    def time() -> float:
+        return clock.now().timestamp()
+
+
+# SpiffWorkflow's timers call datetime.now(timezone.utc) and its tasks stamp state
+# changes with time.time(); make both read Lotsen's clock so tests control time.
+_timer_module.datetime = _ClockDatetime
+_spiff_task_module.time = _ClockTime
+
+
+class EngineError(Exception):
+    """A step of the process failed (handler, script or expression)."""
+
+    def __init__(self, message: str, *, element: str | None = None, cause: BaseException | None = None):
+        super().__init__(message)
+        self.element = element
+        self.cause = cause
+
+
+class MessageNotExpected(Exception):
+    """The case is not waiting for this message now."""
+
+
+# ------------------------------------------------------------------ serializer
+
+
+def _make_serializer(cache: "SpecCache") -> BpmnWorkflowSerializer:
+    class SpecRefConverter(BpmnWorkflowConverter):
+        def to_dict(self, wf):  # noqa: ANN001, ANN202
+            d = super().to_dict(wf)
+            d["spec"] = {"ref": wf.version_id}
+            d["subprocess_specs"] = {}
+            return d
+
+        def from_dict(self, d):  # noqa: ANN001, ANN202
+            spec, subprocesses = cache.get(d["spec"]["ref"])
+            wf = self.target_class(spec, subprocesses, deserializing=True)
+            wf.tasks = self.mapping_from_dict(d["tasks"], uuid.UUID, workflow=wf)
+            wf.task_tree = wf.tasks.get(uuid.UUID(d["root"]))
+            self.set_default_attributes(wf, d)
+            self.subprocesses_from_dict(d["subprocesses"], wf)
+            wf.bpmn_events = self.registry.restore(d.pop("bpmn_events", []))
+            wf.version_id = d["spec"]["ref"]
+            return wf
+
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = SpecRefConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_PLAIN = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def specs_to_json(spec, subprocesses: Mapping) -> str:  # noqa: ANN001
+    """Serialize a parsed spec and its subprocess specs for storage."""
+    registry = _PLAIN.registry
+    return json.dumps({"spec": registry.convert(spec),
+                       "subprocesses": {k: registry.convert(v) for k, v in subprocesses.items()}})
+
+
+def specs_from_json(text: str):  # noqa: ANN201
+    data = json.loads(text)
+    registry = _PLAIN.registry
+    return registry.restore(data["spec"]), {k: registry.restore(v) for k, v in data["subprocesses"].items()}
+
+
+class SpecCache:
+    """Parsed specs by process-version id, restored from storage on first use."""
+
+    def __init__(self, loader: Callable[[int], str] | None = None):
+        self._specs: dict[int, tuple] = {}
+        self._locks: dict[int, threading.RLock] = {}
+        self._guard = threading.Lock()
+        self.loader = loader
+
+    def put(self, version_id: int, spec_json: str) -> None:
+        with self._guard:
+            self._specs[version_id] = specs_from_json(spec_json)
+
+    def get(self, version_id: int) -> tuple:
+        if version_id not in self._specs:
+            if self.loader is None:
+                raise KeyError(f"process version {version_id} is not loaded")
+            self.put(version_id, self.loader(version_id))
+        return self._specs[version_id]
+
+    def lock(self, version_id: int) -> threading.RLock:
+        """One lock per version: SpiffWorkflow specs are shared and not thread-safe."""
+        with self._guard:
+            return self._locks.setdefault(version_id, threading.RLock())
+
+
+# ------------------------------------------------------------------ script engine
+
+
+class HostScriptEngine(PythonScriptEngine):
+    """Runs scripts in the sandbox and service tasks through the handler registry."""
+
+    def __init__(self, operations: Mapping[str, Operation], context_for: Callable[[Any], HandlerContext],
+                 time_limit_s: float):
+        super().__init__(environment=RestrictedEnvironment(time_limit_s=time_limit_s))
+        self.operations = operations
+        self.context_for = context_for
+
+    def call_service(self, task, operation_name, operation_params):  # noqa: ANN001, ANN201
+        op = self.operations.get(operation_name)
+        if op is None:
+            raise EngineError(f"no handler for operation {operation_name!r}", element=task.task_spec.bpmn_id)
+        params = {k: v["value"] for k, v in (operation_params or {}).items()}
+        result = op.fn(self.context_for(task), **params)
+        return json.dumps(result, default=str)
+
+
+# ------------------------------------------------------------------ projections
+
+
+@dataclass
+class ReadyTask:
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    properties: dict
+    data: dict
+
+
+@dataclass
+class WaitingTimer:
+    task_id: str
+    element_id: str
+    due_at: datetime
+
+
+@dataclass
+class Snapshot:
+    """What the host persists after an action: state and projections."""
+
+    state: str
+    completed: bool
+    ready: list[ReadyTask]
+    timers: list[WaitingTimer]
+    messages: list[tuple[str, str]]  # (message name, element id)
+    statuses: list[str]
+    data: dict
+    path: list[dict]
+    engine_events: list[dict] = field(default_factory=list)
+
+
+def _event_definitions(task) -> list:  # noqa: ANN001
+    ed = getattr(task.task_spec, "event_definition", None)
+    if ed is None:
+        return []
+    return list(ed.event_definitions) if isinstance(ed, MultipleEventDefinition) else [ed]
+
+
+def _timer_due(definition, value) -> datetime | None:  # noqa: ANN001
+    if value is None:
+        return None
+    if isinstance(definition, CycleTimerEventDefinition):
+        return datetime.fromisoformat(value["next"]) if value.get("cycles", 0) != 0 else None
+    if isinstance(definition, TimeDateEventDefinition):
+        due = TimerEventDefinition.parse_time_or_duration(value)
+    else:
+        due = TimerEventDefinition.get_datetime(value)
+    return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+
+
+def _properties(task) -> dict:  # noqa: ANN001
+    return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
+
+
+def _json_safe(data: Mapping) -> dict:
+    return json.loads(json.dumps(dict(data), default=str))
+
+
+class ProcessEngine:
+    """Starts, loads, drives and snapshots workflows."""
+
+    def __init__(self, operations: Mapping[str, Operation], spec_cache: SpecCache, *, time_limit_s: float = 2.0):
+        self.operations = operations
+        self.specs = spec_cache
+        self.serializer = _make_serializer(spec_cache)
+        self.time_limit_s = time_limit_s
+
+    # -- lifecycle -----------------------------------------------------------
+    def _script_engine(self, context_for: Callable[[Any], HandlerContext]) -> HostScriptEngine:
+        return HostScriptEngine(self.operations, context_for, self.time_limit_s)
+
+    def new(self, version_id: int, data: Mapping, context_for) -> BpmnWorkflow:  # noqa: ANN001
+        spec, subprocesses = self.specs.get(version_id)
+        wf = BpmnWorkflow(spec, subprocesses, script_engine=self._script_engine(context_for))
+        wf.version_id = version_id
+        wf.task_tree.data.update(dict(data))
+        return wf
+
+    def load(self, state: str, context_for) -> BpmnWorkflow:  # noqa: ANN001
+        wf = self.serializer.deserialize_json(state)
+        wf.script_engine = self._script_engine(context_for)  # never serialized
+        return wf
+
+    def dump(self, wf: BpmnWorkflow) -> str:
+        return self.serializer.serialize_json(wf)
+
+    # -- actions ------------------------------------------------------------
+    def run(self, wf: BpmnWorkflow, events: list[dict]) -> None:
+        """Run every ready automatic task; translate failures to ``EngineError``."""
+
+        def did_complete(task):  # noqa: ANN001, ANN202
+            spec = task.task_spec
+            if getattr(spec, "bpmn_id", None):
+                events.append({"action": "engine.task_completed", "element": spec.bpmn_id,
+                               "name": spec.bpmn_name, "type": spec.description})
+
+        try:
+            wf.refresh_timers()
+            wf.do_engine_steps(did_complete_task=did_complete)
+        except HandlerInputError:
+            raise
+        except WorkflowTaskException as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, HandlerInputError):
+                raise cause from exc
+            if isinstance(getattr(exc, "exception", None), HandlerInputError):
+                raise exc.exception from exc
+            element = exc.task.task_spec.bpmn_id if exc.task else None
+            raise EngineError(_describe(exc), element=element, cause=exc) from exc
+        except (ScriptRejected, ScriptTimeout, SpiffWorkflowException) as exc:
+            raise EngineError(str(exc), cause=exc) from exc
+
+    def complete_task(self, wf: BpmnWorkflow, task_id: str, data: Mapping, events: list[dict]) -> None:
+        task = wf.get_task_from_id(uuid.UUID(task_id))
+        if task is None or not task.has_state(TaskState.READY) or not task.task_spec.manual:
+            raise LookupError(task_id)
+        variable = getattr(task.task_spec, "variable", None)
+        if variable:
+            task.data[variable] = dict(data)
+        else:
+            task.set_data(**dict(data))
+        task.run()
+        self.run(wf, events)
+
+    def deliver_message(self, wf: BpmnWorkflow, name: str, payload: Mapping, events: list[dict]) -> None:
+        for task in wf.get_tasks(state=TaskState.WAITING):
+            for definition in _event_definitions(task):
+                if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                    try:
+                        wf.send_event(BpmnEvent(definition, dict(payload), {}))
+                    except WorkflowException as exc:
+                        raise MessageNotExpected(name) from exc
+                    events.append({"action": "engine.message_caught", "element": task.task_spec.bpmn_id,
+                                   "name": name})
+                    self.run(wf, events)
+                    return
+        raise MessageNotExpected(name)
+
+    def fire_due_timers(self, wf: BpmnWorkflow, events: list[dict]) -> None:
+        self.run(wf, events)
+
+    # -- projections --------------------------------------------------------
+    def snapshot(self, wf: BpmnWorkflow, events: list[dict]) -> Snapshot:
+        ready, timers, messages, statuses = [], [], [], []
+        for task in wf.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            ready.append(ReadyTask(
+                id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+                lane=spec.lane, form=(spec.extensions or {}).get("formJsonSchemaFilename"),
+                properties=_properties(task), data=_json_safe(task.data)))
+            statuses.append(_properties(task).get("status"))
+        for task in wf.get_tasks(state=TaskState.WAITING):
+            defs = _event_definitions(task)
+            if not defs:
+                continue
+            statuses.append(_properties(task).get("status"))
+            value = task.internal_data.get("event_value")
+            for d in defs:
+                if isinstance(d, TimerEventDefinition):
+                    due = _timer_due(d, value)
+                    if due is not None:
+                        timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
+                elif isinstance(d, MessageEventDefinition):
+                    messages.append((d.name, task.task_spec.bpmn_id))
+        completed = wf.is_completed()
+        return Snapshot(
+            state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
+            statuses=[s for s in statuses if s], data=self.case_data(wf), path=self.path(wf),
+            engine_events=events)
+
+    @staticmethod
+    def case_data(wf: BpmnWorkflow) -> dict:
+        """The case's data now: the end data, or the data of the active branches."""
+        if wf.is_completed():
+            return _json_safe(wf.data)
+        merged: dict = {}
+        active = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        if not active:
+            active = [wf.last_task] if wf.last_task else []
+        for task in active:
+            merged.update(task.data)
+        merged.pop("data_objects", None)
+        return _json_safe(merged)
+
+    @staticmethod
+    def path(wf: BpmnWorkflow) -> list[dict]:
+        """Completed BPMN elements in the order they finished."""
+        done = [t for t in wf.get_tasks() if t.has_state(TaskState.COMPLETED)
+                and getattr(t.task_spec, "bpmn_id", None)]
+        done.sort(key=lambda t: t.last_state_change)
+        return [{"element": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                 "type": t.task_spec.description,
+                 "at": datetime.fromtimestamp(t.last_state_change, timezone.utc).isoformat()}
+                for t in done]
+
+
+def _describe(exc: WorkflowTaskException) -> str:
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    spec = exc.task.task_spec if exc.task else None
+    where = f"{spec.bpmn_name or spec.bpmn_id}: " if spec else ""
+    if cause is not None and not isinstance(cause, SpiffWorkflowException):
+        return f"{where}{type(cause).__name__}: {cause}"
+    return f"{where}{exc}"

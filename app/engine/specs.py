@@ -1,0 +1,298 @@
+"""Parse and validate a deploy bundle: all or nothing, every problem named.
+
+A bundle is the set of files of one process model ({name: text}): BPMN and DMN
+diagrams and the JSON-Schema forms under ``forms/``. ``parse_bundle`` either
+returns the parsed specs or raises ``BundleInvalid`` listing every problem with
+file, line (where known), element id and a plain message.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+
+from .sandbox import ScriptRejected, compile_expression, compile_script
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+FORM_DIR = "forms/"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str | None
+    line: int | None
+    element: str | None
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.line) if p)
+        elem = f" [{self.element}]" if self.element else ""
+        return f"{where or '(bundle)'}{elem}: {self.message}"
+
+
+class BundleInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ParsedBundle:
+    """The specs of every executable process in a bundle."""
+
+    specs: dict  # process id -> (spec, subprocess specs)
+    forms: dict[str, dict]
+    element_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the host knows: handler operations, groups and status names."""
+
+    operations: Mapping  # name -> handlers.registry.Operation
+    groups: frozenset[str]
+    statuses: frozenset[str]
+
+
+def _hardened_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_comments=False)
+
+
+def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):  # noqa: ANN202
+    raw = text.encode() if isinstance(text, str) else text
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))
+        return None
+    if re.search(rb"<!DOCTYPE|<!ENTITY", raw[:65536], re.IGNORECASE):
+        problems.append(Problem(name, None, None, "DTDs and entity declarations are not allowed"))
+        return None
+    try:
+        root = etree.fromstring(raw, _hardened_parser())
+    except etree.XMLSyntaxError as exc:
+        problems.append(Problem(name, exc.lineno, None, f"not well-formed XML: {exc.msg}"))
+        return None
+    if root.getroottree().docinfo.doctype:
+        problems.append(Problem(name, None, None, "DTDs are not allowed"))
+        return None
+    return root
+
+
+def _validation_problem(exc: SpiffWorkflowException, default_file: str | None,
+                        lines: dict[str, tuple[str, int]]) -> Problem:
+    element = getattr(exc, "id", None) or None
+    file = getattr(exc, "file_name", None) or default_file
+    line = getattr(exc, "line_number", None) or None
+    if element and element in lines:
+        file, line = lines[element][0], line or lines[element][1]
+    message = str(exc).split("\n")[0]
+    message = re.sub(r"\s*Error is on line \d+.*$", "", message)
+    return Problem(file, int(line) if line else None, element, message)
+
+
+def _form_problems(forms: dict[str, str], problems: list[Problem]) -> dict[str, dict]:
+    parsed = {}
+    for name, text in forms.items():
+        try:
+            schema = json.loads(text)
+            Draft202012Validator.check_schema(schema)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(name, exc.lineno, None, f"not valid JSON: {exc.msg}"))
+            continue
+        except SchemaError as exc:
+            problems.append(Problem(name, None, None, f"not a valid JSON Schema: {exc.message}"))
+            continue
+        if schema.get("type") != "object":
+            problems.append(Problem(name, None, None, 'a form schema must have "type": "object"'))
+            continue
+        parsed[name[len(FORM_DIR):]] = schema
+    return parsed
+
+
+def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
+    """Parse and check every file; raise ``BundleInvalid`` unless all of it passes."""
+    problems: list[Problem] = []
+    lines: dict[str, tuple[str, int]] = {}
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    bpmn_names = sorted(n for n in files if n.endswith(".bpmn"))
+    dmn_names = sorted(n for n in files if n.endswith(".dmn"))
+    form_names = {n: t for n, t in files.items() if n.startswith(FORM_DIR) and n.endswith(".json")}
+    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names))
+    for name in unknown:
+        problems.append(Problem(name, None, None, "unknown file type (expected .bpmn, .dmn or forms/*.json)"))
+    if not bpmn_names:
+        problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))
+
+    for name in bpmn_names + dmn_names:
+        root = _parse_xml(name, files[name], problems)
+        if root is None:
+            continue
+        for el in root.iter():
+            if isinstance(el.tag, str) and el.get("id"):
+                lines.setdefault(el.get("id"), (name, el.sourceline))
+        try:
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
+            else:
+                parser.add_dmn_xml(etree.ElementTree(root), filename=name)
+        except ValidationException as exc:
+            problems.append(_validation_problem(exc, name, lines))
+        except SpiffWorkflowException as exc:
+            problems.append(_validation_problem(exc, name, lines))
+    forms = _form_problems(form_names, problems)
+    if problems:
+        raise BundleInvalid(problems)
+
+    process_ids = parser.get_process_ids()
+    if not process_ids:
+        raise BundleInvalid([Problem(bpmn_names[0], None, None,
+                                     'no executable process (set isExecutable="true" on a process)')])
+    specs = {}
+    for pid in process_ids:
+        try:
+            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
+        except (ValidationException, SpiffWorkflowException) as exc:
+            problems.append(_validation_problem(exc, lines.get(pid, (None,))[0], lines))
+        except Exception as exc:  # noqa: BLE001 - the parser raises bare errors on odd input
+            problems.append(Problem(lines.get(pid, (None,))[0], None, pid, f"cannot parse process: {exc}"))
+    if problems:
+        raise BundleInvalid(problems)
+    for spec, subprocesses in specs.values():
+        for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
+            problems.extend(_lint_spec(s, forms, rules, lines))
+    if problems:
+        raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
+    return ParsedBundle(specs=specs, forms=forms, element_lines=lines)
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def _where(element: str, lines: dict) -> tuple[str | None, int | None]:
+    return lines.get(element, (None, None))
+
+
+def _check_expr(source, element, what, lines, problems, *, script=False):  # noqa: ANN001, ANN202
+    if source is None or (isinstance(source, str) and not source.strip()):
+        return
+    try:
+        (compile_script if script else compile_expression)(source if script else source.strip())
+    except ScriptRejected as exc:
+        file, line = _where(element, lines)
+        problems.append(Problem(file, line, element, f"{what} does not compile in the sandbox: {exc}"))
+
+
+def _lint_timer(ts, ed, lines, problems):  # noqa: ANN001, ANN202
+    expr = ed.expression
+    _check_expr(expr, ts.bpmn_id, "timer expression", lines, problems)
+    try:
+        value = ast.literal_eval(expr.strip())
+    except (ValueError, SyntaxError):
+        return  # depends on case data; checked at run time
+    file, line = _where(ts.bpmn_id, lines)
+    try:
+        if not isinstance(value, str):
+            raise ValueError("not a string")
+        if isinstance(ed, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+        elif isinstance(ed, TimeDateEventDefinition):
+            TimerEventDefinition.parse_time_or_duration(value)
+        else:
+            TimerEventDefinition.parse_iso_duration(value)
+    except Exception as exc:  # noqa: BLE001 - the library raises bare Exception
+        problems.append(Problem(file, line, ts.bpmn_id, f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
+
+
+def _lint_dmn(ts, lines, problems):  # noqa: ANN001, ANN202
+    table = ts.dmnEngine.decision_table
+    for inp in table.inputs:
+        _check_expr(inp.expression, ts.bpmn_id, f"DMN input expression of {table.id}", lines, problems)
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for lhs in entry.lhs:
+                if lhs is None or not str(lhs).strip():
+                    continue
+                expr = entry.input.expression or "None"
+                if "?" in lhs:
+                    candidate = lhs.replace("?", "dmninputexpr")
+                else:
+                    try:
+                        ast.parse(lhs, mode="eval")
+                        candidate = f"({expr}) == ({lhs})"
+                    except SyntaxError:
+                        candidate = f"{expr} {lhs}"
+                _check_expr(candidate, ts.bpmn_id, f"DMN rule {rule.row_number} of {table.id}", lines, problems)
+        for out in rule.outputEntries:
+            _check_expr(getattr(out, "text", None), ts.bpmn_id, f"DMN output of rule {rule.row_number}", lines, problems)
+
+
+def _lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:  # noqa: ANN001, C901
+    problems: list[Problem] = []
+    for ts in spec.task_specs.values():
+        element = getattr(ts, "bpmn_id", None)
+        if element is None:
+            continue
+        file, line = _where(element, lines)
+        ext = getattr(ts, "extensions", {}) or {}
+        for attr in ("script", "prescript", "postscript"):
+            _check_expr(getattr(ts, attr, None), element, attr, lines, problems, script=True)
+        for cond, _target in getattr(ts, "cond_task_specs", None) or []:
+            if cond is not None:
+                _check_expr(cond.args[0], element, "condition", lines, problems)
+        ed = getattr(ts, "event_definition", None)
+        for d in getattr(ed, "event_definitions", None) or ([ed] if ed is not None else []):
+            if isinstance(d, TimerEventDefinition):
+                _lint_timer(ts, d, lines, problems)
+        if getattr(ts, "operation_name", None) is not None:
+            _lint_service(ts, rules, lines, problems)
+        if hasattr(ts, "dmnEngine"):
+            _lint_dmn(ts, lines, problems)
+        form = ext.get("formJsonSchemaFilename")
+        if form and form not in forms:
+            problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
+        if ts.manual and not form:
+            problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
+        lane = getattr(ts, "lane", None)
+        if ts.manual and lane is None:
+            problems.append(Problem(file, line, element, "user task is not in a lane, so no group can work it"))
+        if lane is not None and lane.lower() not in rules.groups:
+            problems.append(Problem(file, line, element,
+                                    f"lane {lane!r} is not a known group ({', '.join(sorted(rules.groups))})"))
+        status = (ext.get("properties") or {}).get("status")
+        if status is not None and status not in rules.statuses:
+            problems.append(Problem(file, line, element, f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
+    return problems
+
+
+def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> None:  # noqa: ANN001
+    file, line = _where(ts.bpmn_id, lines)
+    op = rules.operations.get(ts.operation_name)
+    if op is None:
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"service operation {ts.operation_name!r} has no handler "
+                                f"(known: {', '.join(sorted(rules.operations))})"))
+        return
+    given = set(ts.operation_params or {})
+    for missing in sorted(op.required - given):
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"service operation {op.name!r} needs parameter {missing!r}"))
+    for extra in sorted(given - op.required - op.optional):
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"service operation {op.name!r} has no parameter {extra!r}"))
+    for name, param in (ts.operation_params or {}).items():
+        _check_expr(param.get("value"), ts.bpmn_id, f"parameter {name!r}", lines, problems)

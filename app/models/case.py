@@ -1,0 +1,47 @@
+"""Cases (process instances) and their searchable facts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+from .enums import CaseStatus, Outcome
+from .process import ProcessVersion
+
+
+class Case(Base):
+    """One building-permit case: the running workflow and what the inbox needs."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    #: SpiffWorkflow serializer JSON with the spec stored by reference.
+    state: Mapped[str] = mapped_column(Text)
+    #: Optimistic lock: every save increments it; a stale save raises a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[CaseStatus] = mapped_column(Enum(CaseStatus, native_enum=False, length=40), index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(Enum(Outcome, native_enum=False, length=20))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_email: Mapped[str] = mapped_column(String(254))
+    property_designation: Mapped[str] = mapped_column(String(200), index=True)
+    measure: Mapped[str] = mapped_column(String(40), index=True)
+    case_type: Mapped[str | None] = mapped_column(String(40))
+    track: Mapped[str | None] = mapped_column(String(20))
+    #: The latest case data (task data of the active branches), for display.
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Where the case stands: the element ids completed so far, in order.
+    path: Mapped[list] = mapped_column(JSON, default=list)
+    #: The last handler error, kept until the case advances again.
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+    process_version: Mapped[ProcessVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,65 @@
+"""Business status values, stored as enums."""
+from __future__ import annotations
+
+import enum
+
+
+class Role(str, enum.Enum):
+    APPLICANT = "applicant"
+    COORDINATOR = "coordinator"
+    OFFICER = "officer"
+    REFEREE = "referee"
+    COMMITTEE = "committee"
+    PROCESS_OWNER = "process_owner"
+    ADMIN = "admin"
+
+
+#: Groups that work tasks in the inbox; a lane named "Officer" belongs to "officer".
+STAFF_GROUPS = frozenset({Role.COORDINATOR, Role.OFFICER, Role.REFEREE, Role.COMMITTEE})
+
+
+class CaseStatus(str, enum.Enum):
+    RECEIVED = "received"
+    IN_TRIAGE = "in_triage"
+    AWAITING_SUPPLEMENT = "awaiting_supplement"
+    IN_REVIEW = "in_review"
+    AWAITING_REFERRALS = "awaiting_referrals"
+    NEIGHBOUR_HEARING = "neighbour_hearing"
+    AWAITING_COMMITTEE = "awaiting_committee"
+    DECIDED = "decided"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+#: When several branches are active, the case shows the earliest-listed one.
+STATUS_PRECEDENCE = [
+    CaseStatus.AWAITING_SUPPLEMENT,
+    CaseStatus.IN_TRIAGE,
+    CaseStatus.AWAITING_REFERRALS,
+    CaseStatus.NEIGHBOUR_HEARING,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.AWAITING_COMMITTEE,
+    CaseStatus.RECEIVED,
+    CaseStatus.DECIDED,
+    CaseStatus.WITHDRAWN,
+    CaseStatus.CLOSED,
+]
+
+
+class Outcome(str, enum.Enum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+
+
+class TaskStatus(str, enum.Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class OutboxStatus(str, enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"

@@ -1,0 +1,34 @@
+"""Deployed process versions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class ProcessVersion(Base):
+    """One deploy of a process model: its files, their hashes and parsed specs."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("model", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The executable process id, e.g. "building_permit".
+    model: Mapped[str] = mapped_column(String(120), index=True)
+    number: Mapped[int]
+    #: {file name: text} for every BPMN, DMN and form file of the deploy.
+    files: Mapped[dict] = mapped_column(JSON)
+    #: sha256 over the sorted files; identical content is not deployed twice.
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    #: SpiffWorkflow's serialized spec and subprocess specs, parsed once.
+    spec_json: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} v{self.number}"

@@ -1,0 +1,61 @@
+"""Local accounts and API tokens."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: Comma-separated role names (see ``Role``); few, fixed, read together.
+    roles_csv: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+
+    @property
+    def roles(self) -> set[str]:
+        return {r for r in self.roles_csv.split(",") if r}
+
+    @property
+    def is_staff(self) -> bool:
+        """Anyone with a role besides applicant works for the municipality."""
+        return bool(self.roles - {"applicant"})
+
+    @property
+    def is_active(self) -> bool:
+        return self.deleted_at is None
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: sha256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,36 @@
+"""Builds Lotsen's process-wide runtime: settings, database, engine, spec cache."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.config import Settings
+from app.db import Database
+from app.engine.runtime import ProcessEngine, SpecCache
+from app.models import ProcessVersion
+from app.services.env import Env
+from handlers import REGISTRY
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    env: Env
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    db = Database(settings.database_url)
+
+    def load_spec(version_id: int) -> str:
+        with db.unit_of_work(write=False) as session:
+            version = session.get(ProcessVersion, version_id)
+            if version is None:
+                raise KeyError(f"process version {version_id} does not exist")
+            return version.spec_json
+
+    specs = SpecCache(loader=load_spec)
+    env = Env(settings=settings, engine=ProcessEngine(REGISTRY, specs, time_limit_s=settings.script_time_limit_s),
+              specs=specs)
+    for maker in (db._read, db._write):  # every session carries the environment
+        maker.configure(info={"env": env})
+    return Runtime(settings=settings, db=db, env=env)

@@ -1,0 +1,60 @@
+"""Content-addressed documents attached to cases."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.models import Case, Document, User
+
+from . import audit
+from .env import get_env
+from .errors import InvalidInput
+
+ALLOWED_TYPES = {"application/pdf", "image/png", "image/jpeg", "text/plain",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _folder(session: Session, case: Case) -> Path:
+    return get_env(session).settings.documents_dir / str(case.id)
+
+
+def store(session: Session, *, case: Case, filename: str, content_type: str, stream: BinaryIO,
+          uploaded_by: User) -> Document:
+    """Write the file under its sha256 and record it on the case."""
+    data = stream.read()
+    if not data:
+        raise InvalidInput([{"field": "documents", "message": f"{filename} is empty"}])
+    if content_type not in ALLOWED_TYPES:
+        raise InvalidInput([{"field": "documents",
+                             "message": f"{filename}: type {content_type} is not accepted (PDF, PNG, JPEG, text, Word)"}])
+    digest = hashlib.sha256(data).hexdigest()
+    folder = _folder(session, case)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / digest
+    if not target.exists():
+        tmp = folder / f".{digest}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    doc = Document(case_id=case.id, sha256=digest, filename=Path(filename).name[:255] or "document",
+                   content_type=content_type, size=len(data), uploaded_by_id=uploaded_by.id, created_at=utcnow())
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor=uploaded_by.username, action="document.added", case_id=case.id,
+                 details={"document": doc.id, "filename": doc.filename, "sha256": digest, "size": doc.size})
+    return doc
+
+
+def list_documents(session: Session, case: Case) -> list[Document]:
+    return list(session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)))
+
+
+def open_document(session: Session, case: Case, doc_id: int) -> tuple[Document | None, Path | None]:
+    doc = session.get(Document, doc_id)
+    if doc is None or doc.case_id != case.id:
+        return None, None
+    return doc, _folder(session, case) / doc.sha256

@@ -1,0 +1,82 @@
+"""Domain errors raised by services; ``app.errors`` maps them to HTTP."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class TaskAlreadyCompleted(Conflict):
+    code = "task_already_completed"
+
+
+class TaskClaimedByOther(Conflict):
+    code = "task_claimed_by_other"
+
+
+class ConcurrentUpdate(Conflict):
+    code = "concurrent_update"
+
+
+class CaseClosed(Conflict):
+    code = "case_closed"
+
+
+class InvalidInput(DomainError):
+    """Input that does not fit: ``errors`` is a list of {field, message}."""
+
+    code = "invalid_input"
+
+    def __init__(self, errors: list[dict], message: str = "The input is not valid."):
+        super().__init__(message, errors=errors)
+        self.errors = errors
+
+
+class DeployRejected(DomainError):
+    """A bundle failed validation: ``errors`` lists file, line, element, message."""
+
+    code = "deploy_rejected"
+
+    def __init__(self, errors: list[dict], message: str = "The diagrams were not deployed."):
+        super().__init__(message, errors=errors)
+        self.errors = errors
+
+
+class StepFailed(DomainError):
+    """A process step (handler, script) failed; the action was rolled back."""
+
+    code = "step_failed"
+
+    def __init__(self, message: str, *, case_id: int | None, element: str | None):
+        super().__init__(message, case_id=case_id, element=element)
+        self.case_id = case_id
+        self.element = element

@@ -1,0 +1,139 @@
+"""JSON-Schema forms: defaults from case data, validation, HTML input coercion."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .errors import InvalidInput
+
+_FORMATS = FormatChecker()
+
+
+def lookup(data: Mapping, dotted: str) -> Any:
+    """``data['a']['b']`` for ``'a.b'``; None when any part is missing."""
+    current: Any = data
+    for part in dotted.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return None
+        current = current[part]
+    return current
+
+
+def defaults_from(schema: Mapping | None, data: Mapping) -> dict:
+    """The form's default values: ``x-default-from`` data wins over static ``default``."""
+    out: dict = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        source = prop.get("x-default-from")
+        value = lookup(data, source) if source else None
+        if value is None and "default" in prop:
+            value = copy.deepcopy(prop["default"])
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def with_defaults(schema: Mapping, defaults: Mapping) -> dict:
+    """A copy of ``schema`` whose properties carry ``default`` = the computed defaults."""
+    result = copy.deepcopy(dict(schema))
+    for name, value in defaults.items():
+        if name in result.get("properties", {}):
+            result["properties"][name]["default"] = value
+    return result
+
+
+def _field_of(error) -> str:  # noqa: ANN001
+    if error.validator == "required":
+        return error.message.split("'")[1]
+    if error.validator == "additionalProperties":
+        extra = [p for p in error.instance if p not in error.schema.get("properties", {})]
+        return extra[0] if extra else "(form)"
+    return ".".join(str(p) for p in error.absolute_path) or "(form)"
+
+
+def _message_of(error) -> str:  # noqa: ANN001
+    if error.validator == "required":
+        return "is required"
+    if error.validator == "additionalProperties":
+        return "is not a field of this form"
+    if error.validator == "type":
+        expected = error.validator_value
+        return f"must be of type {' or '.join(expected) if isinstance(expected, list) else expected}"
+    if error.validator in {"oneOf", "enum"}:
+        allowed = [o.get("const") for o in error.schema.get("oneOf", [])] or error.schema.get("enum", [])
+        return f"must be one of: {', '.join(str(a) for a in allowed)}" if allowed else error.message
+    return error.message
+
+
+def validate(schema: Mapping, data: Any) -> dict:
+    """Return ``data`` if it fits ``schema``; else raise ``InvalidInput`` with one error per field."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput([{"field": "(form)", "message": "must be a JSON object"}])
+    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path))):
+        errors.setdefault(_field_of(error), _message_of(error))
+    if errors:
+        raise InvalidInput([{"field": f, "message": m} for f, m in errors.items()])
+    return dict(data)
+
+
+def _types(prop: Mapping) -> list[str]:
+    t = prop.get("type", "string")
+    return t if isinstance(t, list) else [t]
+
+
+def coerce_html(schema: Mapping, form: Mapping[str, list[str]]) -> dict:
+    """Turn posted HTML form values (name -> list of strings) into typed JSON."""
+    out: dict = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        values = [v for v in form.get(name, []) if v is not None]
+        types = _types(prop)
+        if "boolean" in types:
+            if values and values[-1] in {"true", "false"}:
+                out[name] = values[-1] == "true"
+            elif values and values[-1] in {"on", "1"}:
+                out[name] = True
+            elif prop.get("x-widget") != "radio":
+                out[name] = False
+            continue
+        if "array" in types:
+            out[name] = [v for v in values if v != ""]
+            continue
+        raw = values[-1].strip() if values else ""
+        if raw == "":
+            if "null" in types:
+                out[name] = None
+            continue
+        if "integer" in types or "number" in types:
+            try:
+                number = float(raw.replace(",", "."))
+                out[name] = int(number) if "integer" in types and number.is_integer() else number
+            except ValueError:
+                out[name] = raw  # validation names the field
+            continue
+        out[name] = raw
+    return out
+
+
+def normalise(schema: Mapping, data: Mapping) -> dict:
+    """Every declared property present: absent optional fields become None."""
+    out = dict(data)
+    for name in (schema.get("properties") or {}):
+        out.setdefault(name, None)
+    return out
+
+
+def label(prop: Mapping, locale: str) -> str:
+    return prop.get(f"x-title-{locale}") or prop.get("title") or ""
+
+
+def options(prop: Mapping, locale: str) -> list[tuple[str, str]]:
+    """(value, label) pairs of an enum property or of an array of enums."""
+    source = prop.get("items", prop) if "array" in _types(prop) else prop
+    if "oneOf" in source:
+        return [(o["const"], o.get(f"x-title-{locale}") or o.get("title") or str(o["const"]))
+                for o in source["oneOf"] if "const" in o]
+    return [(v, str(v)) for v in source.get("enum", [])]

@@ -1,0 +1,41 @@
+"""Messages to cases: kept until the case waits for them, never dropped."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.models import PendingMessage, ProcessVersion, User
+
+from . import audit, runner
+from .cases import get_case, is_staff
+from .errors import CaseClosed, Forbidden, InvalidInput
+from .processes import message_names
+
+#: Messages an applicant may send to their own case.
+APPLICANT_MESSAGES = {"supplement_received", "withdrawal_requested"}
+
+
+def send_message(session: Session, *, actor: User, case_id: int, name: str, data: Mapping) -> PendingMessage:
+    """Store the message and deliver it now if the case waits for it."""
+    case = get_case(session, actor=actor, case_id=case_id)
+    if not is_staff(actor) and name not in APPLICANT_MESSAGES:
+        raise Forbidden(f"applicants cannot send {name!r}")
+    if not isinstance(data, Mapping):
+        raise InvalidInput([{"field": "data", "message": "must be a JSON object"}])
+    version = session.get(ProcessVersion, case.process_version_id)
+    known = message_names(session, version)
+    if name not in known:
+        raise InvalidInput([{"field": "name", "message": f"the process has no message {name!r} "
+                                                        f"(known: {', '.join(sorted(known))})"}])
+    if case.completed_at is not None:
+        raise CaseClosed("the case is closed and takes no more messages")
+    message = PendingMessage(case_id=case.id, name=name, payload={**dict(data), "received_at": utcnow().isoformat()},
+                             sender_id=actor.id, received_at=utcnow())
+    session.add(message)
+    session.flush()
+    audit.record(session, actor=actor.username, action="message.received", case_id=case.id,
+                 details={"name": name, "message_id": message.id})
+    runner.apply(session, case, lambda wf, events: None, actor=actor.username)
+    return message

@@ -1,0 +1,226 @@
+"""Apply one action to a case: load, act, run engine steps, persist projections.
+
+Everything an action changes (instance state, inbox projection, timers,
+message subscriptions, case facts, audit events, outbox) is written in the
+caller's transaction; the caller commits once. A failing handler raises
+``StepFailed`` and the caller rolls everything back.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.clock import utcnow
+from app.engine.runtime import EngineError, Snapshot
+from app.models import (
+    Case, CaseStatus, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
+    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskStatus, Timer)
+from handlers.registry import HandlerContext, HandlerInputError, Notification
+
+from . import audit
+from .env import get_env
+from .errors import ConcurrentUpdate, InvalidInput, StepFailed
+from .forms import defaults_from
+from .processes import form_schema
+
+Action = Callable[[Any, list[dict]], None]
+
+
+@dataclass
+class CaseHost:
+    """What handlers may ask of the host during one action."""
+
+    session: Session
+    case: Case
+    notifications: list[Notification] = field(default_factory=list)
+    case_events: list[tuple[str, dict]] = field(default_factory=list)
+
+    def next_number(self, series: str, year: int) -> int:
+        row = self.session.scalar(select(ReferenceSequence).where(
+            ReferenceSequence.series == series, ReferenceSequence.year == year).with_for_update())
+        if row is None:
+            row = ReferenceSequence(series=series, year=year, last_value=0)
+            self.session.add(row)
+        row.last_value += 1
+        self.session.flush()
+        return row.last_value
+
+    def notify(self, notification: Notification) -> None:
+        self.notifications.append(notification)
+
+    def record_event(self, kind: str, data: Mapping[str, Any]) -> None:
+        self.case_events.append((kind, dict(data)))
+
+
+def _context_factory(session: Session, case: Case, host: CaseHost):  # noqa: ANN202
+    settings = get_env(session).settings
+
+    def context_for(task) -> HandlerContext:  # noqa: ANN001
+        return HandlerContext(
+            case_id=case.id, reference=case.reference, element_id=task.task_spec.bpmn_id,
+            now=utcnow(), data=copy.deepcopy(dict(task.data)),
+            settings={"timezone": settings.timezone, "reference_prefix": settings.reference_prefix,
+                      **settings.extra},
+            host=host)
+
+    return context_for
+
+
+def start_case(session: Session, case: Case, data: Mapping, *, actor: str) -> Snapshot:
+    """Create the workflow for a new (flushed) case row and run it to its first wait."""
+    env = get_env(session)
+    host = CaseHost(session, case)
+    events: list[dict] = []
+    with env.specs.lock(case.process_version_id):
+        wf = env.engine.new(case.process_version_id, data, _context_factory(session, case, host))
+        _guard(case, lambda: env.engine.run(wf, events))
+        snapshot = _settle(session, case, wf, events)
+    _persist(session, case, snapshot, host, actor=actor)
+    return snapshot
+
+
+def apply(session: Session, case: Case, action: Action, *, actor: str,
+          completed_task: tuple[HumanTask, Any] | None = None) -> Snapshot:
+    """Load the case's workflow, run ``action`` on it, persist the result."""
+    env = get_env(session)
+    host = CaseHost(session, case)
+    events: list[dict] = []
+    with env.specs.lock(case.process_version_id):
+        wf = env.engine.load(case.state, _context_factory(session, case, host))
+        _guard(case, lambda: action(wf, events))
+        snapshot = _settle(session, case, wf, events)
+    _persist(session, case, snapshot, host, actor=actor, completed_task=completed_task)
+    return snapshot
+
+
+def _guard(case: Case, fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except HandlerInputError as exc:
+        raise InvalidInput([{"field": exc.field, "message": exc.message}]) from exc
+    except EngineError as exc:
+        raise StepFailed(str(exc), case_id=case.id, element=exc.element) from exc
+
+
+def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:  # noqa: ANN001
+    """Deliver buffered messages the case now waits for, then snapshot it."""
+    env = get_env(session)
+    while True:
+        snapshot = env.engine.snapshot(wf, events)
+        waiting = {name for name, _ in snapshot.messages}
+        pending = [] if case.id is None else session.scalars(
+            select(PendingMessage).where(PendingMessage.case_id == case.id, PendingMessage.delivered_at.is_(None))
+            .order_by(PendingMessage.id)).all()
+        deliverable = next((m for m in pending if m.name in waiting), None)
+        if deliverable is None:
+            return snapshot
+        _guard(case, lambda: env.engine.deliver_message(wf, deliverable.name, deliverable.payload, events))
+        deliverable.delivered_at = utcnow()
+        events.append({"action": "message.delivered", "name": deliverable.name, "message_id": deliverable.id})
+
+
+# ------------------------------------------------------------------ persistence
+
+
+def _status(snapshot: Snapshot, outcome: Outcome | None) -> CaseStatus:
+    if snapshot.completed:
+        return CaseStatus.WITHDRAWN if outcome == Outcome.WITHDRAWN else _end_status(snapshot)
+    present = {CaseStatus(s) for s in snapshot.statuses}
+    for status in STATUS_PRECEDENCE:
+        if status in present:
+            return status
+    return CaseStatus.RECEIVED
+
+
+def _end_status(snapshot: Snapshot) -> CaseStatus:
+    return CaseStatus.CLOSED if any(p["element"] == "legal_force" for p in snapshot.path) else CaseStatus.DECIDED
+
+
+def _outcome(data: Mapping) -> Outcome | None:
+    decision = data.get("decision")
+    if isinstance(decision, Mapping) and decision.get("outcome") in Outcome._value2member_map_:
+        return Outcome(decision["outcome"])
+    return None
+
+
+def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *, actor: str,
+             completed_task: tuple[HumanTask, Any] | None = None) -> None:
+    now = utcnow()
+    data = snapshot.data
+    case.state = snapshot.state
+    case.facts = data
+    case.path = snapshot.path
+    case.outcome = _outcome(data) or case.outcome
+    case.status = _status(snapshot, case.outcome)
+    case.reference = (data.get("registration") or {}).get("reference") or case.reference
+    case.case_type = data.get("case_type") or case.case_type
+    case.track = data.get("track") or case.track
+    case.updated_at = now
+    case.last_error = None
+    if snapshot.completed and case.completed_at is None:
+        case.completed_at = now
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentUpdate("the case was changed by someone else at the same time; reload and try again",
+                               case_id=case.id) from exc
+    _project_tasks(session, case, snapshot, now, completed_task)
+    session.execute(delete(Timer).where(Timer.case_id == case.id))
+    for t in snapshot.timers:
+        session.add(Timer(case_id=case.id, task_id=t.task_id, element_id=t.element_id, due_at=t.due_at))
+    session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
+    for name, element in snapshot.messages:
+        session.add(MessageSubscription(case_id=case.id, name=name, element_id=element))
+    for n in host.notifications:
+        session.add(OutboxMessage(case_id=case.id, kind=n.kind, recipient=n.recipient, subject=n.subject,
+                                  body=n.body, status=OutboxStatus.PENDING, attempts=0, created_at=now,
+                                  next_attempt_at=now))
+    for kind, details in host.case_events:
+        audit.record(session, actor="system", action=f"case.{kind}", case_id=case.id, details=details)
+    for event in snapshot.engine_events:
+        event = dict(event)
+        audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,
+                     element_id=event.pop("element", None), details=event)
+    audit.record(session, actor=actor, action="case.status", case_id=case.id,
+                 details={"status": case.status.value, "outcome": case.outcome.value if case.outcome else None})
+    session.flush()
+
+
+def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:  # noqa: ANN001
+    version = session.get(ProcessVersion, case.process_version_id)
+    open_rows = {t.id: t for t in session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN))}
+    ready_ids = {t.id for t in snapshot.ready}
+    if completed_task is not None:
+        row, user = completed_task
+        row.status = TaskStatus.COMPLETED
+        row.completed_at = now
+        row.completed_by_id = user.id if user is not None else None
+        row.assignee_id = row.assignee_id or (user.id if user is not None else None)
+        open_rows.pop(row.id, None)
+    for task_id, row in open_rows.items():
+        if task_id not in ready_ids:
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = now
+    for ready in snapshot.ready:
+        if ready.id in open_rows:
+            continue
+        earlier = session.get(HumanTask, ready.id)
+        if earlier is not None:  # the same task made ready again (e.g. after a reset)
+            earlier.status, earlier.completed_at, earlier.completed_by_id = TaskStatus.OPEN, None, None
+            earlier.assignee_id = None
+            continue
+        subject = ready.properties.get("subject")
+        suffix = f" — {ready.data.get(subject)}" if subject and ready.data.get(subject) else ""
+        schema = form_schema(version, ready.form)
+        session.add(HumanTask(
+            id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix,
+            title_sv=(ready.properties.get("title_sv") + suffix) if ready.properties.get("title_sv") else None,
+            group=(ready.lane or "").lower(), form=ready.form, status=TaskStatus.OPEN,
+            defaults=defaults_from(schema, ready.data), created_at=now))

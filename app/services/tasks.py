@@ -1,0 +1,113 @@
+"""The inbox: listing, claiming, releasing and completing human tasks."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Case, HumanTask, ProcessVersion, TaskStatus, User
+
+from . import audit, runner
+from .env import get_env
+from .errors import CaseClosed, Forbidden, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound
+from .forms import validate, with_defaults
+from .processes import form_schema
+
+
+def list_tasks(session: Session, *, actor: User, element: str | None = None, mine: bool = False,
+               sort: str = "oldest") -> list[HumanTask]:
+    """Open tasks of the actor's groups and tasks assigned to the actor."""
+    query = select(HumanTask).join(Case).where(HumanTask.status == TaskStatus.OPEN)
+    if mine:
+        query = query.where(HumanTask.assignee_id == actor.id)
+    else:
+        query = query.where(or_(HumanTask.group.in_(sorted(actor.roles)), HumanTask.assignee_id == actor.id))
+    if element:
+        query = query.where(HumanTask.element_id == element)
+    order = HumanTask.created_at.desc() if sort == "newest" else HumanTask.created_at.asc()
+    return list(session.scalars(query.order_by(order, HumanTask.id)))
+
+
+def task_types(session: Session, *, actor: User) -> list[tuple[str, str]]:
+    """(element id, title) of the task kinds the actor can see, for filtering."""
+    rows = session.execute(select(HumanTask.element_id, HumanTask.title).where(
+        HumanTask.status == TaskStatus.OPEN, HumanTask.group.in_(sorted(actor.roles))).distinct())
+    seen: dict[str, str] = {}
+    for element, title in rows:
+        seen.setdefault(element, title.split(" — ")[0])
+    return sorted(seen.items(), key=lambda kv: kv[1])
+
+
+def get_task(session: Session, *, actor: User, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise TaskNotFound(f"no task with id {task_id}")
+    if task.group not in actor.roles and task.assignee_id != actor.id:
+        raise Forbidden(f"this task is for the {task.group} group")
+    return task
+
+
+def task_form(session: Session, task: HumanTask) -> dict | None:
+    """The task's JSON Schema with the computed defaults filled in."""
+    version = session.get(ProcessVersion, task.case.process_version_id)
+    schema = form_schema(version, task.form)
+    return with_defaults(schema, task.defaults or {}) if schema else None
+
+
+def _ensure_open(task: HumanTask) -> None:
+    if task.status == TaskStatus.COMPLETED:
+        raise TaskAlreadyCompleted("this task has already been completed")
+    if task.status != TaskStatus.OPEN:
+        raise TaskAlreadyCompleted("this task is no longer open")
+
+
+def claim(session: Session, *, actor: User, task_id: str) -> HumanTask:
+    task = get_task(session, actor=actor, task_id=task_id)
+    _ensure_open(task)
+    if task.assignee_id not in (None, actor.id):
+        raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
+    task.assignee_id = actor.id
+    audit.record(session, actor=actor.username, action="task.claimed", case_id=task.case_id,
+                 element_id=task.element_id, details={"task": task.id})
+    return task
+
+
+def release(session: Session, *, actor: User, task_id: str) -> HumanTask:
+    task = get_task(session, actor=actor, task_id=task_id)
+    _ensure_open(task)
+    if task.assignee_id not in (None, actor.id):
+        raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
+    task.assignee_id = None
+    audit.record(session, actor=actor.username, action="task.released", case_id=task.case_id,
+                 element_id=task.element_id, details={"task": task.id})
+    return task
+
+
+def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> HumanTask:
+    """Validate the form data, complete the task and advance the case."""
+    task = get_task(session, actor=actor, task_id=task_id)
+    _ensure_open(task)
+    if task.group not in actor.roles:
+        raise Forbidden(f"this task is for the {task.group} group")
+    if task.assignee_id not in (None, actor.id):
+        raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
+    case = task.case
+    if case.completed_at is not None:
+        raise CaseClosed("the case is closed")
+    schema = task_form(session, task)
+    clean = validate(schema, data) if schema else dict(data)
+    before = {k: (case.facts or {}).get(k) for k in clean}
+    task.submitted = clean
+
+    def act(wf, events):  # noqa: ANN001, ANN202
+        try:
+            get_env(session).engine.complete_task(wf, task.id, clean, events)
+        except LookupError:
+            raise TaskAlreadyCompleted("this task has already been completed") from None
+
+    runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor))
+    audit.record(session, actor=actor.username, action="task.completed", case_id=case.id,
+                 element_id=task.element_id, details={"task": task.id, "title": task.title,
+                                                      "before": before, "after": clean})
+    return task

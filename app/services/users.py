@@ -1,0 +1,125 @@
+"""Local accounts: argon2 password hashes, roles and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.models import ApiToken, Role, User
+
+from . import audit
+from .errors import Conflict, InvalidInput, NotFound, Unauthorized
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("timing-equaliser")
+ROLE_NAMES = [r.value for r in Role]
+
+
+def create_user(session: Session, *, username: str, roles: list[str], password: str,
+                display_name: str | None = None, email: str | None = None, actor: str = "system") -> User:
+    """Create a local account; refuse unknown roles and taken names."""
+    errors = []
+    if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
+        errors.append({"field": "username", "message": "use letters, digits, '.', '-' or '_'"})
+    bad = [r for r in roles if r not in ROLE_NAMES]
+    if bad or not roles:
+        errors.append({"field": "role", "message": f"unknown role {', '.join(bad) or '(none)'}; "
+                                                   f"choose from {', '.join(ROLE_NAMES)}"})
+    if len(password) < 8:
+        errors.append({"field": "password", "message": "at least 8 characters"})
+    if errors:
+        raise InvalidInput(errors)
+    if session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, display_name=display_name or username, email=email,
+                password_hash=_hasher.hash(password), roles_csv=",".join(sorted(set(roles))),
+                created_at=utcnow())
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=actor, action="user.created",
+                 details={"username": username, "roles": sorted(set(roles))})
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None)))
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """Return the user for a correct name and password, else raise ``Unauthorized``."""
+    user = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None)))
+    try:
+        if user is None:
+            _hasher.verify(_DUMMY_HASH, password + "x")  # same cost either way
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError, AttributeError):
+        audit.record(session, actor=username or "-", action="auth.login_failed")
+        raise Unauthorized("wrong user name or password") from None
+    audit.record(session, actor=user.username, action="auth.login")
+    return user
+
+
+def issue_token(session: Session, user: User) -> str:
+    """Create an API token for ``user``; only its hash is stored."""
+    token = "lotsen_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                         created_at=utcnow()))
+    audit.record(session, actor=user.username, action="user.token_issued")
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User:
+    row = session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(), ApiToken.revoked_at.is_(None)))
+    if row is None:
+        raise Unauthorized("unknown or revoked token")
+    if not row.user.is_active:
+        raise Unauthorized("the token's user has been deleted")
+    return row.user
+
+
+def delete_user(session: Session, *, username: str, actor: str = "system") -> None:
+    """Soft-delete: the account and its tokens stop working; history keeps the name."""
+    user = find_user(session, username)
+    user.deleted_at = utcnow()
+    for token in user.tokens:
+        token.revoked_at = token.revoked_at or utcnow()
+    audit.record(session, actor=actor, action="user.deleted", details={"username": username})
+
+
+DEMO_USERS = {
+    "anna.applicant": ("applicant", "Anna Andersson", "anna@example.se"),
+    "carl.coordinator": ("coordinator", "Carl Coordinator", "carl@kommun.example"),
+    "olga.officer": ("officer", "Olga Officer", "olga@kommun.example"),
+    "rita.referee": ("referee", "Rita Referee", "rita@kommun.example"),
+    "karin.committee": ("committee", "Karin Committee", "karin@kommun.example"),
+    "petra.owner": ("process_owner", "Petra Process-Owner", "petra@kommun.example"),
+    "adam.admin": ("admin", "Adam Admin", "adam@kommun.example"),
+}
+
+
+def ensure_demo_users(session: Session, password: str) -> list[tuple[str, str]]:
+    """Create one demo user per role if missing; return (username, role) pairs."""
+    out = []
+    for username, (role, name, email) in DEMO_USERS.items():
+        existing = session.scalar(select(User).where(User.username == username))
+        if existing is None:
+            create_user(session, username=username, roles=[role], password=password,
+                        display_name=name, email=email)
+        elif existing.deleted_at is None:
+            existing.password_hash = _hasher.hash(password)
+        out.append((username, role))
+    return out

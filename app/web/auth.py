@@ -1,0 +1,72 @@
+"""Log in, log out, choose the language."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session as cookie_session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from app import login_manager
+from app.services import audit, users
+from app.services.errors import Unauthorized
+from app.uow import db
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("username", validators=[DataRequired()])
+    password = PasswordField("password", validators=[DataRequired()])
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):  # noqa: ANN202
+    return users.get_user(db(), int(user_id))
+
+
+def home_for(user) -> str:  # noqa: ANN001
+    if user.roles <= {"applicant"}:
+        return url_for("portal.index")
+    return url_for("inbox.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = users.authenticate(db(), username=form.username.data.strip(), password=form.password.data)
+        except Unauthorized:
+            error = _("Wrong user name or password.")
+            # keep the failed-login audit event although the response is an error page
+            db().commit()
+            return render_template("auth/login.html", form=form, error=error), 401
+        login_user(user)
+        target = request.args.get("next", "")
+        return redirect(target if target.startswith("/") and not target.startswith("//") else home_for(user))
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # noqa: ANN201
+    audit.record(db(), actor=current_user.username, action="auth.logout")
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):  # noqa: ANN201
+    if code in ("sv", "en"):
+        cookie_session["lang"] = code
+    return redirect(request.referrer or "/")
+
+
+@bp.get("/")
+def index():  # noqa: ANN201
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(home_for(current_user))

@@ -1,0 +1,44 @@
+"""The case page: status in plain words, the path so far, the data."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user, login_required
+
+from app.services import cases as case_service
+from app.services import documents as document_service
+from app.uow import db
+
+from . import STAFF, role_required
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.get("/cases")
+@role_required(*STAFF)
+def index():  # noqa: ANN201
+    status = request.args.get("status") or None
+    return render_template("cases/index.html", cases=case_service.list_cases(db(), actor=current_user, status=status),
+                           status=status)
+
+
+@bp.get("/cases/<int:case_id>")
+@role_required(*STAFF)
+def show(case_id: int):  # noqa: ANN201
+    session = db()
+    case = case_service.get_case(session, actor=current_user, case_id=case_id)
+    return render_template("cases/show.html", case=case, open_tasks=case_service.open_tasks(session, case),
+                           done_tasks=case_service.completed_tasks(session, case),
+                           history=case_service.history(session, actor=current_user, case=case),
+                           documents=document_service.list_documents(session, case),
+                           application=case_service.application_of(session, case))
+
+
+@bp.get("/cases/<int:case_id>/documents/<int:doc_id>")
+@login_required
+def document(case_id: int, doc_id: int):  # noqa: ANN201
+    session = db()
+    case = case_service.get_case(session, actor=current_user, case_id=case_id)
+    doc, path = document_service.open_document(session, case, doc_id)
+    if doc is None:
+        abort(404)
+    return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=True)

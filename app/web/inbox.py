@@ -1,0 +1,78 @@
+"""The staff inbox and the task page."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.services import cases as case_service
+from app.services import documents as document_service
+from app.services import tasks as task_service
+from app.services.errors import InvalidInput
+from app.services.forms import coerce_html
+from app.uow import db
+
+from . import STAFF, role_required
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/inbox")
+@role_required(*STAFF)
+def index():  # noqa: ANN201
+    session = db()
+    element = request.args.get("type") or None
+    sort = request.args.get("sort", "oldest")
+    mine = request.args.get("mine") == "1"
+    tasks = task_service.list_tasks(session, actor=current_user, element=element, mine=mine, sort=sort)
+    return render_template("inbox/index.html", tasks=tasks, types=task_service.task_types(session, actor=current_user),
+                           element=element, sort=sort, mine=mine)
+
+
+def _render_task(task, values=None, errors=None, status=200):  # noqa: ANN001, ANN202
+    session = db()
+    case = task.case
+    schema = task_service.task_form(session, task)
+    return render_template(
+        "inbox/task.html", task=task, case=case, schema=schema,
+        values=values if values is not None else (task.defaults or {}), errors=errors or {},
+        history=case_service.history(session, actor=current_user, case=case),
+        documents=document_service.list_documents(session, case),
+        application=case_service.application_of(session, case)), status
+
+
+@bp.get("/tasks/<task_id>")
+@role_required(*STAFF)
+def task(task_id: str):  # noqa: ANN201
+    return _render_task(task_service.get_task(db(), actor=current_user, task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@role_required(*STAFF)
+def claim(task_id: str):  # noqa: ANN201
+    task_service.claim(db(), actor=current_user, task_id=task_id)
+    return redirect(request.referrer or url_for("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/release")
+@role_required(*STAFF)
+def release(task_id: str):  # noqa: ANN201
+    task_service.release(db(), actor=current_user, task_id=task_id)
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@role_required(*STAFF)
+def complete(task_id: str):  # noqa: ANN201
+    session = db()
+    task = task_service.get_task(session, actor=current_user, task_id=task_id)
+    schema = task_service.task_form(session, task) or {"properties": {}}
+    data = coerce_html(schema, request.form.to_dict(flat=False))
+    try:
+        task_service.complete(session, actor=current_user, task_id=task_id, data=data)
+    except InvalidInput as exc:
+        session.rollback()
+        task = task_service.get_task(session, actor=current_user, task_id=task_id)
+        return _render_task(task, values=data, errors={e["field"]: e["message"] for e in exc.errors}, status=422)
+    flash(_("Task completed: %(title)s", title=task.title), "success")
+    return redirect(url_for("inbox.index"))

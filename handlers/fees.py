@@ -1,0 +1,38 @@
+"""The fee from a fee table (taxa); municipalities configure their own."""
+from __future__ import annotations
+
+from .registry import HandlerContext, handler
+
+#: Example fee table in SEK. Each line says whether the statutory reduction for a
+#: late decision applies to it (decision, publication, neighbour notices do;
+#: the start notice does not: PBL 12 kap. 8 a §). Override with the setting
+#: ``fee_table`` (same shape).
+DEFAULT_FEE_TABLE = {
+    "bygglov": {"decision": 6000, "per_m2": 40, "start_notice": 4000},
+    "rivningslov": {"decision": 3000, "per_m2": 0, "start_notice": 2000},
+    "marklov": {"decision": 3500, "per_m2": 0, "start_notice": 2000},
+    "forhandsbesked": {"decision": 5000, "per_m2": 0, "start_notice": 0},
+    "anmalan": {"decision": 2000, "per_m2": 0, "start_notice": 1500},
+}
+SIMPLE_MEASURES = {"plank": 0.5, "mur": 0.5, "skylt": 0.4}
+PUBLICATION_FEE = 900
+NEIGHBOUR_NOTICE_FEE = 1800
+
+
+@handler("compute_fee")
+def compute_fee(ctx: HandlerContext, case_type: str, measure: str, area_m2: float | None = None) -> dict:
+    """Compute the fee lines for a decision; reducible lines are marked."""
+    table = ctx.settings.get("fee_table") or DEFAULT_FEE_TABLE
+    row = table.get(case_type or "bygglov", table["bygglov"])
+    factor = SIMPLE_MEASURES.get(measure, 1.0)
+    area = float(area_m2 or 0)
+    lines = [{"item": "decision", "amount": round((row["decision"] + row["per_m2"] * area) * factor),
+              "reducible": True}]
+    lines.append({"item": "publication", "amount": PUBLICATION_FEE, "reducible": True})
+    if ctx.data.get("neighbours_required"):
+        lines.append({"item": "neighbour_notices", "amount": NEIGHBOUR_NOTICE_FEE, "reducible": True})
+    if row["start_notice"]:
+        lines.append({"item": "start_notice", "amount": round(row["start_notice"] * factor), "reducible": False})
+    total = sum(line["amount"] for line in lines)
+    reducible = sum(line["amount"] for line in lines if line["reducible"])
+    return {"lines": lines, "total": total, "reducible": reducible, "currency": "SEK"}

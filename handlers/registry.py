@@ -1,0 +1,90 @@
+"""The registry of service-task handlers, keyed by operation name.
+
+A handler is a plain function ``fn(ctx: HandlerContext, **params) -> dict``. It
+gets a small typed context and the parameters the diagram passes, and returns
+JSON-able data that lands in the task data under the task's result variable.
+Handlers never touch the database session or Flask: anything they need from
+the host (a reference number, a notification) goes through the context.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An e-mail to send after the transaction commits."""
+
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+
+
+class Host(Protocol):
+    def next_number(self, series: str, year: int) -> int: ...
+    def notify(self, notification: Notification) -> None: ...
+    def record_event(self, kind: str, data: Mapping[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    case_id: int
+    reference: str | None
+    element_id: str
+    now: datetime
+    #: A read-only snapshot of the task data when the handler was called.
+    data: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    host: Host
+
+
+Handler = Callable[..., dict]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    fn: Handler
+    required: frozenset[str]
+    optional: frozenset[str]
+    description: str = ""
+    params: tuple[str, ...] = field(default=())
+
+
+REGISTRY: dict[str, Operation] = {}
+
+
+def handler(name: str) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler for service operation ``name``."""
+
+    def register(fn: Handler) -> Handler:
+        sig = inspect.signature(fn)
+        params = list(sig.parameters.values())[1:]  # first is the context
+        required = frozenset(p.name for p in params if p.default is inspect.Parameter.empty)
+        optional = frozenset(p.name for p in params if p.default is not inspect.Parameter.empty)
+        REGISTRY[name] = Operation(
+            name=name, fn=fn, required=required, optional=optional,
+            description=(fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
+            params=tuple(p.name for p in params),
+        )
+        return fn
+
+    return register
+
+
+class HandlerError(Exception):
+    """A handler could not do its work; the action is rolled back."""
+
+
+class HandlerInputError(Exception):
+    """A value the user gave cannot be used; shown beside that form field."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message

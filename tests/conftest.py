@@ -1,0 +1,117 @@
+"""Fixtures: a real database per test (SQLite, or PostgreSQL when
+LOTSEN_TEST_DATABASE_URL is set), the deployed reference process, demo users
+with API tokens, the Flask app and its test client."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.clock import clock
+from app.config import PROJECT_ROOT, Settings
+from app.models import Base
+from app.runtime import Runtime, build_runtime
+from app.services import users as user_service
+from app.services.processes import deploy_directory
+
+PROCESSES = PROJECT_ROOT / "processes"
+PASSWORD = "test-password"
+ROLE_USERS = {
+    "applicant": "anna", "applicant2": "bertil", "coordinator": "carl", "officer": "olga",
+    "referee": "rita", "committee": "karin", "process_owner": "petra", "admin": "adam",
+}
+
+
+def _worker_database_url(worker_id: str) -> str | None:
+    base = os.environ.get("LOTSEN_TEST_DATABASE_URL")
+    if not base:
+        return None
+    url = make_url(base)
+    name = f"{url.database}_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> str | None:
+    return _worker_database_url(worker_id)
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, pg_url: str | None) -> Settings:
+    return Settings.from_env({
+        "instance_dir": str(tmp_path / "instance"),
+        "database_url": pg_url or f"sqlite:///{tmp_path / 'lotsen.sqlite3'}",
+        "processes_dir": str(PROCESSES),
+        "secret_key": "test-secret",
+        "testing": True,
+        "smtp_port": 1,  # nothing listens; tests that send mail start aiosmtpd
+    })
+
+
+def _reset_schema(rt: Runtime) -> None:
+    engine = rt.db.write_engine
+    if not rt.db.is_sqlite:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+
+
+@dataclass
+class Actors:
+    """Users per role with their API tokens."""
+
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture
+def rt(settings: Settings) -> Runtime:
+    runtime = build_runtime(settings)
+    _reset_schema(runtime)
+    with runtime.db.unit_of_work() as session:
+        deploy_directory(session, PROCESSES, message="test deploy")
+    yield runtime
+    runtime.db.dispose()
+
+
+@pytest.fixture
+def actors(rt: Runtime) -> Actors:
+    tokens, ids = {}, {}
+    with rt.db.unit_of_work() as session:
+        for key, username in ROLE_USERS.items():
+            role = "applicant" if key.startswith("applicant") else key
+            user = user_service.create_user(session, username=username, roles=[role], password=PASSWORD,
+                                            display_name=username.title(), email=f"{username}@example.se")
+            tokens[key] = user_service.issue_token(session, user)
+            ids[key] = user.id
+    return Actors(tokens=tokens, ids=ids)
+
+
+@pytest.fixture
+def app(rt: Runtime):
+    return create_app(rt.settings, runtime=rt)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
