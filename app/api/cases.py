@@ -52,3 +52,12 @@ def message(case_id: int, name: str):  # noqa: ANN201
                                        data=body.get("data", {}))
     delivered = msg.delivered_at is not None
     return jsonify({"id": msg.id, "status": "delivered" if delivered else "pending"}), 200 if delivered else 202
+
+
+@bp.post("/api/cases/<int:case_id>/withdraw")
+@api_user
+def withdraw(case_id: int):  # noqa: ANN201
+    body = json_body(allowed=("reason",))
+    case = case_service.withdraw(db(), actor=g.api_user, case_id=case_id, reason=str(body.get("reason", "")))
+    return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value,
+                    "outcome": case.outcome.value})

@@ -221,6 +221,18 @@ def _properties(task) -> dict:  # noqa: ANN001
     return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
 
 
+def _status_of_outputs(task) -> str | None:  # noqa: ANN001
+    """An event-based gateway's status, from the catch events it waits on.
+
+    SpiffWorkflow's parser drops extension properties on gateways.
+    """
+    for output in getattr(task.task_spec, "outputs", []):
+        status = ((getattr(output, "extensions", {}) or {}).get("properties") or {}).get("status")
+        if status:
+            return status
+    return None
+
+
 def _json_safe(data: Mapping) -> dict:
     return json.loads(json.dumps(dict(data), default=str))
 
@@ -308,6 +320,15 @@ class ProcessEngine:
     def fire_due_timers(self, wf: BpmnWorkflow, events: list[dict]) -> None:
         self.run(wf, events)
 
+    def cancel(self, wf: BpmnWorkflow, data: Mapping, events: list[dict]) -> None:
+        """End the workflow where it stands, keeping ``data`` as its final data."""
+        final = self.case_data(wf)
+        final.update(dict(data))
+        wf.cancel()
+        wf.data.clear()
+        wf.data.update(final)
+        events.append({"action": "engine.cancelled"})
+
     # -- projections --------------------------------------------------------
     def snapshot(self, wf: BpmnWorkflow, events: list[dict]) -> Snapshot:
         ready, timers, messages, statuses = [], [], [], []
@@ -322,7 +343,7 @@ class ProcessEngine:
             defs = _event_definitions(task)
             if not defs:
                 continue
-            statuses.append(_properties(task).get("status"))
+            statuses.append(_properties(task).get("status") or _status_of_outputs(task))
             value = task.internal_data.get("event_value")
             for d in defs:
                 if isinstance(d, TimerEventDefinition):
@@ -332,6 +353,9 @@ class ProcessEngine:
                 elif isinstance(d, MessageEventDefinition):
                     messages.append((d.name, task.task_spec.bpmn_id))
         completed = wf.is_completed()
+        if completed:
+            statuses = [_properties(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
+                        if t.task_spec.description == "End Event"]
         return Snapshot(
             state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
             statuses=[s for s in statuses if s], data=self.case_data(wf), path=self.path(wf),

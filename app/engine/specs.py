@@ -8,6 +8,7 @@ file, line (where known), element id and a plain message.
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import re
 from collections.abc import Mapping
@@ -93,6 +94,21 @@ def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):  # noqa: 
     return root
 
 
+def _one_decision_per_document(root):  # noqa: ANN001, ANN202
+    """SpiffWorkflow 3.2 reads one decision per DMN document; split a multi-decision file."""
+    decisions = [el for el in root if isinstance(el.tag, str) and etree.QName(el).localname == "decision"]
+    if len(decisions) <= 1:
+        return [root]
+    documents = []
+    for decision in decisions:
+        doc = copy.deepcopy(root)
+        for other in [el for el in doc if isinstance(el.tag, str) and etree.QName(el).localname == "decision"]:
+            if other.get("id") != decision.get("id"):
+                doc.remove(other)
+        documents.append(doc)
+    return documents
+
+
 def _validation_problem(exc: SpiffWorkflowException, default_file: str | None,
                         lines: dict[str, tuple[str, int]]) -> Problem:
     element = getattr(exc, "id", None) or None
@@ -101,7 +117,7 @@ def _validation_problem(exc: SpiffWorkflowException, default_file: str | None,
     if element and element in lines:
         file, line = lines[element][0], line or lines[element][1]
     message = str(exc).split("\n")[0]
-    message = re.sub(r"\s*Error is on line \d+.*$", "", message)
+    message = re.sub(r"\s*Error is on line \d+.*$", "", message).strip().rstrip(".").strip() + "."
     return Problem(file, int(line) if line else None, element, message)
 
 
@@ -145,11 +161,16 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
         for el in root.iter():
             if isinstance(el.tag, str) and el.get("id"):
                 lines.setdefault(el.get("id"), (name, el.sourceline))
+            if el.tag == f"{{{BPMN_NS}}}lane" and (el.get("name") or "").lower() not in rules.groups:
+                problems.append(Problem(name, el.sourceline, el.get("id"),
+                                        f"lane {el.get('name')!r} is not a known group "
+                                        f"({', '.join(sorted(rules.groups))})"))
         try:
             if name.endswith(".bpmn"):
                 parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
             else:
-                parser.add_dmn_xml(etree.ElementTree(root), filename=name)
+                for single in _one_decision_per_document(root):
+                    parser.add_dmn_xml(single, filename=name)
         except ValidationException as exc:
             problems.append(_validation_problem(exc, name, lines))
         except SpiffWorkflowException as exc:
@@ -270,9 +291,6 @@ def _lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:  
         lane = getattr(ts, "lane", None)
         if ts.manual and lane is None:
             problems.append(Problem(file, line, element, "user task is not in a lane, so no group can work it"))
-        if lane is not None and lane.lower() not in rules.groups:
-            problems.append(Problem(file, line, element,
-                                    f"lane {lane!r} is not a known group ({', '.join(sorted(rules.groups))})"))
         status = (ext.get("properties") or {}).get("status")
         if status is not None and status not in rules.statuses:
             problems.append(Problem(file, line, element, f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))

@@ -10,7 +10,8 @@ from app.clock import utcnow
 from app.models import AuditEvent, Case, CaseStatus, HumanTask, Role, TaskStatus, User
 
 from . import audit, runner
-from .errors import CaseNotFound, Forbidden, InvalidInput
+from .env import get_env
+from .errors import CaseClosed, CaseNotFound, Forbidden, InvalidInput
 from .forms import normalise, validate
 from .processes import form_schema, latest_version, start_form_name
 
@@ -94,3 +95,29 @@ def application_of(session: Session, case: Case) -> tuple[dict, dict]:
     schema = form_schema(version, start_form_name(session, version)) or {"properties": {}}
     facts = case.facts or {}
     return schema, {name: facts.get(name) for name in schema.get("properties", {})}
+
+
+def withdraw(session: Session, *, actor: User, case_id: int, reason: str = "") -> Case:
+    """The applicant (or staff on their behalf) withdraws the application.
+
+    SpiffWorkflow 3.2 cannot interrupt a running process from an event
+    subprocess, so the host ends the workflow and records the decision with
+    the same handler the diagram uses.
+    """
+    from handlers import REGISTRY
+    from handlers.registry import HandlerContext
+
+    case = get_case(session, actor=actor, case_id=case_id)
+    if case.completed_at is not None:
+        raise CaseClosed("the case is already closed")
+    env = get_env(session)
+
+    def act(wf, events, host):  # noqa: ANN001, ANN202
+        ctx = HandlerContext(case_id=case.id, reference=case.reference, element_id="withdrawal", now=utcnow(),
+                             data=dict(case.facts or {}), settings={"timezone": env.settings.timezone}, host=host)
+        decision = REGISTRY["record_decision"].fn(ctx, outcome="withdrawn", decided_by="applicant")
+        env.engine.cancel(wf, {"decision": decision, "outcome": "withdrawn", "withdrawal_reason": reason}, events)
+
+    audit.record(session, actor=actor.username, action="case.withdrawn", case_id=case.id, details={"reason": reason})
+    runner.apply(session, case, act, actor=actor.username)
+    return case

@@ -14,7 +14,7 @@ from .errors import CaseClosed, Forbidden, InvalidInput
 from .processes import message_names
 
 #: Messages an applicant may send to their own case.
-APPLICANT_MESSAGES = {"supplement_received", "withdrawal_requested"}
+APPLICANT_MESSAGES = {"supplement_received"}
 
 
 def send_message(session: Session, *, actor: User, case_id: int, name: str, data: Mapping) -> PendingMessage:
@@ -37,5 +37,5 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
     session.flush()
     audit.record(session, actor=actor.username, action="message.received", case_id=case.id,
                  details={"name": name, "message_id": message.id})
-    runner.apply(session, case, lambda wf, events: None, actor=actor.username)
+    runner.apply(session, case, lambda wf, events, host: None, actor=actor.username)
     return message

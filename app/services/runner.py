@@ -29,7 +29,7 @@ from .errors import ConcurrentUpdate, InvalidInput, StepFailed
 from .forms import defaults_from
 from .processes import form_schema
 
-Action = Callable[[Any, list[dict]], None]
+Action = Callable[[Any, list[dict], "CaseHost"], None]
 
 
 @dataclass
@@ -93,7 +93,7 @@ def apply(session: Session, case: Case, action: Action, *, actor: str,
     events: list[dict] = []
     with env.specs.lock(case.process_version_id):
         wf = env.engine.load(case.state, _context_factory(session, case, host))
-        _guard(case, lambda: action(wf, events))
+        _guard(case, lambda: action(wf, events, host))
         snapshot = _settle(session, case, wf, events)
     _persist(session, case, snapshot, host, actor=actor, completed_task=completed_task)
     return snapshot
@@ -129,17 +129,13 @@ def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:  
 
 
 def _status(snapshot: Snapshot, outcome: Outcome | None) -> CaseStatus:
-    if snapshot.completed:
-        return CaseStatus.WITHDRAWN if outcome == Outcome.WITHDRAWN else _end_status(snapshot)
+    if snapshot.completed and outcome == Outcome.WITHDRAWN:
+        return CaseStatus.WITHDRAWN
     present = {CaseStatus(s) for s in snapshot.statuses}
     for status in STATUS_PRECEDENCE:
         if status in present:
             return status
-    return CaseStatus.RECEIVED
-
-
-def _end_status(snapshot: Snapshot) -> CaseStatus:
-    return CaseStatus.CLOSED if any(p["element"] == "legal_force" for p in snapshot.path) else CaseStatus.DECIDED
+    return CaseStatus.DECIDED if snapshot.completed else CaseStatus.RECEIVED
 
 
 def _outcome(data: Mapping) -> Outcome | None:

@@ -100,14 +100,14 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
     before = {k: (case.facts or {}).get(k) for k in clean}
     task.submitted = clean
 
-    def act(wf, events):  # noqa: ANN001, ANN202
+    def act(wf, events, host):  # noqa: ANN001, ANN202
         try:
             get_env(session).engine.complete_task(wf, task.id, clean, events)
         except LookupError:
             raise TaskAlreadyCompleted("this task has already been completed") from None
 
-    runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor))
     audit.record(session, actor=actor.username, action="task.completed", case_id=case.id,
                  element_id=task.element_id, details={"task": task.id, "title": task.title,
                                                       "before": before, "after": clean})
+    runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor))
     return task

@@ -40,5 +40,5 @@ def fire(session: Session, *, timer_id: int, worker: str) -> bool:
         return False
     case = session.get(Case, timer.case_id)
     engine = get_env(session).engine
-    runner.apply(session, case, lambda wf, events: engine.fire_due_timers(wf, events), actor="scheduler")
+    runner.apply(session, case, lambda wf, events, host: engine.fire_due_timers(wf, events), actor="scheduler")
     return True

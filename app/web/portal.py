@@ -86,7 +86,6 @@ def supplement(case_id: int):  # noqa: ANN201
 @bp.post("/cases/<int:case_id>/withdraw")
 @role_required("applicant")
 def withdraw(case_id: int):  # noqa: ANN201
-    message_service.send_message(db(), actor=current_user, case_id=case_id, name="withdrawal_requested",
-                                 data={"reason": (request.form.get("reason") or "").strip()})
+    case_service.withdraw(db(), actor=current_user, case_id=case_id, reason=(request.form.get("reason") or "").strip())
     flash(_("Your application has been withdrawn."), "success")
     return redirect(url_for("portal.show", case_id=case_id))
