@@ -46,6 +46,19 @@ def pg_url(worker_id: str) -> str | None:
     return _worker_database_url(worker_id)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2 with its cheapest parameters: the same code path, a fraction of the cost."""
+    from argon2 import PasswordHasher, profiles
+
+    from app.services import users
+
+    original = users._hasher
+    users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    users._hasher = original
+
+
 @pytest.fixture(autouse=True)
 def _reset_clock():
     clock.reset()

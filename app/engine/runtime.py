@@ -289,7 +289,12 @@ class ProcessEngine:
             element = exc.task.task_spec.bpmn_id if exc.task else None
             raise EngineError(_describe(exc), element=element, cause=exc) from exc
         except (ScriptRejected, ScriptTimeout, SpiffWorkflowException) as exc:
-            raise EngineError(str(exc), cause=exc) from exc
+            raise EngineError(str(exc), element=_failed_element(wf), cause=exc) from exc
+        except Exception as exc:  # noqa: BLE001 - a handler failed; the caller rolls back
+            element = _failed_element(wf)
+            spec = wf.spec.task_specs.get(element) if element else None
+            name = f"{spec.bpmn_name or element}: " if spec is not None else ""
+            raise EngineError(f"{name}{type(exc).__name__}: {exc}", element=element, cause=exc) from exc
 
     def complete_task(self, wf: BpmnWorkflow, task_id: str, data: Mapping, events: list[dict]) -> None:
         task = wf.get_task_from_id(uuid.UUID(task_id))
@@ -385,6 +390,11 @@ class ProcessEngine:
                  "type": t.task_spec.description,
                  "at": datetime.fromtimestamp(t.last_state_change, timezone.utc).isoformat()}
                 for t in done]
+
+
+def _failed_element(wf: BpmnWorkflow) -> str | None:
+    failed = wf.get_tasks(state=TaskState.ERROR)
+    return failed[0].task_spec.bpmn_id if failed else None
 
 
 def _describe(exc: WorkflowTaskException) -> str:

@@ -149,6 +149,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
              completed_task: tuple[HumanTask, Any] | None = None) -> None:
     now = utcnow()
     data = snapshot.data
+    case_id = case.id
     case.state = snapshot.state
     case.facts = data
     case.path = snapshot.path
@@ -165,7 +166,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
         session.flush()
     except StaleDataError as exc:
         raise ConcurrentUpdate("the case was changed by someone else at the same time; reload and try again",
-                               case_id=case.id) from exc
+                               case_id=case_id) from exc
     _project_tasks(session, case, snapshot, now, completed_task)
     session.execute(delete(Timer).where(Timer.case_id == case.id))
     for t in snapshot.timers:

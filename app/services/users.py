@@ -16,7 +16,6 @@ from . import audit
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("timing-equaliser")
 ROLE_NAMES = [r.value for r in Role]
 
 
@@ -63,7 +62,7 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     user = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None)))
     try:
         if user is None:
-            _hasher.verify(_DUMMY_HASH, password + "x")  # same cost either way
+            _hasher.verify(_hasher.hash("timing-equaliser"), password + "x")  # same cost either way
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError, AttributeError):
         audit.record(session, actor=username or "-", action="auth.login_failed")
@@ -82,12 +81,13 @@ def issue_token(session: Session, user: User) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User:
-    row = session.scalar(select(ApiToken).where(
-        ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(), ApiToken.revoked_at.is_(None)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest()))
     if row is None:
-        raise Unauthorized("unknown or revoked token")
+        raise Unauthorized("unknown token")
     if not row.user.is_active:
         raise Unauthorized("the token's user has been deleted")
+    if row.revoked_at is not None:
+        raise Unauthorized("the token has been revoked")
     return row.user
 
 

@@ -1,0 +1,291 @@
+"""Lotsen benchmark: the "simple" path of building_permit, in memory vs. through the service layer.
+
+    make bench                      # or: .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --cases 50 --repeats 3
+
+Measures, in one run:
+
+1. reference: cases per second completed by SpiffWorkflow alone, in memory
+   (parse the bundle once; per case a new ``BpmnWorkflow`` with Lotsen's
+   ``HostScriptEngine`` and a fake in-memory host; complete ``triage`` and
+   ``coordinator_decision``);
+2. the same cases through Lotsen's service layer on SQLite, one unit of work
+   (transaction) per user action: submit, triage, decision;
+3. their ratio and milliseconds per case.
+
+Each measurement is repeated (default 3 times) after a warm-up; the median and
+range are printed. Exits 1 if any case did not complete (granted).
+Environment overrides: LOTSEN_BENCH_CASES (service layer; in-memory runs 3x
+that), LOTSEN_BENCH_MEMORY_CASES, LOTSEN_BENCH_REPEATS.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from app.clock import utcnow  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.engine.runtime import HostScriptEngine  # noqa: E402
+from app.engine.specs import parse_bundle  # noqa: E402
+from app.models import Base, Case, Outcome, User  # noqa: E402
+from app.runtime import build_runtime  # noqa: E402
+from app.services import cases as case_service  # noqa: E402
+from app.services import tasks as task_service  # noqa: E402
+from app.services import users as user_service  # noqa: E402
+from app.services.processes import RULES, deploy_directory, read_directory  # noqa: E402
+from handlers import REGISTRY  # noqa: E402
+from handlers.registry import HandlerContext  # noqa: E402
+
+PROCESSES = ROOT / "processes"
+PROCESS = "building_permit"
+PASSWORD = "bench-password"
+
+APPLICATION = {
+    "applicant_name": "Anna Andersson",
+    "applicant_email": "anna@example.se",
+    "property_designation": "Gamla staden 1:23",
+    "measure": "plank",
+    "description": "Plank 1,8 m mot gatan",
+    "in_detailed_plan": True,
+    "deviates_from_plan": False,
+    "height_m": None,
+    "area_m2": None,
+    "inside_built_up_area": None,
+}
+TRIAGE = {"case_type": "bygglov", "track": "simple", "neighbours_required": False, "referrals": [],
+          "complete": True}
+DECISION = {"outcome": "granted", "decision_text": "Bygglov beviljas."}
+STEPS = [("triage", TRIAGE), ("coordinator_decision", DECISION)]
+
+
+# --------------------------------------------------------------------------- in memory
+
+
+@dataclass
+class MemoryHost:
+    counter: int = 0
+    notifications: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+
+    def next_number(self, series: str, year: int) -> int:
+        self.counter += 1
+        return self.counter
+
+    def notify(self, notification) -> None:  # noqa: ANN001
+        self.notifications.append(notification)
+
+    def record_event(self, kind: str, data) -> None:  # noqa: ANN001
+        self.events.append((kind, dict(data)))
+
+
+def _context_for(host: MemoryHost, case_id: int):  # noqa: ANN202
+    settings = Settings.__dataclass_fields__
+    tz = settings["timezone"].default
+    prefix = settings["reference_prefix"].default
+
+    def context_for(task) -> HandlerContext:  # noqa: ANN001
+        return HandlerContext(case_id=case_id, reference=None, element_id=task.task_spec.bpmn_id, now=utcnow(),
+                              data=copy.deepcopy(dict(task.data)),
+                              settings={"timezone": tz, "reference_prefix": prefix}, host=host)
+
+    return context_for
+
+
+def memory_case(spec, subprocesses, host: MemoryHost, case_id: int) -> bool:  # noqa: ANN001
+    """One case to the end in SpiffWorkflow only; True if it completed granted."""
+    engine = HostScriptEngine(REGISTRY, _context_for(host, case_id), time_limit_s=2.0)
+    wf = BpmnWorkflow(spec, subprocesses, script_engine=engine)
+    wf.task_tree.data.update(APPLICATION)
+    wf.do_engine_steps()
+    for element, data in STEPS:
+        ready = [t for t in wf.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == element]
+        if len(ready) != 1:
+            return False
+        task = ready[0]
+        task.set_data(**copy.deepcopy(data))
+        task.run()
+        wf.do_engine_steps()
+    decision = wf.data.get("decision") or (wf.last_task.data.get("decision") if wf.last_task else None)
+    return wf.is_completed() and (decision or {}).get("outcome") == "granted"
+
+
+def run_memory(n: int, bundle) -> tuple[float, int]:  # noqa: ANN001
+    spec, subprocesses = bundle.specs[PROCESS]
+    host = MemoryHost()
+    failed = 0
+    start = time.perf_counter()
+    for i in range(n):
+        if not memory_case(spec, subprocesses, host, i + 1):
+            failed += 1
+    return time.perf_counter() - start, failed
+
+
+# --------------------------------------------------------------------------- service layer
+
+
+class ServiceBench:
+    def __init__(self, tmp: str):
+        self.rt = build_runtime(Settings.from_env({
+            "instance_dir": str(Path(tmp) / "instance"),
+            "database_url": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
+            "processes_dir": str(PROCESSES),
+            "secret_key": "bench-secret",
+            "testing": True,
+            "smtp_port": 1,
+        }))
+        Base.metadata.create_all(self.rt.db.write_engine)
+        with self.rt.db.unit_of_work() as session:
+            deploy_directory(session, PROCESSES, message="bench")
+            self.applicant_id = user_service.create_user(
+                session, username="anna", roles=["applicant"], password=PASSWORD,
+                display_name="Anna", email="anna@example.se").id
+            self.coordinator_id = user_service.create_user(
+                session, username="carl", roles=["coordinator"], password=PASSWORD,
+                display_name="Carl", email="carl@kommun.example").id
+        self.statements = 0
+        self.case_ids: list[int] = []
+        for engine in {self.rt.db.read_engine, self.rt.db.write_engine}:
+            event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args) -> None:  # noqa: ANN002
+        self.statements += 1
+
+    def one_case(self) -> int:
+        db = self.rt.db
+        with db.unit_of_work() as session:
+            actor = session.get(User, self.applicant_id)
+            case = case_service.submit_case(session, actor=actor, process=PROCESS, data=APPLICATION)
+            case_id = case.id
+        for element, data in STEPS:
+            with db.unit_of_work() as session:
+                actor = session.get(User, self.coordinator_id)
+                case = session.get(Case, case_id)
+                open_ = [t for t in case_service.open_tasks(session, case) if t.element_id == element]
+                if len(open_) != 1:
+                    raise RuntimeError(f"case {case_id}: expected one open {element!r}, got {len(open_)}")
+                task_service.complete(session, actor=actor, task_id=open_[0].id, data=data)
+        self.case_ids.append(case_id)
+        return case_id
+
+    def run(self, n: int) -> tuple[float, int]:
+        failed = 0
+        start = time.perf_counter()
+        for _ in range(n):
+            try:
+                self.one_case()
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                failed += 1
+                print(f"  service case failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return time.perf_counter() - start, failed
+
+    def verify(self, case_ids: list[int]) -> tuple[int, float]:
+        """(cases not completed-granted, mean bytes of case.state)."""
+        bad, sizes = 0, []
+        with self.rt.db.unit_of_work(write=False) as session:
+            for cid in case_ids:
+                case = session.get(Case, cid)
+                if case is None or case.completed_at is None or case.outcome != Outcome.GRANTED:
+                    bad += 1
+                if case is not None:
+                    sizes.append(len(case.state.encode()))
+        return bad, (statistics.mean(sizes) if sizes else 0.0)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _fmt(times: list[float], n: int) -> tuple[float, str]:
+    rates = sorted(n / t for t in times)
+    med = statistics.median(rates)
+    return med, f"{med:8.1f} cases/s  (range {rates[0]:.1f}–{rates[-1]:.1f})  {1000 / med:7.2f} ms/case"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_CASES", 100)),
+                        help="service-layer cases per repeat (default 100)")
+    parser.add_argument("--memory-cases", type=int, default=None,
+                        help="in-memory cases per repeat (default 3x --cases)")
+    parser.add_argument("--repeats", type=int, default=int(os.environ.get("LOTSEN_BENCH_REPEATS", 3)))
+    args = parser.parse_args()
+    n_svc = max(1, args.cases)
+    n_mem = max(1, args.memory_cases or int(os.environ.get("LOTSEN_BENCH_MEMORY_CASES", 0)) or 3 * n_svc)
+    repeats = max(1, args.repeats)
+
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("spiff"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+    failed = 0
+    t0 = time.perf_counter()
+    bundle = parse_bundle(read_directory(PROCESSES), RULES)
+    parse_s = time.perf_counter() - t0
+
+    # -- 1. in memory
+    _, f = run_memory(max(10, n_mem // 10), bundle)  # warm-up
+    failed += f
+    mem_times = []
+    for _ in range(repeats):
+        t, f = run_memory(n_mem, bundle)
+        mem_times.append(t)
+        failed += f
+
+    # -- 2. service layer
+    with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as tmp:
+        bench = ServiceBench(tmp)
+        try:
+            _, f = bench.run(max(5, n_svc // 10))  # warm-up
+            failed += f
+            svc_times, measured_ids = [], []
+            bench.statements = 0
+            for _ in range(repeats):
+                before = len(bench.case_ids)
+                t, f = bench.run(n_svc)
+                svc_times.append(t)
+                failed += f
+                measured_ids += bench.case_ids[before:]
+            statements = bench.statements
+            bad, state_bytes = bench.verify(bench.case_ids)
+            failed += bad
+        finally:
+            bench.rt.db.dispose()
+
+    mem_rate, mem_line = _fmt(mem_times, n_mem)
+    svc_rate, svc_line = _fmt(svc_times, n_svc)
+    print(f"Lotsen bench — building_permit, simple path (fence: triage -> coordinator_decision), "
+          f"{repeats} repeats, median")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    busy = "  <- busy machine, numbers are noisy" if load > 0.75 * (os.cpu_count() or 1) else ""
+    print(f"  machine: {os.cpu_count()} cores, load average {load:.2f} at the end{busy}")
+    print(f"  bundle parse (once):          {parse_s * 1000:.0f} ms")
+    print(f"  1. SpiffWorkflow in memory:   {mem_line}   [{n_mem} cases/repeat]")
+    print(f"  2. service layer, SQLite:     {svc_line}   [{n_svc} cases/repeat, 3 transactions/case]")
+    print(f"  3. ratio in-memory/service:   {mem_rate / svc_rate:8.1f} x"
+          f"   (service overhead {1000 / svc_rate - 1000 / mem_rate:.2f} ms/case)")
+    print(f"  mean case.state size:         {state_bytes:8.0f} bytes")
+    print(f"  SQL statements per case:      {statements / max(1, len(measured_ids)):8.1f}")
+    if failed:
+        print(f"FAILED: {failed} case(s) did not complete with outcome granted", file=sys.stderr)
+        return 1
+    print("  all cases completed (outcome granted)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

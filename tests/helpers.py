@@ -1,0 +1,62 @@
+"""Small helpers that read like what a user does."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def application(**overrides) -> dict:
+    data = {
+        "applicant_name": "Anna Andersson", "applicant_email": "anna@example.se",
+        "property_designation": "Umeå Tallen 4:12", "measure": "plank",
+        "description": "Ett 1,8 m högt plank mot gatan.", "in_detailed_plan": True, "deviates_from_plan": False,
+    }
+    data.update(overrides)
+    return data
+
+
+TRIAGE_COMPLETE = {"case_type": "bygglov", "neighbours_required": False, "referrals": [], "complete": True}
+
+
+@dataclass
+class Api:
+    """The JSON API as one role sees it."""
+
+    client: object
+    actors: object
+
+    def as_(self, role: str) -> "RoleApi":
+        return RoleApi(self.client, self.actors.headers(role))
+
+
+@dataclass
+class RoleApi:
+    client: object
+    headers: dict
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self.headers, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post(path, json=json, headers=self.headers, **kw)
+
+    def submit(self, **overrides) -> dict:
+        r = self.post("/api/cases", {"process": "building_permit", "data": application(**overrides)})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    def tasks(self, name: str | None = None, case_id: int | None = None) -> list[dict]:
+        r = self.get("/api/tasks")
+        assert r.status_code == 200, r.get_json()
+        return [t for t in r.get_json() if (name is None or t["name"] == name)
+                and (case_id is None or t["case_id"] == case_id)]
+
+    def complete(self, name: str, data: dict, case_id: int | None = None) -> dict:
+        [task] = self.tasks(name, case_id)
+        r = self.post(f"/api/tasks/{task['id']}/complete", {"data": data})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def case(self, case_id: int) -> dict:
+        r = self.get(f"/api/cases/{case_id}")
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()

@@ -1,0 +1,198 @@
+"""Every path of building_permit.bpmn through the engine, with a save/restore
+round trip (serialize, deserialize) after every step."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from SpiffWorkflow.util.task import TaskState
+
+from app.clock import clock
+from app.engine.runtime import ProcessEngine, SpecCache, specs_to_json
+from app.engine.specs import parse_bundle
+from app.services.processes import RULES, read_directory
+from handlers import REGISTRY
+from handlers.registry import HandlerContext
+from tests.conftest import PROCESSES
+from tests.helpers import TRIAGE_COMPLETE, application
+
+APPLICATION_FIELDS = ["height_m", "area_m2", "inside_built_up_area"]
+
+
+@dataclass
+class Host:
+    sent: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    n: int = 0
+
+    def next_number(self, series, year):
+        self.n += 1
+        return self.n
+
+    def notify(self, notification):
+        self.sent.append(notification)
+
+    def record_event(self, kind, data):
+        self.events.append(kind)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    bundle = parse_bundle(read_directory(PROCESSES), RULES)
+    cache = SpecCache()
+    cache.put(1, specs_to_json(*bundle.specs["building_permit"]))
+    return ProcessEngine(REGISTRY, cache)
+
+
+class Case:
+    """Drives one workflow, reloading it from JSON after every step."""
+
+    def __init__(self, engine, **data):
+        self.engine, self.host, self.events = engine, Host(), []
+        full = {name: None for name in APPLICATION_FIELDS} | application(**data)
+        self.wf = engine.new(1, full, self.context_for)
+        engine.run(self.wf, self.events)
+        self.roundtrip()
+
+    def context_for(self, task):
+        return HandlerContext(case_id=1, reference="BYGG 2026-000001", element_id=task.task_spec.bpmn_id,
+                              now=clock.now(), data=dict(task.data), settings={"timezone": "Europe/Stockholm"},
+                              host=self.host)
+
+    def roundtrip(self):
+        state = self.engine.dump(self.wf)
+        self.wf = self.engine.load(state, self.context_for)
+        assert self.engine.dump(self.wf) == state
+
+    def ready(self):
+        return sorted(t.task_spec.bpmn_id for t in self.wf.get_tasks(state=TaskState.READY, manual=True))
+
+    def complete(self, name, **data):
+        task = next(t for t in self.wf.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == name)
+        self.engine.complete_task(self.wf, str(task.id), data, self.events)
+        self.roundtrip()
+
+    def snapshot(self):
+        return self.engine.snapshot(self.wf, [])
+
+    @property
+    def data(self):
+        return self.engine.case_data(self.wf)
+
+
+def test_simple_fence_is_decided_by_the_coordinator(engine):
+    case = Case(engine, measure="plank")
+    assert case.ready() == ["triage"]
+    suggested = case.data
+    assert (suggested["suggested_case_type"], suggested["suggested_track"]) == ("bygglov", "simple")
+    case.complete("triage", **TRIAGE_COMPLETE, track="simple")
+    assert case.ready() == ["coordinator_decision"]
+    case.complete("coordinator_decision", outcome="granted", decision_text="Beviljas.")
+    assert case.wf.is_completed()
+    assert case.data["decision"]["outcome"] == "granted" and case.data["fee"]["total"] > 0
+    assert case.host.events == ["received", "complete", "decided"]
+
+
+def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
+    case = Case(engine, measure="nybyggnad", in_detailed_plan=True)
+    case.complete("triage", **(TRIAGE_COMPLETE | {"referrals": ["miljo", "trafik"]}), track="standard")
+    assert case.ready() == ["review"]
+    case.complete("review", assessment="Förenligt med planen.", referrals=["miljo", "trafik"],
+                  neighbours_required=False)
+    assert case.ready() == ["answer_referral", "answer_referral"]
+    assert case.snapshot().statuses == ["awaiting_referrals", "awaiting_referrals"]
+    case.complete("answer_referral", statement="Inget att erinra.", objection=False)
+    assert case.ready() == ["answer_referral"]
+    case.complete("answer_referral", statement="Utfart ska flyttas.", objection=True)
+    assert case.ready() == ["draft_decision"]
+    answers = case.data["referral_answers"]
+    assert sorted(a["referral"] for a in answers) == ["miljo", "trafik"]
+    case.complete("draft_decision", outcome="granted", decision_text="Bygglov beviljas.")
+    assert case.wf.is_completed() and case.data["decision"]["outcome"] == "granted"
+
+
+def test_deviation_needs_neighbours_and_a_committee_decision(engine):
+    case = Case(engine, measure="tillbyggnad", deviates_from_plan=True)
+    assert (case.data["suggested_track"], case.data["suggested_neighbours"]) == ("committee", True)
+    case.complete("triage", **(TRIAGE_COMPLETE | {"neighbours_required": True}), track="committee")
+    case.complete("review", assessment="Avvikelsen är inte liten.", referrals=[], neighbours_required=True)
+    assert case.ready() == ["record_neighbour_responses"]
+    case.complete("record_neighbour_responses", responses="Två grannar invänder.", objections_received=True)
+    case.complete("draft_decision", outcome="refused", decision_text="Förslag: avslag.")
+    assert case.ready() == ["committee_decision"]
+    assert case.snapshot().statuses == ["awaiting_committee"]
+    case.complete("committee_decision", outcome="refused", minutes_reference="BN 2026-04-12 § 41")
+    assert case.data["decision"]["outcome"] == "refused"
+
+
+def test_incomplete_application_waits_for_the_supplement_and_is_triaged_again(engine):
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    case = Case(engine, measure="plank")
+    case.complete("triage", **(TRIAGE_COMPLETE | {"complete": False}), track="simple",
+                  supplement_request="Situationsplan saknas.", reply_by="2026-03-23")
+    snap = case.snapshot()
+    assert case.ready() == [] and snap.statuses == ["awaiting_supplement"]
+    assert [m for m, _ in snap.messages] == ["supplement_received"]
+    assert [t.due_at for t in snap.timers] == [datetime(2026, 3, 23, 22, 59, 59, tzinfo=timezone.utc)]
+    case.engine.deliver_message(case.wf, "supplement_received", {"message": "Bifogar planen."}, case.events)
+    case.roundtrip()
+    assert case.ready() == ["triage"]
+    assert case.data["supplement"]["message"] == "Bifogar planen."
+    case.complete("triage", **TRIAGE_COMPLETE, track="simple")
+    case.complete("coordinator_decision", outcome="granted", decision_text="Beviljas.")
+    assert case.wf.is_completed()
+
+
+def test_unanswered_supplement_leads_to_dismissal_on_the_reply_date(engine):
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    case = Case(engine, measure="plank")
+    case.complete("triage", **(TRIAGE_COMPLETE | {"complete": False}), track="simple",
+                  supplement_request="Ritning saknas.", reply_by="2026-03-23")
+    clock.set(datetime(2026, 3, 23, 22, 0, tzinfo=timezone.utc))
+    case.engine.fire_due_timers(case.wf, case.events)
+    assert case.ready() == []  # the reply day is not over yet in Stockholm
+    clock.advance(timedelta(hours=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
+    assert case.ready() == ["supplement_overdue"]
+    case.complete("supplement_overdue", action="dismiss")
+    assert case.wf.is_completed() and case.data["decision"]["outcome"] == "dismissed"
+
+
+def test_unanswered_supplement_can_be_decided_as_it_stands(engine):
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    case = Case(engine, measure="plank")
+    case.complete("triage", **(TRIAGE_COMPLETE | {"complete": False}), track="simple",
+                  supplement_request="Ritning saknas.", reply_by="2026-03-05")
+    clock.set(datetime(2026, 3, 6, 9, 0, tzinfo=timezone.utc))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
+    case.complete("supplement_overdue", action="decide_as_is")
+    assert case.ready() == ["coordinator_decision"]
+    case.complete("coordinator_decision", outcome="refused", decision_text="Underlaget räcker inte.")
+    assert case.data["decision"]["outcome"] == "refused"
+
+
+@pytest.mark.parametrize("data, case_type, track, neighbours, referrals", [
+    ({"measure": "attefall"}, "anmalan", "simple", False, []),
+    ({"measure": "plank"}, "bygglov", "simple", False, []),
+    ({"measure": "skylt"}, "bygglov", "simple", False, []),
+    ({"measure": "rivning"}, "rivningslov", "standard", False, ["kulturmiljo"]),
+    ({"measure": "marklov"}, "marklov", "standard", False, []),
+    ({"measure": "nybyggnad", "deviates_from_plan": True}, "bygglov", "committee", True, []),
+    ({"measure": "nybyggnad", "in_detailed_plan": False}, "bygglov", "standard", True, ["miljo"]),
+    ({"measure": "nybyggnad", "height_m": 30, "inside_built_up_area": False}, "bygglov", "standard", False,
+     ["forsvarsmakten"]),
+    ({"measure": "nybyggnad", "height_m": 30, "inside_built_up_area": True}, "bygglov", "standard", False, []),
+    ({"measure": "nybyggnad", "height_m": 50, "inside_built_up_area": True}, "bygglov", "standard", False,
+     ["forsvarsmakten"]),
+    ({"measure": "tillbyggnad"}, "bygglov", "standard", False, []),
+])
+def test_triage_rules_suggest_type_track_neighbours_and_referrals(engine, data, case_type, track, neighbours,
+                                                                   referrals):
+    suggested = Case(engine, **data).data
+    assert suggested["suggested_case_type"] == case_type
+    assert suggested["suggested_track"] == track
+    assert suggested["suggested_neighbours"] is neighbours
+    assert suggested["suggested_referrals"] == referrals
