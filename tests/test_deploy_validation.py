@@ -93,3 +93,10 @@ def test_duplicate_element_ids_are_rejected():
 def test_script_with_a_syntax_error_is_rejected():
     [p] = problems(mini_bundle(script="archived = = True"))
     assert p.element == "compute" and "does not compile" in p.message
+
+
+def test_element_id_equal_to_its_operation_name_is_explained():
+    text = MINI_BPMN.replace("SCRIPT", "x = 1").replace("OPERATION", "register_case") \
+        .replace('id="register"', 'id="register_case"').replace('Ref="register"', 'Ref="register_case"')
+    found = problems(mini_bundle(bpmn=text))
+    assert any(p.element == "register_case" and "equals a service operation name" in p.message for p in found)

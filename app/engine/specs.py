@@ -27,6 +27,7 @@ from .sandbox import ScriptRejected, compile_expression, compile_script
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FORM_DIR = "forms/"
 
 
@@ -158,9 +159,15 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
         root = _parse_xml(name, files[name], problems)
         if root is None:
             continue
+        operator_ids = {el.get("id") for el in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")}
         for el in root.iter():
             if isinstance(el.tag, str) and el.get("id"):
                 lines.setdefault(el.get("id"), (name, el.sourceline))
+                if el.get("id") in operator_ids and etree.QName(el).namespace == BPMN_NS:
+                    problems.append(Problem(name, el.sourceline, el.get("id"),
+                                            f"element id {el.get('id')!r} equals a service operation name; "
+                                            f"SpiffWorkflow cannot tell them apart (rename the element, "
+                                            f"e.g. {el.get('id')}_task)"))
             if el.tag == f"{{{BPMN_NS}}}lane" and (el.get("name") or "").lower() not in rules.groups:
                 problems.append(Problem(name, el.sourceline, el.get("id"),
                                         f"lane {el.get('name')!r} is not a known group "

@@ -1,0 +1,149 @@
+"""The HTML pages: login, CSRF, inbox, task forms, portal, access rules."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.helpers import TRIAGE_COMPLETE, Api, application
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+class Browser:
+    """A test client that logs in and posts forms with their CSRF token."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def login(self, username: str, password: str = PASSWORD):
+        token = csrf(self.client.get("/login").get_data(as_text=True))
+        return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+    def get(self, path: str):
+        return self.client.get(path)
+
+    def post_form(self, page: str, action: str, data: dict, **kw):
+        token = csrf(self.client.get(page).get_data(as_text=True))
+        return self.client.post(action, data={**data, "csrf_token": token}, **kw)
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app)
+
+
+@pytest.fixture
+def api(client, actors):
+    return Api(client, actors)
+
+
+def test_wrong_password_is_refused_and_audited(browser, actors):
+    r = browser.login("carl", "wrong-password")
+    assert r.status_code == 401 and "Wrong user name or password" in r.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite(browser, actors):
+    r = browser.login("carl")
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_posting_a_form_without_csrf_token_is_refused(browser, actors, api):
+    api.as_("applicant").submit()
+    [task] = api.as_("coordinator").tasks()
+    browser.login("carl")
+    r = browser.client.post(f"/tasks/{task['id']}/claim")
+    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+
+
+def test_staff_inbox_lists_tasks_of_my_groups_and_filters_by_type(browser, actors, api):
+    api.as_("applicant").submit(property_designation="Umeå Eken 1:1")
+    browser.login("carl")
+    page = browser.get("/inbox").get_data(as_text=True)
+    assert "Umeå Eken 1:1" in page and "BYGG " in page
+    assert "Umeå Eken 1:1" not in browser.get("/inbox?type=coordinator_decision").get_data(as_text=True)
+    browser.client.post("/logout", data={"csrf_token": csrf(page)})
+    browser.login("olga")
+    assert "Umeå Eken 1:1" not in browser.get("/inbox").get_data(as_text=True)
+
+
+def test_task_page_shows_suggestions_as_defaults_and_errors_beside_fields(browser, actors, api):
+    case_id = api.as_("applicant").submit()["id"]
+    [task] = api.as_("coordinator").tasks()
+    browser.login("carl")
+    page = browser.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert re.search(r'<option value="simple"\s+selected', page)  # the DMN suggestion
+    assert "Umeå Tallen 4:12" in page  # the application is shown
+    r = browser.post_form(f"/tasks/{task['id']}", f"/tasks/{task['id']}/complete",
+                          {"case_type": "bygglov", "track": "simple", "complete": "false"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert re.search(r'data-field="supplement_request".*?class="error"', html, re.S)
+    r = browser.post_form(f"/tasks/{task['id']}", f"/tasks/{task['id']}/complete",
+                          {"case_type": "bygglov", "track": "simple", "neighbours_required": "false",
+                           "complete": "true"})
+    assert r.status_code == 302
+    assert api.as_("applicant").case(case_id)["open_tasks"][0]["name"] == "coordinator_decision"
+
+
+def test_applicant_applies_in_the_portal_and_sees_only_own_cases(browser, actors, api):
+    other = api.as_("applicant2").submit(property_designation="Umeå Björken 2:2")["id"]
+    browser.login("anna")
+    form = {k: ("true" if v is True else "false" if v is False else v) for k, v in application().items()}
+    r = browser.post_form("/portal/apply", "/portal/apply", form)
+    assert r.status_code == 302
+    page = browser.get(r.headers["Location"]).get_data(as_text=True)
+    assert "BYGG " in page and "Umeå Tallen 4:12" in page
+    listing = browser.get("/portal/").get_data(as_text=True)
+    assert "Umeå Tallen 4:12" in listing and "Umeå Björken 2:2" not in listing
+    assert browser.get(f"/portal/cases/{other}").status_code == 403
+    assert browser.get("/inbox").status_code == 403
+
+
+def test_portal_application_with_errors_keeps_the_input_and_creates_nothing(browser, actors, api):
+    browser.login("anna")
+    form = {k: ("true" if v is True else "false" if v is False else v) for k, v in application().items()}
+    form["description"] = ""
+    r = browser.post_form("/portal/apply", "/portal/apply", form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert re.search(r'data-field="description".*?class="error"', html, re.S) and "Umeå Tallen 4:12" in html
+    assert api.as_("applicant").get("/api/cases").get_json() == []
+
+
+def test_applicant_answers_a_supplement_request_in_the_portal(browser, actors, api):
+    case_id = api.as_("applicant").submit()["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
+        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": "2099-02-01"})
+    browser.login("anna")
+    page = browser.get(f"/portal/cases/{case_id}").get_data(as_text=True)
+    assert "Situationsplan saknas." in page and "2099-02-01" in page
+    r = browser.post_form(f"/portal/cases/{case_id}", f"/portal/cases/{case_id}/supplement",
+                          {"message": "Planen bifogas."})
+    assert r.status_code == 302
+    assert api.as_("applicant").case(case_id)["status"] == "in_triage"
+
+
+def test_language_can_be_switched(browser, actors):
+    browser.login("carl")
+    page = browser.get("/inbox").get_data(as_text=True)
+    r = browser.client.post("/lang/en", data={"csrf_token": csrf(page)})
+    assert r.status_code == 302
+    assert "Inbox" in browser.get("/inbox").get_data(as_text=True)
+    browser.client.post("/lang/sv", data={"csrf_token": csrf(page)})
+    assert "Inkorg" in browser.get("/inbox").get_data(as_text=True)
+
+
+def test_case_page_shows_status_in_plain_words_and_the_path(browser, actors, api):
+    case_id = api.as_("applicant").submit()["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
+    browser.login("olga")
+    browser.client.post("/lang/en", data={"csrf_token": csrf(browser.get("/inbox").get_data(as_text=True))})
+    page = browser.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Being checked by the coordinator" in page
+    assert "Register case" in page or "Register the case" in page
+    assert "Triage application" in page
