@@ -2,14 +2,14 @@
 from .base import Base
 from .case import Case
 from .enums import STAFF_GROUPS, STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
-from .events import MessageSubscription, PendingMessage, Timer
+from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessVersion
 from .records import AuditEvent, Document, OutboxMessage, ReferenceSequence
 from .task import HumanTask
 from .user import ApiToken, User
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "Case", "CaseStatus", "Document", "HumanTask",
+    "ApiToken", "AuditEvent", "Base", "Case", "CaseEvent", "CaseStatus", "Document", "HumanTask",
     "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessVersion", "ReferenceSequence", "Role", "STAFF_GROUPS", "STATUS_PRECEDENCE", "TaskStatus", "Timer", "User",
 ]

@@ -1,9 +1,9 @@
 """Cases (process instances) and their searchable facts."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -38,6 +38,11 @@ class Case(Base):
     path: Mapped[list] = mapped_column(JSON, default=list)
     #: The last handler error, kept until the case advances again.
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Clocks, recomputed from case events on every save (see services.clocks).
+    statutory_due: Mapped[date | None] = mapped_column(Date, index=True)
+    service_goal_due: Mapped[date | None] = mapped_column(Date)
+    deadline_extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    fee_reduction_fifths: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]

@@ -34,6 +34,19 @@ class MessageSubscription(Base):
     element_id: Mapped[str] = mapped_column(String(120))
 
 
+class CaseEvent(Base):
+    """A fact the clocks are computed from: received, supplement ordered/received, complete, extended, decided."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+
+
 class PendingMessage(Base):
     """A message received for a case; kept until the case catches it."""
 
