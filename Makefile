@@ -21,7 +21,7 @@ install: $(BIN)/lotsen $(MO)
 translations: $(MO)
 
 extract-messages: $(BIN)/lotsen
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
 
 run: install

@@ -59,6 +59,11 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.register_blueprint(portal.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
+    if settings.testing:
+        from app.api.testing import bp as testing_bp
+
+        app.register_blueprint(testing_bp)
+        csrf.exempt(testing_bp)
     from app.web import filters
 
     filters.init_app(app)

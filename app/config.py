@@ -1,6 +1,7 @@
 """Lotsen's settings: one documented place, overridable from LOTSEN_* variables."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, fields
@@ -46,7 +47,34 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Seconds between scheduler polls of due timers and the outbox.
     scheduler_interval_s: float = 5.0
+    # --- rules and numbers from DOMAIN.md; [U] = unverified, so configurable ---
+    #: The day the new PBL chapter 9 rules apply from (Lag 2025:974), by arrival date.
+    rules_change_date: str = "2025-12-01"
+    #: [U] Days neighbours get to respond (practice 14–21).
+    neighbour_response_days: int = 21
+    #: Days from publication to legal force (appeal within 4 weeks of publication).
+    appeal_window_days: int = 28
+    #: Days before the 3-week supplement window closes that the coordinator is reminded.
+    supplement_reminder_days: int = 4
+    #: Days before the statutory deadline that the officer is asked to consider an extension.
+    extension_reminder_days: int = 14
+    #: The municipality's service goal in calendar days, by measure (JSON); others get the default.
+    service_goals_json: str = '{"plank": 40, "mur": 40, "skylt": 40, "attefall": 40, "nybyggnad": 40, ' \
+                              '"tillbyggnad": 40, "rivning": 40, "marklov": 40}'
+    service_goal_days: int = 40
     extra: dict = field(default_factory=dict)
+
+    @property
+    def service_goals(self) -> dict[str, int]:
+        return {k: int(v) for k, v in json.loads(self.service_goals_json).items()}
+
+    def handler_settings(self) -> dict:
+        """What service-task handlers may read."""
+        return {"timezone": self.timezone, "reference_prefix": self.reference_prefix,
+                "neighbour_response_days": self.neighbour_response_days,
+                "appeal_window_days": self.appeal_window_days,
+                "supplement_reminder_days": self.supplement_reminder_days,
+                "extension_reminder_days": self.extension_reminder_days, **self.extra}
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> "Settings":

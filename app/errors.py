@@ -73,4 +73,12 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException):  # noqa: ANN202
         if wants_json():
             return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+        messages = {
+            403: _("You do not have access to this page."),
+            404: _("There is no such page."),
+            413: _("The upload is too large."),
+        }
+        message = messages.get(exc.code, exc.description)
+        if exc.code == 400 and "CSRF" in (exc.description or ""):
+            message = _("The form had expired or was sent from elsewhere (CSRF). Reload the page and try again.")
+        return render_template("error.html", code=exc.code, message=message), exc.code

@@ -1,6 +1,9 @@
 """Recording and announcing a decision."""
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from .registry import HandlerContext, HandlerInputError, Notification, handler
 
 OUTCOMES = {"granted": "beviljas", "refused": "avslås", "dismissed": "avvisas", "withdrawn": "avskrivs"}
@@ -17,11 +20,21 @@ def record_decision(ctx: HandlerContext, outcome: str, decided_by: str) -> dict:
     email = ctx.data.get("applicant_email")
     if email:
         text = ctx.data.get("decision_text") or ""
-        fee_line = f"\nAvgift: {fee.get('total')} {fee.get('currency', 'SEK')}\n" if fee and outcome != "withdrawn" else ""
+        fee_line = ""
+        if fee and outcome != "withdrawn":
+            fee_line = f"\nAvgift: {fee.get('total')} {fee.get('currency', 'SEK')}"
+            if fee.get("reduction"):
+                fee_line += (f" (nedsatt med {fee['reduction_fifths']}/5 av den reducerbara avgiften, "
+                             f"{fee['reduction']} kr, eftersom beslutet kom efter tidsfristen)")
+            fee_line += "\n"
         ctx.host.notify(Notification(
             kind="decision", recipient=email,
             subject=f"Beslut i ärende {reference}: ansökan {OUTCOMES[outcome]}",
             body=f"Beslut i ärende {reference}: ansökan {OUTCOMES[outcome]}.\n\n{text}\n{fee_line}"))
     published = outcome in {"granted", "refused"}
+    tz = ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))
+    last_day = ctx.now.astimezone(tz).date() + timedelta(days=int(ctx.settings.get("appeal_window_days", 28)))
+    appeal_until = datetime.combine(last_day, time(23, 59, 59), tzinfo=tz).astimezone(ZoneInfo("UTC"))
     return {"outcome": outcome, "decided_at": ctx.now.isoformat(), "decided_by": decided_by,
-            "published": published, "reference": reference}
+            "published": published, "reference": reference, "appeal_until": appeal_until.isoformat(),
+            "fee_reduction_fifths": fee.get("reduction_fifths", 0)}

@@ -1,6 +1,10 @@
 """The fee from a fee table (taxa); municipalities configure their own."""
 from __future__ import annotations
 
+import math
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from .registry import HandlerContext, handler
 
 #: Example fee table in SEK. Each line says whether the statutory reduction for a
@@ -35,4 +39,17 @@ def compute_fee(ctx: HandlerContext, case_type: str, measure: str, area_m2: floa
         lines.append({"item": "start_notice", "amount": round(row["start_notice"] * factor), "reducible": False})
     total = sum(line["amount"] for line in lines)
     reducible = sum(line["amount"] for line in lines if line["reducible"])
-    return {"lines": lines, "total": total, "reducible": reducible, "currency": "SEK"}
+    fifths = _late_fifths(ctx)
+    reduction = round(reducible * fifths / 5)
+    return {"lines": lines, "total": total - reduction, "before_reduction": total, "reducible": reducible,
+            "reduction": reduction, "reduction_fifths": fifths, "currency": "SEK"}
+
+
+def _late_fifths(ctx: HandlerContext) -> int:
+    """Started weeks past the statutory deadline at decision time, at most five (PBL 12:8 a)."""
+    clock = ctx.host.statutory_clock(ctx.data.get("case_type"))
+    if not clock.get("statutory_due"):
+        return 0
+    due = date.fromisoformat(clock["statutory_due"])
+    today = ctx.now.astimezone(ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))).date()
+    return min(5, max(0, math.ceil((today - due).days / 7)))

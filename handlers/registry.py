@@ -26,9 +26,14 @@ class Notification:
 
 
 class Host(Protocol):
+    """What the host offers handlers; everything happens in the action's transaction."""
+
     def next_number(self, series: str, year: int) -> int: ...
-    def notify(self, notification: Notification) -> None: ...
-    def record_event(self, kind: str, data: Mapping[str, Any]) -> None: ...
+    def notify(self, notification: Notification) -> None: ...  # recipient: address or "group:<role>"
+    def record_event(self, kind: str, data: Mapping[str, Any]) -> None: ...  # a case event for the clocks
+    def has_event(self, kind: str) -> bool: ...
+    def statutory_clock(self, case_type: str | None = None) -> dict: ...
+    def extend_deadline(self, reason: str) -> dict: ...  # raises HandlerInputError when not allowed
 
 
 @dataclass(frozen=True)

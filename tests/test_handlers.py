@@ -15,6 +15,16 @@ class FakeHost:
     numbers: dict = field(default_factory=dict)
     sent: list = field(default_factory=list)
     events: list = field(default_factory=list)
+    due: str | None = None
+
+    def has_event(self, kind):
+        return any(k == kind for k, _ in self.events)
+
+    def statutory_clock(self, case_type=None):
+        return {"statutory_due": self.due, "statutory_start": "2026-01-01", "statutory_weeks": 10}
+
+    def extend_deadline(self, reason):
+        return {"statutory_due": "2099-01-01"}
 
     def next_number(self, series, year):
         self.numbers[(series, year)] = self.numbers.get((series, year), 41) + 1
@@ -77,3 +87,34 @@ def test_record_decision_announces_the_outcome():
 def test_record_decision_refuses_an_unknown_outcome():
     with pytest.raises(HandlerInputError):
         REGISTRY["record_decision"].fn(ctx(FakeHost()), outcome="maybe", decided_by="simple")
+
+
+@pytest.mark.parametrize("due, fifths", [("2026-03-02", 0), ("2026-03-01", 1), ("2026-02-23", 1),
+                                         ("2026-02-22", 2), ("2025-12-01", 5)])
+def test_fee_drops_one_fifth_of_the_reducible_part_per_started_week_late(due, fifths):
+    # decided 2026-03-02 (NOW in Stockholm)
+    fee = REGISTRY["compute_fee"].fn(ctx(FakeHost(due=due)), case_type="bygglov", measure="nybyggnad", area_m2=0)
+    assert fee["reduction_fifths"] == fifths
+    assert fee["reduction"] == round(fee["reducible"] * fifths / 5)
+    assert fee["total"] == fee["before_reduction"] - fee["reduction"]
+
+
+def test_neighbours_get_the_configured_response_period_to_the_end_of_the_local_day():
+    result = REGISTRY["notify_neighbours"].fn(ctx(FakeHost()))
+    assert result["last_day"] == "2026-03-23"
+    assert result["response_due"] == "2026-03-23T22:59:59+00:00"
+
+
+def test_supplement_window_reminder_goes_to_coordinators_unless_an_order_was_made():
+    host = FakeHost()
+    assert REGISTRY["remind_supplement_window"].fn(ctx(host))["sent"] is True
+    assert host.sent[0].recipient == "group:coordinator"
+    host = FakeHost(events=[("supplement_ordered", {})])
+    assert REGISTRY["remind_supplement_window"].fn(ctx(host))["sent"] is False and host.sent == []
+
+
+def test_decision_opens_a_four_week_appeal_window_and_legal_force_gives_validity():
+    decision = REGISTRY["record_decision"].fn(ctx(FakeHost()), outcome="granted", decided_by="simple")
+    assert decision["appeal_until"] == "2026-03-30T21:59:59+00:00"  # 23:59:59 CEST after the DST change
+    legal = REGISTRY["record_legal_force"].fn(ctx(FakeHost(), decision=decision))
+    assert legal["start_by"] == "2028-03-02" and legal["finish_by"] == "2031-03-02"

@@ -36,6 +36,16 @@ class Host:
     def record_event(self, kind, data):
         self.events.append(kind)
 
+    def has_event(self, kind):
+        return kind in self.events
+
+    def statutory_clock(self, case_type=None):
+        return {"statutory_due": "2099-01-01", "statutory_start": "2098-10-23", "statutory_weeks": 10}
+
+    def extend_deadline(self, reason):
+        self.events.append("extended")
+        return {"statutory_due": "2099-03-12"}
+
 
 @pytest.fixture(scope="module")
 def engine():

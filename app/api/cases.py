@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from app.services import cases as case_service
+from app.services import clocks
 from app.services import messages as message_service
 from app.uow import db
 
 from . import api_user, bp, json_body
-from .serialize import case_json, event_json
+from .serialize import case_json, deadlines_json, event_json
 
 
 @bp.post("/api/cases")
@@ -33,7 +34,8 @@ def get_case(case_id: int):  # noqa: ANN201
     session = db()
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
     return jsonify(case_json(case, case_service.open_tasks(session, case),
-                             case_service.history(session, actor=g.api_user, case=case)))
+                             case_service.history(session, actor=g.api_user, case=case),
+                             clocks.clocks_for(session, case)))
 
 
 @bp.get("/api/cases/<int:case_id>/history")
@@ -61,3 +63,11 @@ def withdraw(case_id: int):  # noqa: ANN201
     case = case_service.withdraw(db(), actor=g.api_user, case_id=case_id, reason=str(body.get("reason", "")))
     return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value,
                     "outcome": case.outcome.value})
+
+
+@bp.post("/api/cases/<int:case_id>/extension")
+@api_user
+def extend(case_id: int):  # noqa: ANN201
+    body = json_body(required=("reason",), allowed=("reason",))
+    result = clocks.extend(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]))
+    return jsonify(deadlines_json(result))

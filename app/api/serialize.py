@@ -20,7 +20,20 @@ def event_json(event: AuditEvent) -> dict:
             "element": event.element_id, "details": event.details}
 
 
-def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]) -> dict:
+def deadlines_json(clocks) -> dict:  # noqa: ANN001
+    return {
+        "statutory_due": clocks.statutory_due.isoformat() if clocks.statutory_due else None,
+        "statutory_start": clocks.statutory_start.isoformat() if clocks.statutory_start else None,
+        "days_left": clocks.days_left,
+        "extended": clocks.extended,
+        "service_goal_due": clocks.service_goal_due.isoformat() if clocks.service_goal_due else None,
+        "lead_time_days": clocks.lead_time_days,
+        "fee_reduction_fifths": clocks.fee_reduction_fifths,
+        "rule_set": clocks.rule_set,
+    }
+
+
+def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent], clocks) -> dict:  # noqa: ANN001
     return {
         "id": case.id, "reference": case.reference, "status": case.status.value,
         "outcome": case.outcome.value if case.outcome else None,
@@ -30,6 +43,7 @@ def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]
         "created_at": case.created_at.isoformat(),
         "completed_at": case.completed_at.isoformat() if case.completed_at else None,
         "last_error": case.last_error,
+        "deadlines": deadlines_json(clocks),
         "open_tasks": [task_json(t) for t in open_tasks],
         "history": [event_json(e) for e in history],
     }

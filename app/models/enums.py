@@ -21,6 +21,7 @@ STAFF_GROUPS = frozenset({Role.COORDINATOR, Role.OFFICER, Role.REFEREE, Role.COM
 class CaseStatus(str, enum.Enum):
     RECEIVED = "received"
     IN_TRIAGE = "in_triage"
+    AWAITING_DECISION = "awaiting_decision"
     AWAITING_SUPPLEMENT = "awaiting_supplement"
     IN_REVIEW = "in_review"
     AWAITING_REFERRALS = "awaiting_referrals"
@@ -38,6 +39,7 @@ STATUS_PRECEDENCE = [
     CaseStatus.AWAITING_REFERRALS,
     CaseStatus.NEIGHBOUR_HEARING,
     CaseStatus.IN_REVIEW,
+    CaseStatus.AWAITING_DECISION,
     CaseStatus.AWAITING_COMMITTEE,
     CaseStatus.RECEIVED,
     CaseStatus.DECIDED,

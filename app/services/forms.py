@@ -53,14 +53,36 @@ def _field_of(error) -> str:  # noqa: ANN001
     return ".".join(str(p) for p in error.absolute_path) or "(form)"
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker
+    """Mark a message for translation; the web layer translates it when shown."""
+    return message
+
+
+_FORMAT_MESSAGES = {
+    "email": N_("must be a valid e-mail address"),
+    "date": N_("must be a date (YYYY-MM-DD)"),
+}
+
+
 def _message_of(error) -> str:  # noqa: ANN001
     if error.validator == "required":
-        return "is required"
+        return N_("is required")
     if error.validator == "additionalProperties":
-        return "is not a field of this form"
+        return N_("is not a field of this form")
     if error.validator == "type":
         expected = error.validator_value
-        return f"must be of type {' or '.join(expected) if isinstance(expected, list) else expected}"
+        expected = expected if isinstance(expected, list) else [expected]
+        if "boolean" in expected:
+            return N_("must be yes or no (a boolean)")
+        if "number" in expected or "integer" in expected:
+            return N_("must be a number")
+        return f"must be of type {' or '.join(expected)}"
+    if error.validator == "format":
+        return _FORMAT_MESSAGES.get(error.validator_value, error.message)
+    if error.validator in {"minimum", "exclusiveMinimum"}:
+        return f"must be at least {error.validator_value} (minimum)"
+    if error.validator == "minLength":
+        return N_("is required")
     if error.validator in {"oneOf", "enum"}:
         allowed = [o.get("const") for o in error.schema.get("oneOf", [])] or error.schema.get("enum", [])
         return f"must be one of: {', '.join(str(a) for a in allowed)}" if allowed else error.message
@@ -92,12 +114,13 @@ def coerce_html(schema: Mapping, form: Mapping[str, list[str]]) -> dict:
         values = [v for v in form.get(name, []) if v is not None]
         types = _types(prop)
         if "boolean" in types:
+            # Yes/No are radio buttons: an unanswered question is missing, not "No".
             if values and values[-1] in {"true", "false"}:
                 out[name] = values[-1] == "true"
             elif values and values[-1] in {"on", "1"}:
                 out[name] = True
-            elif prop.get("x-widget") != "radio":
-                out[name] = False
+            elif "null" in types:
+                out[name] = None
             continue
         if "array" in types:
             out[name] = [v for v in values if v != ""]

@@ -8,7 +8,11 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import PendingMessage, ProcessVersion, User
 
-from . import audit, runner
+from sqlalchemy import select
+
+from app.models import MessageSubscription
+
+from . import audit, clocks, runner
 from .cases import get_case, is_staff
 from .errors import CaseClosed, Forbidden, InvalidInput
 from .processes import message_names
@@ -31,6 +35,10 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
                                                         f"(known: {', '.join(sorted(known))})"}])
     if case.completed_at is not None:
         raise CaseClosed("the case is closed and takes no more messages")
+    waiting = session.scalar(select(MessageSubscription.id).where(
+        MessageSubscription.case_id == case.id, MessageSubscription.name == name).limit(1))
+    if name == runner.SUPPLEMENT_MESSAGE and waiting is None:
+        clocks.record(session, case, "own_initiative_supplement", {}, actor=actor.username)
     message = PendingMessage(case_id=case.id, name=name, payload={**dict(data), "received_at": utcnow().isoformat()},
                              sender_id=actor.id, received_at=utcnow())
     session.add(message)

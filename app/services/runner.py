@@ -20,21 +20,24 @@ from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot
 from app.models import (
     Case, CaseStatus, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
-    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskStatus, Timer)
+    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskStatus, Timer, User)
 from handlers.registry import HandlerContext, HandlerInputError, Notification
 
-from . import audit
+from . import audit, clocks
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
 from .forms import defaults_from
 from .processes import form_schema
+
+#: The message by which an applicant's supplement reaches a case (see clocks).
+SUPPLEMENT_MESSAGE = "supplement_received"
 
 Action = Callable[[Any, list[dict], "CaseHost"], None]
 
 
 @dataclass
 class CaseHost:
-    """What handlers may ask of the host during one action."""
+    """What handlers may ask of the host during one action (all in its transaction)."""
 
     session: Session
     case: Case
@@ -56,6 +59,29 @@ class CaseHost:
 
     def record_event(self, kind: str, data: Mapping[str, Any]) -> None:
         self.case_events.append((kind, dict(data)))
+        self._flush_case()
+        clocks.record(self.session, self.case, kind, data)
+
+    def has_event(self, kind: str) -> bool:
+        self._flush_case()
+        return any(e.kind == kind for e in clocks.events_of(self.session, self.case.id))
+
+    def statutory_clock(self, case_type: str | None = None) -> dict:
+        self._flush_case()
+        return clocks.clocks_for(self.session, self.case, case_type=case_type).to_dict()
+
+    def extend_deadline(self, reason: str) -> dict:
+        self._flush_case()
+        try:
+            clocks.check_extension(self.session, self.case, reason)
+        except InvalidInput as exc:
+            raise HandlerInputError(exc.errors[0]["field"], exc.errors[0]["message"]) from exc
+        self.record_event("extended", {"reason": reason.strip()})
+        return clocks.clocks_for(self.session, self.case).to_dict()
+
+    def _flush_case(self) -> None:
+        if self.case.id is None:
+            self.session.flush()
 
 
 def _context_factory(session: Session, case: Case, host: CaseHost):  # noqa: ANN202
@@ -64,10 +90,7 @@ def _context_factory(session: Session, case: Case, host: CaseHost):  # noqa: ANN
     def context_for(task) -> HandlerContext:  # noqa: ANN001
         return HandlerContext(
             case_id=case.id, reference=case.reference, element_id=task.task_spec.bpmn_id,
-            now=utcnow(), data=copy.deepcopy(dict(task.data)),
-            settings={"timezone": settings.timezone, "reference_prefix": settings.reference_prefix,
-                      **settings.extra},
-            host=host)
+            now=utcnow(), data=copy.deepcopy(dict(task.data)), settings=settings.handler_settings(), host=host)
 
     return context_for
 
@@ -122,6 +145,8 @@ def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:  
             return snapshot
         _guard(case, lambda: env.engine.deliver_message(wf, deliverable.name, deliverable.payload, events))
         deliverable.delivered_at = utcnow()
+        if deliverable.name == SUPPLEMENT_MESSAGE:
+            clocks.record(session, case, "supplement_received", {"message_id": deliverable.id})
         events.append({"action": "message.delivered", "name": deliverable.name, "message_id": deliverable.id})
 
 
@@ -162,6 +187,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     case.last_error = None
     if snapshot.completed and case.completed_at is None:
         case.completed_at = now
+    clocks.refresh(session, case)
     try:
         session.flush()
     except StaleDataError as exc:
@@ -175,9 +201,10 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     for name, element in snapshot.messages:
         session.add(MessageSubscription(case_id=case.id, name=name, element_id=element))
     for n in host.notifications:
-        session.add(OutboxMessage(case_id=case.id, kind=n.kind, recipient=n.recipient, subject=n.subject,
-                                  body=n.body, status=OutboxStatus.PENDING, attempts=0, created_at=now,
-                                  next_attempt_at=now))
+        for recipient in _recipients(session, n.recipient):
+            session.add(OutboxMessage(case_id=case.id, kind=n.kind, recipient=recipient, subject=n.subject,
+                                      body=n.body, status=OutboxStatus.PENDING, attempts=0, created_at=now,
+                                      next_attempt_at=now))
     for kind, details in host.case_events:
         audit.record(session, actor="system", action=f"case.{kind}", case_id=case.id, details=details)
     for event in snapshot.engine_events:
@@ -187,6 +214,15 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     audit.record(session, actor=actor, action="case.status", case_id=case.id,
                  details={"status": case.status.value, "outcome": case.outcome.value if case.outcome else None})
     session.flush()
+
+
+def _recipients(session: Session, recipient: str) -> list[str]:
+    """A recipient is an address, or ``group:<role>`` for every active member's address."""
+    if not recipient.startswith("group:"):
+        return [recipient]
+    role = recipient.removeprefix("group:")
+    users = session.scalars(select(User).where(User.deleted_at.is_(None), User.email.is_not(None)))
+    return sorted({u.email for u in users if role in u.roles})
 
 
 def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:  # noqa: ANN001

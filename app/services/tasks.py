@@ -25,8 +25,14 @@ def list_tasks(session: Session, *, actor: User, element: str | None = None, min
         query = query.where(or_(HumanTask.group.in_(sorted(actor.roles)), HumanTask.assignee_id == actor.id))
     if element:
         query = query.where(HumanTask.element_id == element)
-    order = HumanTask.created_at.desc() if sort == "newest" else HumanTask.created_at.asc()
-    return list(session.scalars(query.order_by(order, HumanTask.id)))
+    if sort == "deadline":
+        # closest statutory deadline first; cases whose clock is not running last
+        order = (Case.statutory_due.is_(None), Case.statutory_due.asc(), HumanTask.created_at.asc())
+    elif sort == "newest":
+        order = (HumanTask.created_at.desc(),)
+    else:
+        order = (HumanTask.created_at.asc(),)
+    return list(session.scalars(query.order_by(*order, HumanTask.id)))
 
 
 def task_types(session: Session, *, actor: User) -> list[tuple[str, str]]:

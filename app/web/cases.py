@@ -1,10 +1,13 @@
 """The case page: status in plain words, the path so far, the data."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, gettext as error_text
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
+from app.services import clocks
+from app.services.errors import InvalidInput
 from app.services import documents as document_service
 from app.uow import db
 
@@ -30,7 +33,22 @@ def show(case_id: int):  # noqa: ANN201
                            done_tasks=case_service.completed_tasks(session, case),
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case),
+                           clocks=clocks.clocks_for(session, case),
+                           can_extend=bool(current_user.roles & clocks.STAFF_FOR_EXTENSION),
                            application=case_service.application_of(session, case))
+
+
+@bp.post("/cases/<int:case_id>/extension")
+@role_required(*STAFF)
+def extend(case_id: int):  # noqa: ANN201
+    try:
+        result = clocks.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
+    except InvalidInput as exc:
+        db().rollback()
+        flash(error_text(exc.errors[0]["message"]), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    flash(_("The deadline is now %(d)s.", d=result.statutory_due.isoformat()), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:doc_id>")

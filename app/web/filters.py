@@ -1,11 +1,13 @@
 """Template helpers: local dates, status words, form labels."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 
 from app.clock import utcnow
 from app.services import forms
@@ -13,7 +15,8 @@ from app.services import forms
 STATUS_WORDS = {
     "received": _l("Received"),
     "in_triage": _l("Being checked by the coordinator"),
-    "awaiting_supplement": _l("Waiting for your supplement"),
+    "awaiting_decision": _l("Ready for decision"),
+    "awaiting_supplement": _l("Waiting for the applicant's supplement"),
     "in_review": _l("Under review by a case officer"),
     "awaiting_referrals": _l("Waiting for referral answers"),
     "neighbour_hearing": _l("Neighbours are being heard"),
@@ -21,6 +24,13 @@ STATUS_WORDS = {
     "decided": _l("Decided"),
     "closed": _l("Closed"),
     "withdrawn": _l("Withdrawn"),
+}
+#: What an applicant reads: the same states in their words.
+APPLICANT_STATUS_WORDS = {
+    **STATUS_WORDS,
+    "in_triage": _l("Being checked for completeness"),
+    "awaiting_decision": _l("Being decided"),
+    "awaiting_supplement": _l("Waiting for your supplement"),
 }
 OUTCOME_WORDS = {
     "granted": _l("Granted"), "refused": _l("Refused"),
@@ -37,6 +47,11 @@ ACTION_WORDS = {
     "case.supplement_ordered": _l("Supplement requested"),
     "case.complete": _l("Application complete; the statutory clock started"),
     "case.decided": _l("Decision made"),
+    "case.extended": _l("Deadline extended"),
+    "case.withdrawn": _l("Application withdrawn"),
+    "case.legal_force": _l("The decision has legal force"),
+    "case.neighbours_notified": _l("Neighbours notified"),
+    "engine.cancelled": _l("Process ended"),
     "task.completed": _l("Task completed"),
     "task.claimed": _l("Task claimed"),
     "task.released": _l("Task released"),
@@ -66,6 +81,60 @@ def age_days(value: datetime | None) -> int:
     return 0 if value is None else max(0, (utcnow() - value).days)
 
 
+def today_local():  # noqa: ANN201
+    return utcnow().astimezone(_tz()).date()
+
+
+def days_left(case) -> int | None:  # noqa: ANN001
+    if case.statutory_due is None or case.completed_at is not None or case.outcome is not None:
+        return None
+    return (case.statutory_due - today_local()).days
+
+
+def deadline_class(days: int | None) -> str:
+    """``overdue`` past the deadline, ``warning`` within a week of it."""
+    if days is None:
+        return ""
+    return "overdue" if days < 0 else "warning" if days <= 7 else ""
+
+
+@lru_cache(maxsize=256)
+def _schema(version_id: int, form: str, text: str) -> dict:
+    return json.loads(text)
+
+
+def schema_of(version, form: str | None) -> dict:  # noqa: ANN001
+    text = version.files.get(f"forms/{form}") if form else None
+    return _schema(version.id, form, text) if text else {"properties": {}}
+
+
+def measure_word(case, locale: str) -> str:  # noqa: ANN001
+    version = case.process_version
+    for name, text in version.files.items():
+        if name == "forms/application.json":
+            prop = _schema(version.id, "application.json", text)["properties"].get("measure", {})
+            return dict(forms.options(prop, locale)).get(case.measure, case.measure)
+    return case.measure
+
+
+def submitted_rows(task, locale: str) -> list[tuple[str, object]]:  # noqa: ANN001
+    """(label, value in words) for what a user submitted on a task, in form order."""
+    schema = schema_of(task.case.process_version, task.form)
+    rows = []
+    submitted = task.submitted or {}
+    for name, prop in schema.get("properties", {}).items():
+        if name not in submitted:
+            continue
+        value = submitted[name]
+        options = dict(forms.options(prop, locale))
+        if isinstance(value, list):
+            value = [options.get(v, v) for v in value]
+        elif isinstance(value, str) and value in options:
+            value = options[value]
+        rows.append((forms.label(prop, locale) or name, value))
+    return rows
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["local_date"] = lambda v: local_dt(v, "%Y-%m-%d")
@@ -81,6 +150,12 @@ def init_app(app: Flask) -> None:
         return {
             "locale": locale,
             "status_word": lambda s: STATUS_WORDS.get(getattr(s, "value", s), s),
+            "applicant_status_word": lambda s: APPLICANT_STATUS_WORDS.get(getattr(s, "value", s), s),
+            "days_left": days_left,
+            "deadline_class": deadline_class,
+            "measure_word": lambda case: measure_word(case, locale),
+            "submitted_rows": lambda task: submitted_rows(task, locale),
+            "error_text": lambda message: gettext(message),
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda g: GROUP_WORDS.get(g, g),
             "action_word": lambda a: ACTION_WORDS.get(a, a),

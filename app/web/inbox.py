@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
+from app.services import clocks
 from app.services import documents as document_service
 from app.services import tasks as task_service
 from app.services.errors import InvalidInput
@@ -22,7 +23,7 @@ bp = Blueprint("inbox", __name__)
 def index():  # noqa: ANN201
     session = db()
     element = request.args.get("type") or None
-    sort = request.args.get("sort", "oldest")
+    sort = request.args.get("sort", "deadline")
     mine = request.args.get("mine") == "1"
     tasks = task_service.list_tasks(session, actor=current_user, element=element, mine=mine, sort=sort)
     return render_template("inbox/index.html", tasks=tasks, types=task_service.task_types(session, actor=current_user),
@@ -38,6 +39,7 @@ def _render_task(task, values=None, errors=None, status=200):  # noqa: ANN001, A
         values=values if values is not None else (task.defaults or {}), errors=errors or {},
         history=case_service.history(session, actor=current_user, case=case),
         documents=document_service.list_documents(session, case),
+        done_tasks=case_service.completed_tasks(session, case), clocks=clocks.clocks_for(session, case),
         application=case_service.application_of(session, case)), status
 
 

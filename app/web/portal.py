@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
+from app.services import clocks
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services.errors import InvalidInput
@@ -59,7 +60,7 @@ def apply():  # noqa: ANN201
 def show(case_id: int):  # noqa: ANN201
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
-    return render_template("portal/show.html", case=case,
+    return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case),
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case),
                            application=case_service.application_of(session, case))
