@@ -86,6 +86,17 @@ class Case:
     def snapshot(self):
         return self.engine.snapshot(self.wf, [])
 
+    def close_after_appeal_window(self):
+        """The decision waits for the appeal window (status decided); when it passes, the case closes."""
+        snap = self.snapshot()
+        assert not self.wf.is_completed() and snap.statuses == ["decided"]
+        appeal_until = datetime.fromisoformat(self.data["decision"]["appeal_until"])
+        assert [(t.element_id, t.due_at) for t in snap.timers] == [("appeal_window", appeal_until)]
+        clock.set(appeal_until + timedelta(seconds=1))
+        self.engine.fire_due_timers(self.wf, self.events)
+        self.roundtrip()
+        assert self.wf.is_completed() and self.host.events[-1] == "legal_force"
+
     @property
     def data(self):
         return self.engine.case_data(self.wf)
@@ -99,9 +110,9 @@ def test_simple_fence_is_decided_by_the_coordinator(engine):
     case.complete("triage", **TRIAGE_COMPLETE, track="simple")
     assert case.ready() == ["coordinator_decision"]
     case.complete("coordinator_decision", outcome="granted", decision_text="Beviljas.")
-    assert case.wf.is_completed()
+    case.close_after_appeal_window()
     assert case.data["decision"]["outcome"] == "granted" and case.data["fee"]["total"] > 0
-    assert case.host.events == ["received", "complete", "decided"]
+    assert case.host.events == ["received", "complete", "decided", "legal_force"]
 
 
 def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
@@ -119,7 +130,8 @@ def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
     answers = case.data["referral_answers"]
     assert sorted(a["referral"] for a in answers) == ["miljo", "trafik"]
     case.complete("draft_decision", outcome="granted", decision_text="Bygglov beviljas.")
-    assert case.wf.is_completed() and case.data["decision"]["outcome"] == "granted"
+    case.close_after_appeal_window()
+    assert case.data["decision"]["outcome"] == "granted"
 
 
 def test_deviation_needs_neighbours_and_a_committee_decision(engine):
@@ -127,6 +139,13 @@ def test_deviation_needs_neighbours_and_a_committee_decision(engine):
     assert (case.data["suggested_track"], case.data["suggested_neighbours"]) == ("committee", True)
     case.complete("triage", **(TRIAGE_COMPLETE | {"neighbours_required": True}), track="committee")
     case.complete("review", assessment="Avvikelsen är inte liten.", referrals=[], neighbours_required=True)
+    snap = case.snapshot()
+    assert case.ready() == [] and snap.statuses == ["neighbour_hearing"]
+    response_due = datetime.fromisoformat(case.data["neighbour_hearing"]["response_due"])
+    assert [(t.element_id, t.due_at) for t in snap.timers] == [("neighbour_period_ends", response_due)]
+    clock.set(response_due + timedelta(seconds=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
     assert case.ready() == ["record_neighbour_responses"]
     case.complete("record_neighbour_responses", responses="Två grannar invänder.", objections_received=True)
     case.complete("draft_decision", outcome="refused", decision_text="Förslag: avslag.")
@@ -151,7 +170,7 @@ def test_incomplete_application_waits_for_the_supplement_and_is_triaged_again(en
     assert case.data["supplement"]["message"] == "Bifogar planen."
     case.complete("triage", **TRIAGE_COMPLETE, track="simple")
     case.complete("coordinator_decision", outcome="granted", decision_text="Beviljas.")
-    assert case.wf.is_completed()
+    case.close_after_appeal_window()
 
 
 def test_unanswered_supplement_leads_to_dismissal_on_the_reply_date(engine):
@@ -167,7 +186,8 @@ def test_unanswered_supplement_leads_to_dismissal_on_the_reply_date(engine):
     case.roundtrip()
     assert case.ready() == ["supplement_overdue"]
     case.complete("supplement_overdue", action="dismiss")
-    assert case.wf.is_completed() and case.data["decision"]["outcome"] == "dismissed"
+    assert case.data["decision"]["outcome"] == "dismissed"
+    case.close_after_appeal_window()
 
 
 def test_unanswered_supplement_can_be_decided_as_it_stands(engine):
@@ -206,3 +226,32 @@ def test_triage_rules_suggest_type_track_neighbours_and_referrals(engine, data, 
     assert suggested["suggested_track"] == track
     assert suggested["suggested_neighbours"] is neighbours
     assert suggested["suggested_referrals"] == referrals
+
+
+def test_extension_prompt_fires_during_review_and_an_unanswered_one_ends_with_the_case(engine):
+    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=timezone.utc))
+    case = Case(engine, measure="nybyggnad")
+    case.complete("triage", **TRIAGE_COMPLETE, track="standard")
+    reminder = datetime.fromisoformat(case.data["completeness"]["extension_reminder_at"])
+    clock.set(reminder + timedelta(minutes=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
+    assert case.ready() == ["consider_extension", "review"]
+    case.complete("review", assessment="OK.", referrals=[], neighbours_required=False)
+    case.complete("draft_decision", outcome="granted", decision_text="Beviljas.")
+    assert "consider_extension" in case.ready()
+    clock.set(datetime.fromisoformat(case.data["decision"]["appeal_until"]) + timedelta(seconds=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
+    # the terminate end closes the open side branch too
+    assert case.wf.is_completed() and case.ready() == [] and case.snapshot().statuses == ["closed"]
+
+
+def test_officer_extends_when_prompted(engine):
+    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=timezone.utc))
+    case = Case(engine, measure="nybyggnad")
+    case.complete("triage", **TRIAGE_COMPLETE, track="standard")
+    clock.set(datetime.fromisoformat(case.data["completeness"]["extension_reminder_at"]) + timedelta(minutes=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.complete("consider_extension", extend=True, extension_reason="Remissen dröjer.")
+    assert "extended" in case.host.events and case.ready() == ["review"]

@@ -43,7 +43,7 @@ def api(client, actors):
 
 def test_wrong_password_is_refused_and_audited(browser, actors):
     r = browser.login("carl", "wrong-password")
-    assert r.status_code == 401 and "Wrong user name or password" in r.get_data(as_text=True)
+    assert r.status_code == 401 and "Fel användarnamn eller lösenord" in r.get_data(as_text=True)
 
 
 def test_session_cookie_is_httponly_and_samesite(browser, actors):

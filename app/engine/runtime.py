@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -221,6 +222,19 @@ def _properties(task) -> dict:  # noqa: ANN001
     return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
 
 
+def _catching_element(task, definition) -> str:  # noqa: ANN001
+    """The element that catches ``definition``: for an event-based gateway, the event after it."""
+    spec = task.task_spec
+    combined = getattr(spec, "event_definition", None)
+    outputs = getattr(spec, "outputs", [])
+    if isinstance(combined, MultipleEventDefinition) and len(outputs) == len(combined.event_definitions):
+        # SpiffWorkflow 3.2 moves the events after a gateway onto it, in the order of its outputs
+        for output, own in zip(outputs, combined.event_definitions):
+            if own is definition:
+                return output.bpmn_id
+    return spec.bpmn_id
+
+
 def _status_of_outputs(task) -> str | None:  # noqa: ANN001
     """An event-based gateway's status, from the catch events it waits on.
 
@@ -351,16 +365,17 @@ class ProcessEngine:
             statuses.append(_properties(task).get("status") or _status_of_outputs(task))
             value = task.internal_data.get("event_value")
             for d in defs:
+                element = _catching_element(task, d)
                 if isinstance(d, TimerEventDefinition):
                     due = _timer_due(d, value)
                     if due is not None:
-                        timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
+                        timers.append(WaitingTimer(str(task.id), element, due))
                 elif isinstance(d, MessageEventDefinition):
-                    messages.append((d.name, task.task_spec.bpmn_id))
+                    messages.append((d.name, element))
         completed = wf.is_completed()
         if completed:
             statuses = [_properties(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
-                        if t.task_spec.description == "End Event"]
+                        if isinstance(t.task_spec, EndEvent)]
         return Snapshot(
             state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
             statuses=[s for s in statuses if s], data=self.case_data(wf), path=self.path(wf),

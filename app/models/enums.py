@@ -33,7 +33,11 @@ class CaseStatus(str, enum.Enum):
 
 
 #: When several branches are active, the case shows the earliest-listed one.
+#: Once decided, a case reads as decided whatever side branch is still open.
 STATUS_PRECEDENCE = [
+    CaseStatus.CLOSED,
+    CaseStatus.WITHDRAWN,
+    CaseStatus.DECIDED,
     CaseStatus.AWAITING_SUPPLEMENT,
     CaseStatus.IN_TRIAGE,
     CaseStatus.AWAITING_REFERRALS,
@@ -42,9 +46,6 @@ STATUS_PRECEDENCE = [
     CaseStatus.AWAITING_DECISION,
     CaseStatus.AWAITING_COMMITTEE,
     CaseStatus.RECEIVED,
-    CaseStatus.DECIDED,
-    CaseStatus.WITHDRAWN,
-    CaseStatus.CLOSED,
 ]
 
 

@@ -187,12 +187,12 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     case.last_error = None
     if snapshot.completed and case.completed_at is None:
         case.completed_at = now
-    clocks.refresh(session, case)
     try:
-        session.flush()
+        session.flush()  # the optimistic version check happens here
     except StaleDataError as exc:
         raise ConcurrentUpdate("the case was changed by someone else at the same time; reload and try again",
                                case_id=case_id) from exc
+    clocks.refresh(session, case)
     _project_tasks(session, case, snapshot, now, completed_task)
     session.execute(delete(Timer).where(Timer.case_id == case.id))
     for t in snapshot.timers:
