@@ -100,3 +100,31 @@ def test_element_id_equal_to_its_operation_name_is_explained():
         .replace('id="register"', 'id="register_case"').replace('Ref="register"', 'Ref="register_case"')
     found = problems(mini_bundle(bpmn=text))
     assert any(p.element == "register_case" and "equals a service operation name" in p.message for p in found)
+
+
+TIMER = """<bpmn:intermediateCatchEvent id="wait_a_while" name="Wait">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f3b</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>EXPR</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>"""
+
+
+def bundle_with_timer(expr: str) -> dict:
+    text = MINI_BPMN.replace("SCRIPT", "x = 1").replace("OPERATION", "register_case")
+    text = text.replace('<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="register" />',
+                        '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="wait_a_while" />'
+                        '<bpmn:sequenceFlow id="f3b" sourceRef="wait_a_while" targetRef="register" />')
+    text = text.replace('<bpmn:endEvent id="done">', TIMER.replace("EXPR", expr) + '<bpmn:endEvent id="done">')
+    text = text.replace("<bpmn:flowNodeRef>done</bpmn:flowNodeRef>",
+                        "<bpmn:flowNodeRef>done</bpmn:flowNodeRef><bpmn:flowNodeRef>wait_a_while</bpmn:flowNodeRef>")
+    return mini_bundle(bpmn=text)
+
+
+def test_timer_with_a_valid_duration_deploys():
+    assert parse_bundle(bundle_with_timer("'P21D'"), RULES).specs
+
+
+@pytest.mark.parametrize("expr, message", [("'P2X'", "not a valid ISO 8601"), ("'21 days'", "not a valid ISO 8601"),
+                                           ("reply_by +", "does not compile")])
+def test_timer_expression_that_cannot_be_evaluated_is_rejected(expr, message):
+    [p] = problems(bundle_with_timer(expr))
+    assert p.element == "wait_a_while" and message in p.message

@@ -45,7 +45,7 @@ ACTION_WORDS = {
     "case.submitted": _l("Application submitted"),
     "case.received": _l("Case registered"),
     "case.supplement_ordered": _l("Supplement requested"),
-    "case.complete": _l("Application complete; the statutory clock started"),
+    "case.complete": _l("Application found complete"),
     "case.decided": _l("Decision made"),
     "case.extended": _l("Deadline extended"),
     "case.withdrawn": _l("Application withdrawn"),
