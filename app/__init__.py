@@ -49,7 +49,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
 
     from app import errors, uow
     from app.api import bp as api_bp
-    from app.web import auth, cases, inbox, portal
+    from app.web import admin, auth, cases, inbox, portal, studio
 
     uow.init_app(app)
     errors.init_app(app)
@@ -57,6 +57,8 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.register_blueprint(inbox.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(studio.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     if settings.testing:

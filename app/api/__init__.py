@@ -65,4 +65,4 @@ def _bad_request(exc):  # noqa: ANN001, ANN202
     return jsonify({"error": "bad_request", "message": exc.description}), 400
 
 
-from . import cases, tasks  # noqa: E402,F401 - register routes
+from . import admin, cases, process_models, tasks  # noqa: E402,F401 - register routes

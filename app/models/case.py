@@ -43,6 +43,11 @@ class Case(Base):
     service_goal_due: Mapped[date | None] = mapped_column(Date)
     deadline_extended: Mapped[bool] = mapped_column(Boolean, default=False)
     fee_reduction_fifths: Mapped[int | None]
+    #: Suspended cases take no actions and fire no timers; messages wait.
+    suspended_at: Mapped[datetime | None]
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
+    #: When retention erased the personal data.
+    redacted_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]

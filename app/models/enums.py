@@ -30,11 +30,13 @@ class CaseStatus(str, enum.Enum):
     DECIDED = "decided"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
 
 
 #: When several branches are active, the case shows the earliest-listed one.
 #: Once decided, a case reads as decided whatever side branch is still open.
 STATUS_PRECEDENCE = [
+    CaseStatus.TERMINATED,
     CaseStatus.CLOSED,
     CaseStatus.WITHDRAWN,
     CaseStatus.DECIDED,

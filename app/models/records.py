@@ -3,15 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DDL, JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
 from .enums import OutboxStatus
 
 
 class AuditEvent(Base):
-    """One state change or human action; ``hash`` chains it to the previous event."""
+    """One state change or human action; ``hash`` chains it to the previous event.
+
+    Append-only: never updated or deleted (a trigger enforces it on PostgreSQL).
+    The details, which may hold personal data, live in ``AuditDetail`` and enter
+    the chain by their hash, so retention can erase them by a recorded
+    redaction without rewriting history.
+    """
 
     __tablename__ = "audit_event"
 
@@ -21,9 +27,31 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     element_id: Mapped[str | None] = mapped_column(String(120))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details_hash: Mapped[str] = mapped_column(String(64))
+    #: 2: the chain covers ``details_hash``; 1: events from before revision 0003,
+    #: chained over their details inline (still verifiable from ``AuditDetail``).
+    chain_version: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    detail: Mapped["AuditDetail"] = relationship(lazy="joined", uselist=False)
+
+    @property
+    def details(self) -> dict:
+        if self.detail is None or self.detail.details is None:
+            return {"redacted": True}
+        return self.detail.details
+
+
+class AuditDetail(Base):
+    """The details of one audit event; erasable by retention (recorded redaction)."""
+
+    __tablename__ = "audit_detail"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), primary_key=True)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    #: The audit event that recorded the erasure, when ``details`` was erased.
+    redacted_by_event_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class OutboxMessage(Base):
@@ -70,3 +98,36 @@ class ReferenceSequence(Base):
     series: Mapped[str] = mapped_column(String(20))
     year: Mapped[int]
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(Base):
+    """A failed process step. The action was rolled back and is kept here to retry or skip."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    element_id: Mapped[str | None] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(Text)
+    #: What was being done: {"kind": "complete_task"|"message"|"timer", ...}.
+    action: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+
+
+#: PostgreSQL refuses UPDATE and DELETE on the audit table (SQLite: the application never issues them).
+APPEND_ONLY_FUNCTION = DDL("""
+CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_event is append-only: %% refused', TG_OP;
+END;
+$$ LANGUAGE plpgsql
+""")
+APPEND_ONLY_TRIGGER = DDL("""
+CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
+""")
+event.listen(AuditEvent.__table__, "after_create", APPEND_ONLY_FUNCTION.execute_if(dialect="postgresql"))
+event.listen(AuditEvent.__table__, "after_create", APPEND_ONLY_TRIGGER.execute_if(dialect="postgresql"))
