@@ -147,6 +147,91 @@ def users_demo(password: str) -> None:
         click.echo(f"  {username:<18} {role}")
 
 
+@users.command("roles")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True)
+def users_roles(name: str, roles: tuple[str, ...]) -> None:
+    """Replace NAME's roles."""
+    from app.services import users as user_service
+    from app.services.errors import DomainError, InvalidInput
+
+    rt = _runtime()
+    try:
+        with rt.db.unit_of_work() as session:
+            user_service.set_roles(session, username=name, roles=list(roles), actor="cli")
+    except InvalidInput as exc:
+        _fail("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors))
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo(f"{name}: {', '.join(roles)}")
+
+
+@users.command("export")
+@click.argument("name")
+def users_export(name: str) -> None:
+    """Print everything Lotsen holds about NAME as JSON (an access request)."""
+    import json
+
+    from app.services import retention
+    from app.services.errors import DomainError
+    from app.services.users import find_user
+
+    rt = _runtime()
+    try:
+        with rt.db.unit_of_work() as session:
+            data = retention.export_person(session, actor=find_user(session, name), username=name)
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- audit & retention
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first event that does not match."""
+    from app.services import audit as audit_service
+
+    rt = _runtime()
+    with rt.db.unit_of_work(write=False) as session:
+        broken = audit_service.verify(session)
+        if broken is not None:
+            e = broken.event
+            _fail(f"audit event {e.id} ({e.action} by {e.actor} at {e.at.isoformat()}): {broken.reason}")
+        from sqlalchemy import func, select
+
+        from app.models import AuditEvent
+        count = session.scalar(select(func.count()).select_from(AuditEvent))
+    click.echo(f"audit chain intact: {count} events")
+
+
+@main.group()
+def retention() -> None:
+    """Erasing personal data after the retention time."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="only list what would be erased")
+def retention_run(dry_run: bool) -> None:
+    """Erase names, e-mail and free text from closed cases past their retention time."""
+    from app.services import retention as retention_service
+
+    rt = _runtime()
+    with rt.db.unit_of_work() as session:
+        plans = retention_service.run(session, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    verb = "would erase" if dry_run else "erased"
+    for p in plans:
+        click.echo(f"{p.reference or p.case_id}  {p.outcome or '-'}  closed {p.closed_on}  {verb}: "
+                   f"{', '.join(p.fields) or 'names and e-mail'}")
+    click.echo(f"{len(plans)} case(s) {verb}" if plans else "nothing to erase")
+
+
 # ---------------------------------------------------------------- timers & outbox
 @main.group()
 def timers() -> None:

@@ -62,7 +62,15 @@ class Settings:
     service_goals_json: str = '{"plank": 40, "mur": 40, "skylt": 40, "attefall": 40, "nybyggnad": 40, ' \
                               '"tillbyggnad": 40, "rivning": 40, "marklov": 40}'
     service_goal_days: int = 40
+    #: [U] Days after closing before personal data is erased, by outcome (JSON; "default" for the rest).
+    #: Municipal archive rules decide; these are placeholders to set per municipality.
+    retention_days_json: str = '{"granted": 3650, "refused": 3650, "dismissed": 1825, "withdrawn": 730, ' \
+                               '"none": 1825, "default": 3650}'
     extra: dict = field(default_factory=dict)
+
+    @property
+    def retention_days(self) -> dict[str, int]:
+        return {k: int(v) for k, v in json.loads(self.retention_days_json).items()}
 
     @property
     def service_goals(self) -> dict[str, int]:

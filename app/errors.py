@@ -36,7 +36,7 @@ def conflict_response(message: str):  # noqa: ANN201
 
 def _record_step_failure(exc: e.StepFailed) -> None:
     """The action was rolled back; note the failure on the case in its own transaction."""
-    from app.services.incidents import record_step_failure
+    from app.services.incidents import record_step_failure  # noqa: F401 - keeps the case unchanged
     from app.uow import runtime
 
     session = g.pop("db_session", None)

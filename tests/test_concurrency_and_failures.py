@@ -74,7 +74,8 @@ def test_failing_handler_rolls_the_step_back_and_records_the_error(api, rt, monk
         assert [e.element_id for e in failed] == ["compute_fee_task"]
 
     monkeypatch.setitem(REGISTRY, "compute_fee", operation)  # the cause is fixed
-    api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Beviljas."})
+    [incident] = api.as_("admin").get("/api/admin/incidents").get_json()
+    assert api.as_("admin").post(f"/api/admin/tasks/{incident['id']}/retry").status_code == 200
     case = api.as_("applicant").case(case_id)
     assert case["outcome"] == "granted" and case["last_error"] is None
 

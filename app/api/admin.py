@@ -1,4 +1,143 @@
-"""Administrators' API: audit, incidents, case operations (being built)."""
+"""Administrators' API: audit trail, incidents, case operations, personal-data export."""
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+import re
+
+from flask import Response, g, jsonify, request
+from sqlalchemy import select
+
+from app.models import HumanTask, Incident
+from app.services import audit, audit_search, incidents, operations, retention
+from app.services.cases import get_case
+from app.services.errors import Forbidden, NotFound
+from app.uow import db
+
+from . import api_user, bp, json_body
+from .serialize import task_json
+
+
+def _admin():  # noqa: ANN202
+    if not g.api_user.has_role("admin"):
+        raise Forbidden("only administrators may use this")
+    return g.api_user
+
+
+def incident_json(i: Incident) -> dict:
+    return {"id": i.id, "case_id": i.case_id, "reference": None, "element": i.element_id, "error": i.error,
+            "kind": i.action.get("kind"), "task": i.action.get("task_id"), "created_at": i.created_at.isoformat(),
+            "resolved_at": i.resolved_at.isoformat() if i.resolved_at else None, "resolution": i.resolution}
+
+
+@bp.get("/api/cases/<int:case_id>/audit")
+@api_user
+def case_audit(case_id: int):  # noqa: ANN201
+    _admin()
+    session = db()
+    get_case(session, actor=g.api_user, case_id=case_id)
+    return jsonify([audit_search.event_dict(e) for e in audit.case_history(session, case_id)])
+
+
+@bp.get("/api/audit")
+@api_user
+def search_audit():  # noqa: ANN201
+    actor = _admin()
+    q = audit_search.AuditQuery.parse(request.args)
+    fmt = request.args.get("format")
+    if fmt:
+        content_type, body = audit_search.export(db(), actor=actor, q=q, fmt=fmt)
+        db().commit()  # the export is audited
+        return Response(body, content_type=content_type,
+                        headers={"Content-Disposition": f"attachment; filename=audit.{fmt}"})
+    return jsonify([audit_search.event_dict(e) for e in audit_search.search(db(), q)])
+
+
+@bp.get("/api/audit/verify")
+@api_user
+def verify_audit():  # noqa: ANN201
+    _admin()
+    broken = audit.verify(db())
+    if broken is None:
+        return jsonify({"ok": True})
+    return jsonify({"ok": False, "event": broken.event.id, "at": broken.event.at.isoformat(),
+                    "action": broken.event.action, "reason": broken.reason}), 409
+
+
+@bp.get("/api/admin/incidents")
+@api_user
+def list_incidents():  # noqa: ANN201
+    _admin()
+    return jsonify([incident_json(i) for i in incidents.list_open(db())])
+
+
+@bp.post("/api/admin/cases/<int:case_id>/<any(suspend, resume, terminate):operation>")
+@api_user
+def case_operation(case_id: int, operation: str):  # noqa: ANN201
+    body = json_body(required=("reason",), allowed=("reason",))
+    case = getattr(operations, operation)(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]))
+    return jsonify({"id": case.id, "status": case.status.value, "suspended": case.suspended_at is not None})
+
+
+@bp.post("/api/admin/cases/<int:case_id>/move-back")
+@api_user
+def move_back(case_id: int):  # noqa: ANN201
+    body = json_body(required=("task", "reason"), allowed=("task", "reason"))
+    case = operations.move_back(db(), actor=g.api_user, case_id=case_id, task_id=str(body["task"]),
+                                reason=str(body["reason"]))
+    return jsonify({"id": case.id, "status": case.status.value})
+
+
+def _incident_for(task_or_incident: str) -> int:
+    """Accept an incident id or the id of the blocked task (the failed step's task)."""
+    if task_or_incident.isdigit():
+        return int(task_or_incident)
+    session = db()
+    task = session.get(HumanTask, task_or_incident)
+    incident = incidents.open_incident(session, task.case_id) if task else None
+    if incident is None:
+        raise NotFound(f"no open incident for {task_or_incident}")
+    return incident.id
+
+
+@bp.post("/api/admin/tasks/<task_id>/retry")
+@api_user
+def retry(task_id: str):  # noqa: ANN201
+    _admin()
+    json_body(allowed=())
+    incident = incidents.retry(db(), actor=g.api_user, incident_id=_incident_for(task_id))
+    return jsonify(incident_json(incident))
+
+
+@bp.post("/api/admin/tasks/<task_id>/skip")
+@api_user
+def skip(task_id: str):  # noqa: ANN201
+    _admin()
+    body = json_body(required=("data", "reason"), allowed=("data", "reason"))
+    incident = incidents.skip(db(), actor=g.api_user, incident_id=_incident_for(task_id), data=body["data"],
+                              reason=str(body["reason"]))
+    return jsonify(incident_json(incident))
+
+
+@bp.post("/api/admin/tasks/<task_id>/reassign")
+@api_user
+def reassign(task_id: str):  # noqa: ANN201
+    body = json_body(required=("reason",), allowed=("reason", "user", "group"))
+    task = operations.reassign(db(), actor=g.api_user, task_id=task_id, reason=str(body["reason"]),
+                               user=body.get("user"), group=body.get("group"))
+    return jsonify(task_json(task))
+
+
+@bp.get("/api/admin/users/<username>/export")
+@api_user
+def export_user(username: str):  # noqa: ANN201
+    _admin()
+    data = retention.export_person(db(), actor=g.api_user, username=username)
+    db().commit()
+    return jsonify(data)
+
+
+@bp.get("/api/me/export")
+@api_user
+def export_me():  # noqa: ANN201
+    data = retention.export_person(db(), actor=g.api_user, username=g.api_user.username)
+    db().commit()
+    return jsonify(data)

@@ -80,3 +80,11 @@ class StepFailed(DomainError):
         super().__init__(message, case_id=case_id, element=element)
         self.case_id = case_id
         self.element = element
+        #: What was being done, so an administrator can retry or skip it (see incidents).
+        self.action: dict | None = None
+
+
+class CaseBlocked(Conflict):
+    """The case is suspended or has an open incident; it takes no actions now."""
+
+    code = "case_blocked"

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from app.models import MessageSubscription
 
-from . import audit, clocks, runner
+from . import audit, clocks, incidents, runner
 from .cases import get_case, is_staff
-from .errors import CaseClosed, Forbidden, InvalidInput
+from .errors import CaseBlocked, CaseClosed, Forbidden, InvalidInput, StepFailed
 from .processes import message_names
 
 #: Messages an applicant may send to their own case.
@@ -45,5 +45,14 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
     session.flush()
     audit.record(session, actor=actor.username, action="message.received", case_id=case.id,
                  details={"name": name, "message_id": message.id})
-    runner.apply(session, case, lambda wf, events, host: None, actor=actor.username)
+    try:
+        incidents.ensure_actionable(session, case)
+    except CaseBlocked:
+        return message  # kept; delivered when the case is resumed or its incident resolved
+    try:
+        runner.apply(session, case, lambda wf, events, host: None, actor=actor.username)
+    except StepFailed as exc:
+        exc.action = {"kind": "message", "name": name, "payload": message.payload, "actor": actor.username,
+                      "sender_id": actor.id}
+        raise
     return message

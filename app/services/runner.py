@@ -109,13 +109,17 @@ def start_case(session: Session, case: Case, data: Mapping, *, actor: str) -> Sn
 
 
 def apply(session: Session, case: Case, action: Action, *, actor: str,
-          completed_task: tuple[HumanTask, Any] | None = None) -> Snapshot:
-    """Load the case's workflow, run ``action`` on it, persist the result."""
+          completed_task: tuple[HumanTask, Any] | None = None, overrides: dict | None = None) -> Snapshot:
+    """Load the case's workflow, run ``action`` on it, persist the result.
+
+    ``overrides`` ({element id: result}) answers those service tasks with the
+    given data instead of calling their handlers (an administrator's skip).
+    """
     env = get_env(session)
     host = CaseHost(session, case)
     events: list[dict] = []
     with env.specs.lock(case.process_version_id):
-        wf = env.engine.load(case.state, _context_factory(session, case, host))
+        wf = env.engine.load(case.state, _context_factory(session, case, host), overrides)
         _guard(case, lambda: action(wf, events, host))
         snapshot = _settle(session, case, wf, events)
     _persist(session, case, snapshot, host, actor=actor, completed_task=completed_task)
@@ -154,6 +158,8 @@ def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:  
 
 
 def _status(snapshot: Snapshot, outcome: Outcome | None) -> CaseStatus:
+    if snapshot.completed and snapshot.data.get("terminated"):
+        return CaseStatus.TERMINATED
     if snapshot.completed and outcome == Outcome.WITHDRAWN:
         return CaseStatus.WITHDRAWN
     present = {CaseStatus(s) for s in snapshot.statuses}
@@ -252,6 +258,9 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
         subject = ready.properties.get("subject")
         suffix = f" — {ready.data.get(subject)}" if subject and ready.data.get(subject) else ""
         schema = form_schema(version, ready.form)
+        audit.record(session, actor="engine", action="engine.task_ready", case_id=case.id,
+                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name,
+                                                           "group": (ready.lane or "").lower()})
         session.add(HumanTask(
             id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix,
             title_sv=(ready.properties.get("title_sv") + suffix) if ready.properties.get("title_sv") else None,

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Case, HumanTask, ProcessVersion, TaskStatus, User
 
-from . import audit, runner
+from . import audit, incidents, runner
 from .env import get_env
-from .errors import CaseClosed, Forbidden, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound
+from .errors import CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound
 from .forms import validate, with_defaults
 from .processes import form_schema
 
@@ -98,9 +98,20 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
         raise Forbidden(f"this task is for the {task.group} group")
     if task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
-    case = task.case
-    if case.completed_at is not None:
+    if task.case.completed_at is not None:
         raise CaseClosed("the case is closed")
+    incidents.ensure_actionable(session, task.case)
+    return complete_now(session, actor=actor, task_id=task_id, data=data)
+
+
+def complete_now(session: Session, *, actor: User, task_id: str, data: Mapping,
+                 overrides: dict | None = None) -> HumanTask:
+    """Complete an open task as ``actor`` (who was authorised already) and advance the case."""
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise TaskNotFound(f"no task with id {task_id}")
+    _ensure_open(task)
+    case = task.case
     schema = task_form(session, task)
     clean = validate(schema, data) if schema else dict(data)
     before = {k: (case.facts or {}).get(k) for k in clean}
@@ -115,5 +126,9 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
     audit.record(session, actor=actor.username, action="task.completed", case_id=case.id,
                  element_id=task.element_id, details={"task": task.id, "title": task.title,
                                                       "before": before, "after": clean})
-    runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor))
+    try:
+        runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor), overrides=overrides)
+    except StepFailed as exc:
+        exc.action = {"kind": "complete_task", "task_id": task.id, "data": clean, "actor": actor.username}
+        raise
     return task

@@ -7,16 +7,22 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import Case, Timer
+from app.models import Case, Incident, Timer
 
 from . import runner
 from .env import get_env
+from .errors import StepFailed
 
 
 def due_timers(session: Session, now: datetime | None = None, limit: int = 100) -> list[Timer]:
+    """Due, unclaimed timers of cases that are neither suspended nor blocked by an incident."""
     now = now or utcnow()
-    return list(session.scalars(select(Timer).where(Timer.due_at <= now, Timer.claimed_by.is_(None))
-                                .order_by(Timer.due_at).limit(limit)))
+    blocked = select(Incident.case_id).where(Incident.resolved_at.is_(None))
+    return list(session.scalars(
+        select(Timer).join(Case, Case.id == Timer.case_id)
+        .where(Timer.due_at <= now, Timer.claimed_by.is_(None), Case.suspended_at.is_(None),
+               Timer.case_id.not_in(blocked))
+        .order_by(Timer.due_at).limit(limit)))
 
 
 def all_timers(session: Session) -> list[Timer]:
@@ -40,5 +46,9 @@ def fire(session: Session, *, timer_id: int, worker: str) -> bool:
         return False
     case = session.get(Case, timer.case_id)
     engine = get_env(session).engine
-    runner.apply(session, case, lambda wf, events, host: engine.fire_due_timers(wf, events), actor="scheduler")
+    try:
+        runner.apply(session, case, lambda wf, events, host: engine.fire_due_timers(wf, events), actor="scheduler")
+    except StepFailed as exc:
+        exc.action = {"kind": "timer", "element": timer.element_id}
+        raise
     return True

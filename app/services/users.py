@@ -91,6 +91,20 @@ def user_for_token(session: Session, token: str) -> User:
     return row.user
 
 
+def set_roles(session: Session, *, username: str, roles: list[str], actor: str = "system") -> User:
+    """Replace a user's roles (audited)."""
+    bad = [r for r in roles if r not in ROLE_NAMES]
+    if bad or not roles:
+        raise InvalidInput([{"field": "role", "message": f"unknown role {', '.join(bad) or '(none)'}; "
+                                                         f"choose from {', '.join(ROLE_NAMES)}"}])
+    user = find_user(session, username)
+    before = sorted(user.roles)
+    user.roles_csv = ",".join(sorted(set(roles)))
+    audit.record(session, actor=actor, action="user.roles_changed",
+                 details={"username": username, "before": before, "after": sorted(set(roles))})
+    return user
+
+
 def delete_user(session: Session, *, username: str, actor: str = "system") -> None:
     """Soft-delete: the account and its tokens stop working; history keeps the name."""
     user = find_user(session, username)

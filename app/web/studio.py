@@ -1,14 +1,321 @@
-"""The diagram studio for process owners (being built)."""
+"""The diagram studio: process owners edit, validate, deploy, compare and migrate.
+
+Pages render server-side; the editor talks to the JSON endpoints below with
+``fetch`` (CSRF token in the ``X-CSRFToken`` header). Every use case lives in
+``app.services.studio``; this module only parses, authorises and renders.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
+from collections.abc import Mapping
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, render_template_string, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from jsonschema import Draft202012Validator
+from werkzeug.exceptions import HTTPException
+
+from app.models import User
+from app.services.errors import DeployRejected, DomainError
+from app.uow import db
 
 from . import role_required
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
 
+def _svc():  # noqa: ANN202
+    """``app.services.studio``, imported when first used."""
+    from app.services import studio
+
+    return studio
+
+ROLES = ("process_owner", "admin")
+MAX_FILES = 200
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json" or (
+        request.endpoint or "").endswith(("_json", ".catalog", ".preview_form"))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):  # noqa: ANN202
+    """JSON for the editor's fetch calls (e.g. a missing CSRF token); pages as usual otherwise."""
+    if _wants_json():
+        return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
+    handler = current_app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
+    return handler(exc) if handler else exc
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):  # noqa: ANN202
+    from app.errors import status_for
+
+    if _wants_json():
+        body = {"error": exc.code, "message": exc.message}
+        body.update({k: v for k, v in exc.details.items() if v is not None})
+        return jsonify(body), status_for(exc)
+    return render_template("error.html", code=status_for(exc), message=exc.message), status_for(exc)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _files_from_request() -> dict[str, str]:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, Mapping):
+        abort(400, description="expected a JSON object")
+    files = payload.get("files")
+    if not isinstance(files, Mapping) or not files or len(files) > MAX_FILES:
+        abort(400, description="expected {\"files\": {name: text}}")
+    clean = {}
+    for name, text in files.items():
+        if not isinstance(name, str) or not isinstance(text, str) or not name or name.startswith("/") or ".." in name:
+            abort(400, description=f"invalid file {name!r}")
+        clean[name] = text
+    return clean
+
+
+def _user_names(session, ids) -> dict[int, str]:  # noqa: ANN001
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    return {u.id: u.display_name or u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _main_bpmn(files: Mapping[str, str], model: str) -> str | None:
+    """The BPMN file that holds process ``model`` (else the first one)."""
+    names = sorted(n for n in files if n.endswith(".bpmn"))
+    for name in names:
+        if f'id="{model}"' in files[name]:
+            return name
+    return names[0] if names else None
+
+
+def _versions_or_404(session, model: str) -> list:  # noqa: ANN001
+    versions = _svc().list_versions(session, model)
+    if not versions:
+        abort(404)
+    return sorted(versions, key=lambda v: v.number)
+
+
+def _catalog() -> dict:
+    return {"operations": _svc().operations_catalog(), "groups": list(_svc().groups()),
+            "statuses": list(_svc().statuses())}
+
+
+# --------------------------------------------------------------------------- pages
+
+
 @bp.get("/")
-@role_required("process_owner", "admin")
+@role_required(*ROLES)
 def index():  # noqa: ANN201
-    return render_template("error.html", code=200, message="The studio is being built.")
+    session = db()
+    models = _svc().list_models(session)
+    versions = {m["model"]: sorted(_svc().list_versions(session, m["model"]), key=lambda v: -v.number)
+                for m in models}
+    names = _user_names(session, [v.author_id for vs in versions.values() for v in vs])
+    return render_template("studio/index.html", models=models, versions=versions, names=names)
+
+
+@bp.get("/<model>/edit")
+@role_required(*ROLES)
+def edit(model: str):  # noqa: ANN201
+    session = db()
+    versions = _versions_or_404(session, model)
+    draft = _svc().get_draft(session, model)
+    return render_template("studio/edit.html", model=model, latest=versions[-1], draft=draft)
+
+
+@bp.get("/<model>/versions/<int:number>")
+@role_required(*ROLES)
+def version(model: str, number: int):  # noqa: ANN201
+    session = db()
+    v = _svc().get_version(session, model, number)
+    if v is None:
+        abort(404)
+    versions = _versions_or_404(session, model)
+    main = request.args.get("file") or _main_bpmn(v.files, model)
+    if main not in v.files:
+        abort(404)
+    return render_template("studio/version.html", model=model, version=v, versions=versions, main=main,
+                           author=_user_names(session, [v.author_id]).get(v.author_id))
+
+
+@bp.get("/<model>/versions/<int:number>/files/<path:name>")
+@role_required(*ROLES)
+def version_file(model: str, number: int, name: str):  # noqa: ANN201
+    v = _svc().get_version(db(), model, number)
+    if v is None or name not in v.files:
+        abort(404)
+    kind = "application/json" if name.endswith(".json") else "application/xml"
+    filename = name.rsplit("/", 1)[-1]
+    return Response(v.files[name], mimetype=kind,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/<model>/diff")
+@role_required(*ROLES)
+def diff(model: str):  # noqa: ANN201
+    session = db()
+    versions = _versions_or_404(session, model)
+    numbers = [v.number for v in versions]
+    to_n = request.args.get("to", type=int) or numbers[-1]
+    from_n = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[-1])
+    if from_n not in numbers or to_n not in numbers:
+        abort(404)
+    result = _svc().diff(session, model, from_n, to_n)
+    to_version = next(v for v in versions if v.number == to_n)
+    main = _main_bpmn(to_version.files, model)
+    return render_template("studio/diff.html", model=model, versions=versions, from_n=from_n, to_n=to_n,
+                           result=result, to_version=to_version, main=main)
+
+
+@bp.route("/<model>/migrate", methods=["GET", "POST"])
+@role_required(*ROLES)
+def migrate(model: str):  # noqa: ANN201
+    session = db()
+    versions = _versions_or_404(session, model)
+    numbers = [v.number for v in versions]
+    to_n = request.values.get("to", type=int) or numbers[-1]
+    if to_n not in numbers:
+        abort(404)
+    results = None
+    if request.method == "POST":
+        case_ids = [int(x) for x in request.form.getlist("case_id") if x.isdigit()]
+        if case_ids:
+            results = _svc().migrate_cases(session, actor=current_user, case_ids=case_ids, to_n=to_n)
+            session.flush()
+        else:
+            results = []
+    preview = _svc().migration_preview(session, model, to_n)
+    return render_template("studio/migrate.html", model=model, versions=versions, to_n=to_n,
+                           preview=preview, results=results)
+
+
+# --------------------------------------------------------------------------- JSON for the editor
+
+
+@bp.get("/catalog")
+@role_required(*ROLES)
+def catalog():  # noqa: ANN201
+    return jsonify(_catalog())
+
+
+@bp.get("/<model>/bundle")
+@role_required(*ROLES)
+def bundle_json(model: str):  # noqa: ANN201
+    session = db()
+    versions = _versions_or_404(session, model)
+    latest = versions[-1]
+    draft = _svc().get_draft(session, model)
+    if draft is not None:
+        return jsonify({"model": model, "source": "draft", "files": draft.files,
+                        "base_version": draft.base_version_number, "latest_version": latest.number,
+                        "updated_at": draft.updated_at.isoformat() if draft.updated_at else None,
+                        "main": _main_bpmn(draft.files, model)})
+    return jsonify({"model": model, "source": "version", "files": latest.files, "base_version": latest.number,
+                    "latest_version": latest.number, "updated_at": latest.created_at.isoformat(),
+                    "main": _main_bpmn(latest.files, model)})
+
+
+@bp.post("/<model>/draft")
+@role_required(*ROLES)
+def draft_json(model: str):  # noqa: ANN201
+    session = db()
+    _versions_or_404(session, model)
+    draft = _svc().save_draft(session, model=model, files=_files_from_request(), author=current_user)
+    return jsonify({"ok": True, "updated_at": draft.updated_at.isoformat() if getattr(draft, "updated_at", None) else None,
+                    "base_version": getattr(draft, "base_version_number", None)})
+
+
+@bp.post("/<model>/validate")
+@role_required(*ROLES)
+def validate_json(model: str):  # noqa: ANN201
+    session = db()
+    _versions_or_404(session, model)
+    problems = _svc().validate(session, _files_from_request())
+    return jsonify({"ok": not problems, "problems": problems})
+
+
+@bp.post("/<model>/deploy")
+@role_required(*ROLES)
+def deploy_json(model: str):  # noqa: ANN201
+    session = db()
+    _versions_or_404(session, model)
+    files = _files_from_request()
+    message = str((request.get_json(silent=True) or {}).get("message") or "").strip()
+    if not message:
+        return jsonify({"ok": False, "error": "message_required",
+                        "problems": [{"file": None, "line": None, "element": None,
+                                      "message": _("Describe the change in a deploy message.")}]}), 422
+    try:
+        version = _svc().deploy(session, files=files, message=message, author=current_user)
+    except DeployRejected as exc:
+        return jsonify({"ok": False, "error": exc.code, "problems": exc.errors}), 422
+    return jsonify({"ok": True, "model": version.model, "version": version.number,
+                    "url": url_for("studio.version", model=version.model, number=version.number),
+                    "migrate_url": url_for("studio.migrate", model=version.model, to=version.number)})
+
+
+# --------------------------------------------------------------------------- form preview
+
+_PREVIEW = ('{% from "_form.html" import schema_form with context %}'
+            '<div class="form-preview">{{ schema_form(schema, {}, {}) }}</div>')
+
+
+def _schema_problems(schema: object) -> list[dict]:
+    """JSON-Schema errors plus the conventions of processes/README.md."""
+    problems = []
+    if not isinstance(schema, dict):
+        return [{"path": "", "message": _("A form must be a JSON object.")}]
+    for error in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema):
+        path = "/".join(str(p) for p in error.absolute_path)
+        problems.append({"path": path, "message": error.message})
+    if problems:
+        return problems
+    if schema.get("type") != "object":
+        problems.append({"path": "type", "message": _('A form schema must have "type": "object".')})
+    props = schema.get("properties") or {}
+    if not isinstance(props, dict):
+        return problems
+    for name, prop in props.items():
+        if isinstance(prop, dict):
+            if not prop.get("title"):
+                problems.append({"path": f"properties/{name}", "message": _("The field has no title.")})
+            if not prop.get("x-title-sv"):
+                problems.append({"path": f"properties/{name}", "message": _("The field has no Swedish title (x-title-sv).")})
+    for name in schema.get("required") or []:
+        if name not in props:
+            problems.append({"path": "required", "message": _("Required field %(name)s is not defined.", name=name)})
+    return problems
+
+
+@bp.post("/preview-form")
+@role_required(*ROLES)
+def preview_form():  # noqa: ANN201
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, Mapping):
+        abort(400, description="expected a JSON object")
+    if "text" in payload:
+        try:
+            schema = json.loads(payload["text"])
+        except (TypeError, json.JSONDecodeError) as exc:
+            return jsonify({"ok": False, "html": "", "errors": [
+                {"path": "", "line": getattr(exc, "lineno", None), "column": getattr(exc, "colno", None),
+                 "message": _("Not valid JSON: %(msg)s", msg=getattr(exc, "msg", str(exc)))}]})
+    else:
+        schema = payload.get("schema")
+    errors = _schema_problems(schema)
+    html = ""
+    if isinstance(schema, dict) and isinstance(schema.get("properties", {}), dict) and all(
+            isinstance(p, dict) for p in schema.get("properties", {}).values()):
+        try:
+            html = render_template_string(_PREVIEW, schema=schema)
+        except Exception as exc:  # noqa: BLE001 - an odd schema must not break the editor
+            errors.append({"path": "", "message": _("The form cannot be shown: %(msg)s", msg=str(exc))})
+    return jsonify({"ok": not errors, "html": html, "errors": errors})

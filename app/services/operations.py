@@ -1,0 +1,143 @@
+"""Administrators repair and steer cases: suspend, resume, terminate, reassign, move back.
+
+Every operation needs a reason and is audited.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.models import Case, HumanTask, Role, TaskStatus, User
+
+from . import audit, runner
+from .env import get_env
+from .errors import CaseClosed, Conflict, Forbidden, InvalidInput, NotFound, TaskNotFound
+
+GROUPS = {r.value for r in Role} - {"applicant"}
+
+
+def _admin(actor: User) -> None:
+    if not actor.has_role("admin"):
+        raise Forbidden("only administrators may do this")
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput([{"field": "reason", "message": "is required"}])
+    return reason
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case with id {case_id}")
+    return case
+
+
+def suspend(session: Session, *, actor: User, case_id: int, reason: str) -> Case:
+    _admin(actor)
+    reason = _reason(reason)
+    case = _case(session, case_id)
+    if case.completed_at is not None:
+        raise CaseClosed("the case is closed")
+    if case.suspended_at is not None:
+        raise Conflict("the case is already suspended")
+    case.suspended_at, case.suspended_reason = utcnow(), reason
+    audit.record(session, actor=actor.username, action="case.suspended", case_id=case.id, details={"reason": reason})
+    return case
+
+
+def resume(session: Session, *, actor: User, case_id: int, reason: str) -> Case:
+    """Resume; messages kept meanwhile are delivered now, due timers fire on the next poll."""
+    _admin(actor)
+    reason = _reason(reason)
+    case = _case(session, case_id)
+    if case.suspended_at is None:
+        raise Conflict("the case is not suspended")
+    case.suspended_at, case.suspended_reason = None, None
+    audit.record(session, actor=actor.username, action="case.resumed", case_id=case.id, details={"reason": reason})
+    session.flush()
+    from .incidents import open_incident
+
+    if open_incident(session, case.id) is None:
+        runner.apply(session, case, lambda wf, events, host: None, actor=actor.username)
+    return case
+
+
+def terminate(session: Session, *, actor: User, case_id: int, reason: str) -> Case:
+    """End the case where it stands (no decision); open tasks are cancelled."""
+    _admin(actor)
+    reason = _reason(reason)
+    case = _case(session, case_id)
+    if case.completed_at is not None:
+        raise CaseClosed("the case is already closed")
+    engine = get_env(session).engine
+    terminated = {"by": actor.username, "at": utcnow().isoformat(), "reason": reason}
+    audit.record(session, actor=actor.username, action="case.terminated", case_id=case.id, details={"reason": reason})
+    case.suspended_at = case.suspended_reason = None
+    runner.apply(session, case, lambda wf, events, host: engine.cancel(wf, {"terminated": terminated}, events),
+                 actor=actor.username)
+    from .incidents import open_incident
+
+    incident = open_incident(session, case.id)
+    if incident is not None:
+        incident.resolved_at, incident.resolution, incident.resolved_by = utcnow(), "terminated", actor.username
+    return case
+
+
+def reassign(session: Session, *, actor: User, task_id: str, reason: str, user: str | None = None,
+             group: str | None = None) -> HumanTask:
+    """Give an open task to another user and/or group."""
+    _admin(actor)
+    reason = _reason(reason)
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise TaskNotFound(f"no task with id {task_id}")
+    if task.status != TaskStatus.OPEN:
+        raise Conflict("the task is no longer open")
+    if not user and not group:
+        raise InvalidInput([{"field": "user", "message": "name a user or a group (or both)"}])
+    before = {"group": task.group, "assignee": task.assignee.username if task.assignee else None}
+    if group:
+        if group not in GROUPS:
+            raise InvalidInput([{"field": "group", "message": f"unknown group; choose from {', '.join(sorted(GROUPS))}"}])
+        task.group = group
+    if user:
+        target = session.scalar(select(User).where(User.username == user, User.deleted_at.is_(None)))
+        if target is None:
+            raise InvalidInput([{"field": "user", "message": f"no active user named {user!r}"}])
+        if task.group not in target.roles:
+            raise InvalidInput([{"field": "user", "message": f"{user} is not in the {task.group} group"}])
+        task.assignee = target
+    session.flush()
+    after = {"group": task.group, "assignee": task.assignee.username if task.assignee else None}
+    audit.record(session, actor=actor.username, action="task.reassigned", case_id=task.case_id,
+                 element_id=task.element_id, details={"task": task.id, "before": before, "after": after,
+                                                      "reason": reason})
+    return task
+
+
+def move_back(session: Session, *, actor: User, case_id: int, task_id: str, reason: str) -> Case:
+    """Reset the case to an earlier (completed) task, which becomes ready again."""
+    _admin(actor)
+    reason = _reason(reason)
+    case = _case(session, case_id)
+    if case.completed_at is not None:
+        raise CaseClosed("the case is closed")
+    target = session.get(HumanTask, task_id)
+    if target is None or target.case_id != case.id or target.status != TaskStatus.COMPLETED:
+        raise InvalidInput([{"field": "task", "message": "choose a completed task of this case"}])
+    engine = get_env(session).engine
+
+    def act(wf, events, host):  # noqa: ANN001, ANN202
+        try:
+            engine.reset_to(wf, task_id, events)
+        except LookupError:
+            raise InvalidInput([{"field": "task", "message": "the task is not in the case's history any more"}]) from None
+
+    audit.record(session, actor=actor.username, action="case.moved_back", case_id=case.id,
+                 element_id=target.element_id, details={"task": task_id, "title": target.title, "reason": reason})
+    runner.apply(session, case, act, actor=actor.username)
+    return case

@@ -1,0 +1,145 @@
+"""Retention and personal data: erase personal fields from closed cases; access requests.
+
+Erasure keeps the statistics (status, outcome, dates, measure, clocks) and the
+audit chain verifiable: audit details are erased by a recorded redaction
+(``retention.redacted``), never by rewriting audit events.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.models import (AuditDetail, AuditEvent, Case, Document, HumanTask, OutboxMessage, PendingMessage,
+                        ProcessVersion, User)
+
+from . import audit
+from .env import get_env
+from .errors import Forbidden
+
+REDACTED = "[redacted]"
+#: Always personal: names and e-mail addresses.
+PERSONAL_KEYS = {"applicant_name", "applicant_email", "email", "name", "message", "reason", "withdrawal_reason"}
+
+
+def free_text_fields(version: ProcessVersion) -> set[str]:
+    """Fields of the version's forms that hold free text (textareas) or identify a person."""
+    keys = set(PERSONAL_KEYS)
+    for name, text in version.files.items():
+        if not name.startswith("forms/"):
+            continue
+        for prop_name, prop in (json.loads(text).get("properties") or {}).items():
+            if prop.get("x-widget") == "textarea" or prop.get("format") == "email":
+                keys.add(prop_name)
+    return keys
+
+
+def _scrub(value, keys: set[str]):  # noqa: ANN001, ANN202
+    if isinstance(value, dict):
+        return {k: (REDACTED if k in keys and v not in (None, "", [], {}) else _scrub(v, keys)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, keys) for v in value]
+    return value
+
+
+def _scrub_state(value, keys: set[str]):  # noqa: ANN001, ANN202
+    """Scrub only task and workflow data in serialized state, never its structure."""
+    if isinstance(value, dict):
+        return {k: (_scrub(v, keys) if k in ("data", "delta", "updates") else _scrub_state(v, keys))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_state(v, keys) for v in value]
+    return value
+
+
+@dataclass
+class Plan:
+    case_id: int
+    reference: str | None
+    outcome: str | None
+    closed_on: str
+    fields: list[str] = field(default_factory=list)
+
+
+def due_for_erasure(session: Session) -> list[Case]:
+    settings = get_env(session).settings
+    now = utcnow()
+    days = settings.retention_days
+    cases = session.scalars(select(Case).where(Case.completed_at.is_not(None), Case.redacted_at.is_(None)))
+    due = []
+    for case in cases:
+        keep = days.get(case.outcome.value if case.outcome else "none", days.get("default"))
+        if keep is not None and case.completed_at <= now - timedelta(days=int(keep)):
+            due.append(case)
+    return due
+
+
+def run(session: Session, *, dry_run: bool, actor: str = "retention") -> list[Plan]:
+    """Erase personal data of closed cases past their retention time (or only say which, with dry_run)."""
+    plans = []
+    for case in due_for_erasure(session):
+        keys = free_text_fields(case.process_version)
+        present = sorted(k for k in keys if (case.facts or {}).get(k) not in (None, "", [], {}))
+        plans.append(Plan(case.id, case.reference, case.outcome.value if case.outcome else None,
+                          case.completed_at.date().isoformat(), present))
+        if not dry_run:
+            erase_case(session, case, keys, actor=actor)
+    return plans
+
+
+def erase_case(session: Session, case: Case, keys: set[str], *, actor: str) -> None:
+    event = audit.record(session, actor=actor, action="retention.redacted", case_id=case.id,
+                         details={"fields": sorted(keys), "outcome": case.outcome.value if case.outcome else None})
+    case.applicant_name = REDACTED
+    case.applicant_email = REDACTED
+    case.facts = _scrub(case.facts or {}, keys)
+    case.state = json.dumps(_scrub_state(json.loads(case.state), keys)) if case.state else case.state
+    case.redacted_at = utcnow()
+    for task in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)):
+        task.submitted = _scrub(task.submitted, keys) if task.submitted else task.submitted
+        task.defaults = _scrub(task.defaults or {}, keys)
+    for message in session.scalars(select(PendingMessage).where(PendingMessage.case_id == case.id)):
+        message.payload = _scrub(message.payload, keys | {"message"})
+    for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
+        mail.recipient, mail.body = REDACTED, REDACTED
+    details = session.scalars(select(AuditDetail).join(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.id != event.id, AuditDetail.details.is_not(None)))
+    for detail in details:
+        detail.details = None
+        detail.redacted_by_event_id = event.id
+
+
+def export_person(session: Session, *, actor: User, username: str) -> dict:
+    """Everything Lotsen holds about an applicant (access request), as JSON-able data."""
+    if not (actor.has_role("admin") or actor.username == username):
+        raise Forbidden("only administrators, or the person themself, may export personal data")
+    from .users import find_user
+
+    person = find_user(session, username)
+    cases = session.scalars(select(Case).where(Case.applicant_id == person.id).order_by(Case.id))
+    out = {
+        "exported_at": utcnow().isoformat(),
+        "account": {"username": person.username, "name": person.display_name, "email": person.email,
+                    "roles": sorted(person.roles), "created_at": person.created_at.isoformat()},
+        "cases": [],
+    }
+    for case in cases:
+        docs = session.scalars(select(Document).where(Document.case_id == case.id))
+        mails = session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))
+        out["cases"].append({
+            "reference": case.reference, "status": case.status.value,
+            "outcome": case.outcome.value if case.outcome else None,
+            "received": case.created_at.isoformat(), "property_designation": case.property_designation,
+            "data": case.facts, "redacted": case.redacted_at is not None,
+            "documents": [{"filename": d.filename, "size": d.size, "sha256": d.sha256,
+                           "uploaded": d.created_at.isoformat()} for d in docs],
+            "messages_to_you": [{"subject": m.subject, "sent": m.sent_at.isoformat() if m.sent_at else None,
+                                 "body": m.body} for m in mails],
+        })
+    audit.record(session, actor=actor.username, action="data.exported",
+                 details={"what": "personal data", "subject": username, "cases": len(out["cases"])})
+    return out
