@@ -32,8 +32,8 @@ def browser():
         try:
             browser = pw.chromium.launch(executable_path=CHROMIUM,
                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        except Exception as exc:  # noqa: BLE001
-            pytest.skip(f"Chromium not available: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a missing browser must fail the suite, not skip it
+            pytest.fail(f"Chromium could not start from {CHROMIUM} ({exc}); install it: apt-get install chromium")
         yield browser
         browser.close()
 

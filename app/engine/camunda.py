@@ -216,7 +216,8 @@ class _Parser:
                 if kind != "name" or member.startswith("_"):
                     raise Untranslatable(f"unexpected {member!r} after '.'")
                 if self.peek() == "(":
-                    raise Untranslatable(f"it calls a method (…{member}(…)), which Lotsen cannot translate")
+                    raise Untranslatable(f"it calls a method ({ast.unparse(node)}.{member}(…)), "
+                                         "which Lotsen cannot translate")
                 key: ast.expr = ast.Constant(member)
             else:
                 key = self.or_()

@@ -380,7 +380,8 @@ class ProcessEngine:
             spec = task.task_spec
             ready.append(ReadyTask(
                 id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                lane=spec.lane, form=(spec.extensions or {}).get("formJsonSchemaFilename"),
+                lane=_properties(task).get("group") or spec.lane,  # a Camunda candidate group wins
+                form=(spec.extensions or {}).get("formJsonSchemaFilename"),
                 properties=_properties(task), data=_json_safe(task.data)))
             statuses.append(_properties(task).get("status"))
         for task in wf.get_tasks(state=TaskState.WAITING):

@@ -17,18 +17,25 @@ from dataclasses import asdict, dataclass, field
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
+from . import camunda
 from .sandbox import ScriptRejected, compile_expression, compile_script
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FORM_DIR = "forms/"
+#: Namespaces whose ``id`` attributes name elements (extension ids, e.g. operation names, may repeat).
+OMG_NAMESPACES = frozenset({
+    BPMN_NS, "http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC", "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+    "https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/", "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+    "http://www.omg.org/spec/DMN/20180521/DMNDI/"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ class ParsedBundle:
     specs: dict  # process id -> (spec, subprocess specs)
     forms: dict[str, dict]
     element_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: Files made while reading the bundle (forms from Camunda formData), stored with it.
+    generated: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,95 @@ def _form_problems(forms: dict[str, str], problems: list[Problem]) -> dict[str, 
     return parsed
 
 
+def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[str, int]]) -> list[Problem]:  # noqa: ANN001
+    """Ids, lanes and service tasks, checked on the XML before SpiffWorkflow sees it."""
+    problems: list[Problem] = []
+    operator_ids = {el.get("id") for el in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")}
+    seen: dict[str, int] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        ident = el.get("id")
+        if ident and etree.QName(el).namespace in OMG_NAMESPACES:
+            if ident in seen:
+                problems.append(Problem(name, el.sourceline, ident,
+                                        f"id {ident!r} is used twice (lines {seen[ident]} and {el.sourceline}); "
+                                        f"every element needs its own id"))
+            seen.setdefault(ident, el.sourceline)
+        if ident:
+            lines.setdefault(ident, (name, el.sourceline))
+            if ident in operator_ids and etree.QName(el).namespace == BPMN_NS:
+                problems.append(Problem(name, el.sourceline, ident,
+                                        f"element id {ident!r} equals a service operation name; "
+                                        f"SpiffWorkflow cannot tell them apart (rename the element, "
+                                        f"e.g. {ident}_task)"))
+        if el.tag == f"{{{BPMN_NS}}}lane" and (el.get("name") or "").lower() not in rules.groups:
+            problems.append(Problem(name, el.sourceline, ident,
+                                    f"lane {el.get('name')!r} is not a known group "
+                                    f"({', '.join(sorted(rules.groups))})"))
+        if el.tag == f"{{{BPMN_NS}}}serviceTask" and el.find(f".//{{{SPIFF_NS}}}serviceTaskOperator") is None:
+            problems.append(Problem(name, el.sourceline, ident,
+                                    "service task has no operation; add spiffworkflow:serviceTaskOperator with "
+                                    f"one of {', '.join(sorted(rules.operations))}"))
+    return problems
+
+
+def _call_problems(roots: dict) -> list[Problem]:
+    """Every call activity must call a process of the bundle."""
+    processes = {el.get("id") for root in roots.values() for el in root.iter(f"{{{BPMN_NS}}}process")}
+    problems = []
+    for name, root in roots.items():
+        for el in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            called = el.get("calledElement")
+            if not called:
+                problems.append(Problem(name, el.sourceline, el.get("id"), "call activity names no process to call "
+                                        "(set calledElement to a process id)"))
+            elif called not in processes:
+                problems.append(Problem(name, el.sourceline, el.get("id"),
+                                        f"call activity calls process {called!r}, which does not exist in this "
+                                        f"bundle (processes: {', '.join(sorted(p for p in processes if p))})"))
+    return problems
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().split("\n")[0] or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
+                lines: dict[str, tuple[str, int]]) -> tuple[dict, dict[str, str]]:
+    """Parse the XML of every diagram (translating Camunda exports); return roots and generated forms."""
+    roots, generated = {}, {}
+    for name in sorted(n for n in files if n.endswith((".bpmn", ".dmn"))):
+        root = _parse_xml(name, files[name], problems)
+        if root is None:
+            continue
+        if name.endswith(".bpmn") and camunda.applies(root):
+            translation = camunda.translate(root, rules.operations)
+            problems.extend(Problem(name, i.line, i.element, i.message) for i in translation.issues)
+            generated.update(translation.forms)
+        found = _structure_problems(name, root, rules, lines)
+        known = {(p.file, p.element) for p in problems}
+        problems.extend(p for p in found if "service task has no operation" not in p.message
+                        or (p.file, p.element) not in known)
+        roots[name] = root
+    return roots, generated
+
+
+def _add_to_parser(parser: SpiffBpmnParser, roots: dict, lines: dict, problems: list[Problem]) -> None:
+    for name, root in roots.items():
+        try:
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
+            else:
+                for single in _one_decision_per_document(root):
+                    parser.add_dmn_xml(single, filename=name)
+        except SpiffWorkflowException as exc:
+            problems.append(_validation_problem(exc, name, lines))
+        except Exception as exc:  # noqa: BLE001 - the parser raises bare errors on odd input
+            problems.append(Problem(name, None, None, f"cannot be read: {_first_line(exc)}"))
+
+
 def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     """Parse and check every file; raise ``BundleInvalid`` unless all of it passes."""
     problems: list[Problem] = []
@@ -155,34 +253,11 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     if not bpmn_names:
         problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))
 
-    for name in bpmn_names + dmn_names:
-        root = _parse_xml(name, files[name], problems)
-        if root is None:
-            continue
-        operator_ids = {el.get("id") for el in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")}
-        for el in root.iter():
-            if isinstance(el.tag, str) and el.get("id"):
-                lines.setdefault(el.get("id"), (name, el.sourceline))
-                if el.get("id") in operator_ids and etree.QName(el).namespace == BPMN_NS:
-                    problems.append(Problem(name, el.sourceline, el.get("id"),
-                                            f"element id {el.get('id')!r} equals a service operation name; "
-                                            f"SpiffWorkflow cannot tell them apart (rename the element, "
-                                            f"e.g. {el.get('id')}_task)"))
-            if el.tag == f"{{{BPMN_NS}}}lane" and (el.get("name") or "").lower() not in rules.groups:
-                problems.append(Problem(name, el.sourceline, el.get("id"),
-                                        f"lane {el.get('name')!r} is not a known group "
-                                        f"({', '.join(sorted(rules.groups))})"))
-        try:
-            if name.endswith(".bpmn"):
-                parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
-            else:
-                for single in _one_decision_per_document(root):
-                    parser.add_dmn_xml(single, filename=name)
-        except ValidationException as exc:
-            problems.append(_validation_problem(exc, name, lines))
-        except SpiffWorkflowException as exc:
-            problems.append(_validation_problem(exc, name, lines))
-    forms = _form_problems(form_names, problems)
+    roots, generated = _read_files(files, rules, problems, lines)
+    problems.extend(_call_problems({n: r for n, r in roots.items() if n.endswith(".bpmn")}))
+    if not problems:
+        _add_to_parser(parser, roots, lines, problems)
+    forms = _form_problems({**form_names, **generated}, problems)
     if problems:
         raise BundleInvalid(problems)
 
@@ -194,18 +269,23 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     for pid in process_ids:
         try:
             specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
-        except (ValidationException, SpiffWorkflowException) as exc:
+        except SpiffWorkflowException as exc:
             problems.append(_validation_problem(exc, lines.get(pid, (None,))[0], lines))
         except Exception as exc:  # noqa: BLE001 - the parser raises bare errors on odd input
-            problems.append(Problem(lines.get(pid, (None,))[0], None, pid, f"cannot parse process: {exc}"))
+            problems.append(Problem(lines.get(pid, (None,))[0], None, pid,
+                                    f"cannot parse process: {_first_line(exc)}"))
     if problems:
         raise BundleInvalid(problems)
     for spec, subprocesses in specs.values():
         for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
-            problems.extend(_lint_spec(s, forms, rules, lines))
+            try:
+                problems.extend(_lint_spec(s, forms, rules, lines))
+            except Exception as exc:  # noqa: BLE001 - a lint must never turn into a 500
+                problems.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
+                                        f"cannot be checked: {_first_line(exc)}"))
     if problems:
         raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
-    return ParsedBundle(specs=specs, forms=forms, element_lines=lines)
+    return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated)
 
 
 # --------------------------------------------------------------------------- lint
@@ -295,9 +375,15 @@ def _lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:  
             problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
         if ts.manual and not form:
             problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
-        lane = getattr(ts, "lane", None)
-        if ts.manual and lane is None:
-            problems.append(Problem(file, line, element, "user task is not in a lane, so no group can work it"))
+        group = (ext.get("properties") or {}).get("group")
+        if ts.manual and getattr(ts, "lane", None) is None and not group:
+            problems.append(Problem(file, line, element,
+                                    "user task is not in a lane and names no group, so no group can work it "
+                                    "(put it in a lane named after a group, or set camunda:candidateGroups "
+                                    f"to one of {', '.join(sorted(rules.groups))})"))
+        if group and group.lower() not in rules.groups:
+            problems.append(Problem(file, line, element, f"group {group!r} is not a known group "
+                                                         f"({', '.join(sorted(rules.groups))})"))
         status = (ext.get("properties") or {}).get("status")
         if status is not None and status not in rules.statuses:
             problems.append(Problem(file, line, element, f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))

@@ -3,7 +3,7 @@ from .base import Base
 from .case import Case
 from .enums import STAFF_GROUPS, STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
-from .process import ProcessVersion
+from .process import ProcessDraft, ProcessVersion
 from .records import AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
 from .task import HumanTask
 from .user import ApiToken, User
@@ -11,5 +11,5 @@ from .user import ApiToken, User
 __all__ = [
     "ApiToken", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus", "Document", "HumanTask",
     "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
-    "ProcessVersion", "ReferenceSequence", "Role", "STAFF_GROUPS", "STATUS_PRECEDENCE", "TaskStatus", "Timer", "User",
+    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STAFF_GROUPS", "STATUS_PRECEDENCE", "TaskStatus", "Timer", "User",
 ]

@@ -32,3 +32,18 @@ class ProcessVersion(Base):
     @property
     def label(self) -> str:
         return f"{self.model} v{self.number}"
+
+
+class ProcessDraft(Base):
+    """A process owner's unfinished edit of a model, saved from the studio."""
+
+    __tablename__ = "process_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(120), unique=True)
+    #: The whole bundle as edited: {file name: text}.
+    files: Mapped[dict] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime]
+    #: The version the draft started from (None for a new model).
+    base_version_number: Mapped[int | None]
