@@ -232,3 +232,25 @@ def test_an_applicant_can_get_their_data_as_json(api):
     assert by_admin["cases"][0]["reference"].startswith("BYGG ")
     exports = api.as_("admin").get("/api/audit?action=data.exported").get_json()
     assert [e["details"]["subject"] for e in exports] == ["anna", "anna"]
+
+
+def test_failing_timer_step_becomes_an_incident_and_is_retried(api, rt, monkeypatch):
+    from app.scheduler import run_due_timers
+
+    case_id = api.as_("applicant").submit()["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
+    api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Beviljas."})
+    operation = REGISTRY["record_legal_force"]
+
+    def broken(ctx):
+        raise TimeoutError("e-arkivet svarar inte")
+
+    monkeypatch.setitem(REGISTRY, "record_legal_force", operation.__class__(**{**operation.__dict__, "fn": broken}))
+    clock.advance(timedelta(days=29))
+    assert run_due_timers(rt) == 0
+    [incident] = api.as_("admin").get("/api/admin/incidents").get_json()
+    assert incident["kind"] == "timer" and incident["element"] == "record_legal_force_task"
+    assert run_due_timers(rt) == 0  # the blocked case's timer waits for the administrator
+    monkeypatch.setitem(REGISTRY, "record_legal_force", operation)
+    assert api.as_("admin").post(f"/api/admin/tasks/{incident['id']}/retry").status_code == 200
+    assert api.as_("applicant").case(case_id)["status"] == "closed"
