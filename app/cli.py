@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -17,6 +18,19 @@ def _runtime() -> Runtime:
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+@contextmanager
+def _domain_errors():  # noqa: ANN202
+    """Report a service's domain error as one line and exit 1."""
+    from app.services.errors import DomainError, InvalidInput
+
+    try:
+        yield
+    except InvalidInput as exc:
+        _fail("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors))
+    except DomainError as exc:
+        _fail(exc.message)
 
 
 @click.group()
@@ -82,20 +96,14 @@ def users() -> None:
 def users_add(name: str, roles: tuple[str, ...], display_name: str | None, email: str | None) -> None:
     """Create user NAME; the password is read from stdin, or generated and printed."""
     from app.services import users as user_service
-    from app.services.errors import DomainError, InvalidInput
 
     password = "" if sys.stdin.isatty() else sys.stdin.read().strip()
     generated = not password
     password = password or secrets.token_urlsafe(12)
     rt = _runtime()
-    try:
-        with rt.db.unit_of_work() as session:
-            user_service.create_user(session, username=name, roles=list(roles), password=password,
-                                     display_name=display_name, email=email, actor="cli")
-    except InvalidInput as exc:
-        _fail("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors))
-    except DomainError as exc:
-        _fail(exc.message)
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        user_service.create_user(session, username=name, roles=list(roles), password=password,
+                                 display_name=display_name, email=email, actor="cli")
     click.echo(f"created {name} ({', '.join(roles)})")
     if generated:
         click.echo(f"password: {password}")
@@ -106,14 +114,10 @@ def users_add(name: str, roles: tuple[str, ...], display_name: str | None, email
 def users_token(name: str) -> None:
     """Print a new API Bearer token for NAME."""
     from app.services import users as user_service
-    from app.services.errors import DomainError
 
     rt = _runtime()
-    try:
-        with rt.db.unit_of_work() as session:
-            token = user_service.issue_token(session, user_service.find_user(session, name))
-    except DomainError as exc:
-        _fail(exc.message)
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        token = user_service.issue_token(session, user_service.find_user(session, name))
     click.echo(token)
 
 
@@ -122,14 +126,10 @@ def users_token(name: str) -> None:
 def users_delete(name: str) -> None:
     """Delete NAME: sessions and tokens stop working."""
     from app.services import users as user_service
-    from app.services.errors import DomainError
 
     rt = _runtime()
-    try:
-        with rt.db.unit_of_work() as session:
-            user_service.delete_user(session, username=name, actor="cli")
-    except DomainError as exc:
-        _fail(exc.message)
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        user_service.delete_user(session, username=name, actor="cli")
     click.echo(f"deleted {name}")
 
 
@@ -153,16 +153,10 @@ def users_demo(password: str) -> None:
 def users_roles(name: str, roles: tuple[str, ...]) -> None:
     """Replace NAME's roles."""
     from app.services import users as user_service
-    from app.services.errors import DomainError, InvalidInput
 
     rt = _runtime()
-    try:
-        with rt.db.unit_of_work() as session:
-            user_service.set_roles(session, username=name, roles=list(roles), actor="cli")
-    except InvalidInput as exc:
-        _fail("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors))
-    except DomainError as exc:
-        _fail(exc.message)
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        user_service.set_roles(session, username=name, roles=list(roles), actor="cli")
     click.echo(f"{name}: {', '.join(roles)}")
 
 
@@ -173,15 +167,11 @@ def users_export(name: str) -> None:
     import json
 
     from app.services import retention
-    from app.services.errors import DomainError
     from app.services.users import find_user
 
     rt = _runtime()
-    try:
-        with rt.db.unit_of_work() as session:
-            data = retention.export_person(session, actor=find_user(session, name), username=name)
-    except DomainError as exc:
-        _fail(exc.message)
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        data = retention.export_person(session, actor=find_user(session, name), username=name)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 

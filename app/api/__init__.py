@@ -6,6 +6,7 @@ from functools import wraps
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
+from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
 from app.services import users
@@ -51,7 +52,7 @@ def json_body(*, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None
 
 @bp.get("/healthz")
 def healthz():  # noqa: ANN201
-    db().execute(__import__("sqlalchemy").text("SELECT 1"))
+    db().execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
 
 

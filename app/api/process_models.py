@@ -1,4 +1,143 @@
-"""Process models: list, deploy, versions, diff; case migration (being built)."""
+"""Process models: list, deploy (multipart upload), versions, diff; case migration."""
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+import posixpath
+
+from flask import current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.services import studio
+from app.services.cases import is_staff
+from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.uow import db
+
+from . import api_user, bp, json_body
+
+UPLOAD_TYPES = (".bpmn", ".dmn", ".json")
+
+
+def _staff_only() -> None:
+    if not is_staff(g.api_user):
+        raise Forbidden("process models are for staff")
+
+
+def _version_json(version) -> dict:  # noqa: ANN001
+    return {"model": version.model, "version": version.number, "message": version.message,
+            "author": version.author.username if version.author else None,
+            "created_at": version.created_at.isoformat(), "content_hash": version.content_hash,
+            "files": sorted(version.files)}
+
+
+def _bundle_name(filename: str) -> str:
+    """Where an uploaded file goes in the bundle: diagrams at the top, JSON forms under forms/."""
+    name = posixpath.normpath((filename or "").replace("\\", "/")).lstrip("/")
+    base = posixpath.basename(name)
+    if not base or name.startswith("..") or not base.endswith(UPLOAD_TYPES):
+        raise InvalidInput([{"field": "files", "message": f"{filename!r}: upload .bpmn, .dmn or .json files"}])
+    return f"forms/{base}" if base.endswith(".json") else base
+
+
+def _uploaded_files() -> tuple[dict[str, str], dict]:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    try:
+        uploads, form = request.files.getlist("files"), request.form
+    except RequestEntityTooLarge:
+        raise _TooLarge(limit) from None
+    if not uploads:
+        raise InvalidInput([{"field": "files", "message": "send one or more files as multipart/form-data "
+                                                          "fields named 'files'"}])
+    files = {}
+    for upload in uploads:
+        name = _bundle_name(upload.filename)
+        try:
+            files[name] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput([{"field": "files", "message": f"{upload.filename!r} is not UTF-8 text"}]) from None
+    return files, form
+
+
+class _TooLarge(Exception):
+    def __init__(self, limit: int | None):
+        super().__init__(limit)
+        self.limit = limit
+
+
+@bp.errorhandler(_TooLarge)
+def _too_large(exc: _TooLarge):  # noqa: ANN202
+    size = f"{exc.limit / 1024 / 1024:g} MB" if exc.limit else "the limit"
+    return jsonify({"error": "upload_too_large",
+                    "message": f"the upload is larger than {size} (LOTSEN_MAX_UPLOAD_BYTES); nothing was deployed"}), 413
+
+
+@bp.get("/api/process-models")
+@api_user
+def list_models():  # noqa: ANN201
+    _staff_only()
+    rows = studio.list_models(db())
+    return jsonify([r | {"updated_at": r["updated_at"].isoformat() if r["updated_at"] else None} for r in rows])
+
+
+@bp.post("/api/process-models")
+@api_user
+def deploy():  # noqa: ANN201
+    files, form = _uploaded_files()
+    version, created = studio.upload(db(), files=files, message=form.get("message", ""), author=g.api_user,
+                                     model=form.get("model") or None)
+    return jsonify({"model": version.model, "version": version.number, "unchanged": not created}), \
+        201 if created else 200
+
+
+@bp.get("/api/process-models/<model>/versions")
+@api_user
+def versions(model: str):  # noqa: ANN201
+    _staff_only()
+    found = studio.list_versions(db(), model)
+    if not found:
+        raise NotFound(f"no deployed process named {model!r}")
+    return jsonify([_version_json(v) for v in found])
+
+
+@bp.get("/api/process-models/<model>/versions/<int:number>")
+@api_user
+def version(model: str, number: int):  # noqa: ANN201
+    _staff_only()
+    found = studio.get_version(db(), model, number)
+    name = request.args.get("file")
+    if name is None:
+        return jsonify(_version_json(found))
+    if name not in found.files:
+        raise NotFound(f"version {number} of {model!r} has no file {name!r}")
+    mime = "application/json" if name.endswith(".json") else "application/xml"
+    return current_app.response_class(found.files[name], mimetype=mime)
+
+
+def _int_arg(name: str) -> int:
+    value = request.args.get(name, "")
+    if not value.isdigit():
+        raise InvalidInput([{"field": name, "message": "must be a version number"}])
+    return int(value)
+
+
+@bp.get("/api/process-models/<model>/diff")
+@api_user
+def diff(model: str):  # noqa: ANN201
+    _staff_only()
+    return jsonify(studio.diff(db(), model, _int_arg("from"), _int_arg("to")))
+
+
+@bp.get("/api/process-models/<model>/migration-preview")
+@api_user
+def migration_preview(model: str):  # noqa: ANN201
+    _staff_only()
+    return jsonify(studio.migration_preview(db(), model, _int_arg("to")))
+
+
+@bp.post("/api/cases/<int:case_id>/migrate")
+@api_user
+def migrate(case_id: int):  # noqa: ANN201
+    body = json_body(required=("version",), allowed=("version",))
+    if not isinstance(body["version"], int) or isinstance(body["version"], bool):
+        raise InvalidInput([{"field": "version", "message": "must be a version number"}])
+    case = studio.migrate_case(db(), actor=g.api_user, case_id=case_id, to_n=body["version"])
+    return jsonify({"id": case.id, "reference": case.reference, "process": case.process_version.model,
+                    "process_version": case.process_version.number, "status": case.status.value})

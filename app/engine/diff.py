@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
 from .specs import BPMN_NS
@@ -147,6 +148,8 @@ _HARMLESS = {"outputs"}
 
 def _label(task) -> str:  # noqa: ANN001
     spec = task.task_spec
+    if isinstance(spec, LoopTask):  # the name is on the instances' spec
+        spec = task.workflow.spec.task_specs.get(spec.task_spec, spec)
     return repr(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
 
 
@@ -170,8 +173,8 @@ def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside
             raise MigrationBlocked(f"it is inside {_label(task)}{where}, a multi-instance task; "
                                    "migrate it once every instance is done")
         changes = set(spec_diff_changed.get(task.task_spec, ())) - _HARMLESS
-        if not task.task_spec.manual and not task.has_state(TaskState.WAITING | TaskState.STARTED):
-            changes.discard("inputs")
+        if not isinstance(task.task_spec, Join):
+            changes.discard("inputs")  # only a join waits on its inputs
         if changes and _is_bpmn(task):
             if task.task_spec.manual or not isinstance(task.task_spec, SubWorkflowTask):
                 what = "open task" if task.task_spec.manual else "step"
@@ -202,9 +205,16 @@ def migrate(workflow: BpmnWorkflow, registry, version_id: int, spec, subprocesse
         sub_spec_diff = SpecDiff(registry, sub.spec, new_sub_spec)
         sub_diffs[sp_id] = (WorkflowDiff(sub, sub_spec_diff), new_sub_spec)
         _check(sub, sub_diffs[sp_id][0], sub_spec_diff.changed, target, name)
+    # migrate_workflow re-arms waiting events; a timer keeps the due time it had (a relative
+    # duration would otherwise start again from now)
+    armed = {t.id: t.internal_data["event_value"] for t in workflow.get_tasks(state=TaskState.WAITING)
+             if "event_value" in t.internal_data}
     migrate_workflow(top_diff, workflow, spec)
     for sp_id, (sub_diff, new_sub_spec) in sub_diffs.items():
         migrate_workflow(sub_diff, workflow.subprocesses[sp_id], new_sub_spec)
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if task.id in armed:
+            task.internal_data["event_value"] = armed[task.id]
     workflow.subprocess_specs = dict(subprocesses)
     workflow.version_id = version_id
     _verify(workflow, target)

@@ -183,6 +183,19 @@ def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[st
     return problems
 
 
+def _reference_problems(name: str, root) -> list[Problem]:  # noqa: ANN001
+    """Flows and boundary events must point at elements that exist (SpiffWorkflow's own message misleads)."""
+    ids = {el.get("id") for el in root.iter(f"{{{BPMN_NS}}}*") if el.get("id")}
+    problems = []
+    for el in root.iter(f"{{{BPMN_NS}}}sequenceFlow", f"{{{BPMN_NS}}}boundaryEvent"):
+        for attr in ("sourceRef", "targetRef", "attachedToRef"):
+            ref = el.get(attr)
+            if ref is not None and ref not in ids:
+                problems.append(Problem(name, el.sourceline, el.get("id"),
+                                        f"{attr} {ref!r} is not an element of this diagram"))
+    return problems
+
+
 def _call_problems(roots: dict) -> list[Problem]:
     """Every call activity must call a process of the bundle."""
     processes = {el.get("id") for root in roots.values() for el in root.iter(f"{{{BPMN_NS}}}process")}
@@ -218,6 +231,8 @@ def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
             problems.extend(Problem(name, i.line, i.element, i.message) for i in translation.issues)
             generated.update(translation.forms)
         found = _structure_problems(name, root, rules, lines)
+        if name.endswith(".bpmn"):
+            found += _reference_problems(name, root)
         known = {(p.file, p.element) for p in problems}
         problems.extend(p for p in found if "service task has no operation" not in p.message
                         or (p.file, p.element) not in known)

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
+
+if TYPE_CHECKING:
+    from .user import User
 
 
 class ProcessVersion(Base):
@@ -29,6 +33,8 @@ class ProcessVersion(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
 
+    author: Mapped["User | None"] = relationship()
+
     @property
     def label(self) -> str:
         return f"{self.model} v{self.number}"
@@ -47,3 +53,5 @@ class ProcessDraft(Base):
     updated_at: Mapped[datetime]
     #: The version the draft started from (None for a new model).
     base_version_number: Mapped[int | None]
+
+    author: Mapped["User | None"] = relationship()

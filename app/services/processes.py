@@ -50,6 +50,7 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
         bundle = parse_bundle(files, RULES)
     except BundleInvalid as exc:
         raise DeployRejected([p.to_dict() for p in exc.problems]) from exc
+    files = {**files, **bundle.generated}  # e.g. forms made from a Camunda export's formData
     env = get_env(session)
     digest = content_hash(files)
     versions = []

@@ -96,10 +96,20 @@ def _main_bpmn(files: Mapping[str, str], model: str) -> str | None:
 
 
 def _versions_or_404(session, model: str) -> list:  # noqa: ANN001
+    """The model's versions, oldest first; 404 when the model has none."""
     versions = _svc().list_versions(session, model)
     if not versions:
         abort(404)
     return sorted(versions, key=lambda v: v.number)
+
+
+def _model_or_404(session, model: str) -> tuple[list, object]:  # noqa: ANN001
+    """(versions oldest first, draft or None); 404 when the model has neither."""
+    versions = sorted(_svc().list_versions(session, model), key=lambda v: v.number)
+    draft = _svc().get_draft(session, model)
+    if not versions and draft is None:
+        abort(404)
+    return versions, draft
 
 
 def _catalog() -> dict:
@@ -125,9 +135,8 @@ def index():  # noqa: ANN201
 @role_required(*ROLES)
 def edit(model: str):  # noqa: ANN201
     session = db()
-    versions = _versions_or_404(session, model)
-    draft = _svc().get_draft(session, model)
-    return render_template("studio/edit.html", model=model, latest=versions[-1], draft=draft)
+    versions, draft = _model_or_404(session, model)
+    return render_template("studio/edit.html", model=model, latest=versions[-1] if versions else None, draft=draft)
 
 
 @bp.get("/<model>/versions/<int:number>")
@@ -139,7 +148,7 @@ def version(model: str, number: int):  # noqa: ANN201
         abort(404)
     versions = _versions_or_404(session, model)
     main = request.args.get("file") or _main_bpmn(v.files, model)
-    if main not in v.files:
+    if main not in v.files or not main.endswith(".bpmn"):
         abort(404)
     return render_template("studio/version.html", model=model, version=v, versions=versions, main=main,
                            author=_user_names(session, [v.author_id]).get(v.author_id))
@@ -210,12 +219,12 @@ def catalog():  # noqa: ANN201
 @role_required(*ROLES)
 def bundle_json(model: str):  # noqa: ANN201
     session = db()
-    versions = _versions_or_404(session, model)
-    latest = versions[-1]
-    draft = _svc().get_draft(session, model)
+    versions, draft = _model_or_404(session, model)
+    latest = versions[-1] if versions else None
     if draft is not None:
         return jsonify({"model": model, "source": "draft", "files": draft.files,
-                        "base_version": draft.base_version_number, "latest_version": latest.number,
+                        "base_version": draft.base_version_number,
+                        "latest_version": latest.number if latest else None,
                         "updated_at": draft.updated_at.isoformat() if draft.updated_at else None,
                         "main": _main_bpmn(draft.files, model)})
     return jsonify({"model": model, "source": "version", "files": latest.files, "base_version": latest.number,
@@ -227,7 +236,7 @@ def bundle_json(model: str):  # noqa: ANN201
 @role_required(*ROLES)
 def draft_json(model: str):  # noqa: ANN201
     session = db()
-    _versions_or_404(session, model)
+    _model_or_404(session, model)
     draft = _svc().save_draft(session, model=model, files=_files_from_request(), author=current_user)
     return jsonify({"ok": True, "updated_at": draft.updated_at.isoformat() if getattr(draft, "updated_at", None) else None,
                     "base_version": getattr(draft, "base_version_number", None)})
@@ -237,7 +246,7 @@ def draft_json(model: str):  # noqa: ANN201
 @role_required(*ROLES)
 def validate_json(model: str):  # noqa: ANN201
     session = db()
-    _versions_or_404(session, model)
+    _model_or_404(session, model)
     problems = _svc().validate(session, _files_from_request())
     return jsonify({"ok": not problems, "problems": problems})
 
@@ -246,7 +255,8 @@ def validate_json(model: str):  # noqa: ANN201
 @role_required(*ROLES)
 def deploy_json(model: str):  # noqa: ANN201
     session = db()
-    _versions_or_404(session, model)
+    versions, _draft = _model_or_404(session, model)
+    before = versions[-1].number if versions else 0
     files = _files_from_request()
     message = str((request.get_json(silent=True) or {}).get("message") or "").strip()
     if not message:
@@ -258,6 +268,7 @@ def deploy_json(model: str):  # noqa: ANN201
     except DeployRejected as exc:
         return jsonify({"ok": False, "error": exc.code, "problems": exc.errors}), 422
     return jsonify({"ok": True, "model": version.model, "version": version.number,
+                    "new": version.model != model or version.number > before,
                     "url": url_for("studio.version", model=version.model, number=version.number),
                     "migrate_url": url_for("studio.migrate", model=version.model, to=version.number)})
 

@@ -102,7 +102,7 @@
   function renderState() {
     var label = document.getElementById('studio-state');
     var base = state.baseVersion ? t('based on version {n}', { n: state.baseVersion }) : '';
-    var src = state.source === 'draft' ? t('Draft') : t('Version {n}', { n: state.latestVersion });
+    var src = state.source === 'draft' ? t('Draft') : (state.latestVersion ? t('Version {n}', { n: state.latestVersion }) : '');
     label.textContent = src + (base && state.source === 'draft' ? ' (' + base + ')' : '') +
       (state.dirty ? ' · ' + t('unsaved changes') : '');
     label.classList.toggle('is-dirty', state.dirty);
@@ -211,7 +211,7 @@
       container: pane.querySelector('.studio-canvas'),
       moddleExtensions: { spiffworkflow: state.descriptor }
     });
-    var ed = { kind: 'bpmn', pane: pane, modeler: modeler };
+    var ed = { kind: 'bpmn', pane: pane, modeler: modeler, created: {} };
     state.editors[name] = ed;
     return modeler.importXML(state.files[name]).then(function (result) {
       if (result.warnings && result.warnings.length) {
@@ -221,14 +221,47 @@
       }
       modeler.get('canvas').zoom('fit-viewport');
       modeler.on('selection.changed', function () { renderPanel(); });
-      modeler.on('element.changed', debounce(function (e) {
-        var sel = selected(ed);
-        if (sel && e.element && sel.id === e.element.id) { renderPanel(); }
-      }, 30));
+      var redraw = debounce(renderPanel, 30);
+      modeler.on('element.changed', function (e) {
+        if (e.element && e.element === selected(ed)) { redraw(); }
+      });
       modeler.on('commandStack.changed', function () { markDirty(); });
+      modeler.on('commandStack.connection.create.postExecuted', function (e) {
+        var c = e.context.connection;
+        if (c && c.businessObject && c.businessObject.$type === 'bpmn:SequenceFlow' && /^Flow_/.test(c.id)) {
+          var id = flowId(ed, c);
+          services(ed).modeling.updateProperties(c, { id: id });
+          ed.created[id] = true;
+        }
+      });
       applyMarkers();
     }).catch(function (err) {
       pane.querySelector('.studio-canvas').appendChild(el('p', { 'class': 'error', text: t('The diagram cannot be read: {msg}', { msg: err.message }) }));
+    });
+  }
+
+  /* A readable, unique id for a sequence flow: <source>_to_<target>. */
+  function flowId(ed, c) {
+    var registry = services(ed).registry;
+    var base = c.source.id + '_to_' + c.target.id;
+    var id = base;
+    var n = 2;
+    while (registry.get(id) && registry.get(id) !== c) { id = base + '_' + n; n += 1; }
+    return id;
+  }
+
+  /* Change an element's id; flows created in this session follow the new name. */
+  function renameElement(ed, element, value) {
+    var modeling = services(ed).modeling;
+    modeling.updateProperties(element, { id: value });
+    (element.incoming || []).concat(element.outgoing || []).forEach(function (c) {
+      if (!ed.created[c.id]) { return; }
+      var id = flowId(ed, c);
+      if (id !== c.id) {
+        delete ed.created[c.id];
+        modeling.updateProperties(c, { id: id });
+        ed.created[id] = true;
+      }
     });
   }
 
@@ -354,6 +387,7 @@
     var id = 'el-' + key.replace(/[^a-z0-9_-]/gi, '-');
     control.id = id;
     control.dataset.key = key;
+    control.dataset.orig = control.value;
     return el('div', { 'class': 'field', dataset: { field: key } }, [
       el('label', { 'for': id, text: label }), control, hint ? el('p', { 'class': 'hint', text: hint }) : null
     ]);
@@ -373,15 +407,33 @@
     return s;
   }
 
-  function onChange(control, fn) { control.addEventListener('change', function () { fn(control.value, control); }); }
+  /* Apply `fn` when the value was changed and the user leaves the control (or picks an option). */
+  function onChange(control, fn) {
+    var last = control.value;
+    function fire() {
+      if (control.value === last) { return; }
+      last = control.value;
+      fn(control.value, control);
+    }
+    control.addEventListener('change', fire);
+    control.addEventListener('blur', fire);
+  }
 
   function typeLabel(type) { return t('type:' + type) !== 'type:' + type ? t('type:' + type) : type.replace('bpmn:', ''); }
 
   function renderPanel() {
     var box = document.getElementById('element-form');
     var ed = activeBpmn();
-    var focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+    // keep what the user is typing when the panel is drawn again (e.g. after a change elsewhere)
+    var active = document.activeElement;
+    var keep = null;
+    if (active && box.contains(active) && active.dataset.key) {
+      keep = { element: box.dataset.element, key: active.dataset.key, value: active.value,
+        typed: active.tagName !== 'SELECT' && active.value !== active.dataset.orig,
+        start: active.selectionStart, end: active.selectionEnd };
+    }
     box.innerHTML = '';
+    delete box.dataset.element;
     if (!ed || !ed.modeler) {
       box.appendChild(el('p', { 'class': 'muted', text: state.active === FORMS_TAB ? t('Editing forms. The preview shows the form as users will see it.') : t('Editing decision tables.') }));
       return;
@@ -405,9 +457,9 @@
       if (!ID_PATTERN.test(value)) { problem = t('Use snake_case: lower-case letters, digits and _.'); } else if (value !== bo.id && services(ed).registry.get(value)) { problem = t('Another element already has this id.'); } else if (operation(value)) { problem = t('An id must not equal a service operation name.'); }
       if (problem) { idErr.textContent = problem; idErr.hidden = false; return; }
       idErr.hidden = true;
-      if (value !== bo.id) { services(ed).modeling.updateProperties(element, { id: value }); }
+      if (value !== bo.id) { renameElement(ed, element, value); }
     });
-    var idField = field(t('Id'), idInput, null, 'id');
+    var idField = field(t('Id'), idInput, t('Keep ids stable between versions: cases and the audit trail refer to them.'), 'id');
     idField.appendChild(idErr);
     box.appendChild(idField);
 
@@ -433,9 +485,13 @@
       box.appendChild(el('div', { 'class': 'studio-el-problems', role: 'alert' },
         problems.map(function (p) { return el('p', { 'class': 'error', text: p.message }); })));
     }
-    if (focusKey) {
-      var again = box.querySelector('[data-key="' + CSS.escape(focusKey) + '"]');
-      if (again) { again.focus(); }
+    if (keep && keep.element === element.id) {
+      var again = box.querySelector('[data-key="' + CSS.escape(keep.key) + '"]');
+      if (again) {
+        if (keep.typed) { again.value = keep.value; }
+        again.focus();
+        try { again.setSelectionRange(keep.start, keep.end); } catch (e) { /* not a text control */ }
+      }
     }
   }
 
@@ -472,6 +528,7 @@
     var s = select(options, cur.id);
     onChange(s, function (value) {
       if (!value) { putExt(ed, element, 'spiffworkflow:ServiceTaskOperator', null); return; }
+      cur = operatorOf(element.businessObject) || cur;
       var next = operation(value);
       var params = {};
       (next ? next.params : []).forEach(function (name) {
@@ -495,9 +552,10 @@
         var unknown = op && op.params.indexOf(name) < 0;
         var inp = input(cur.params[name], { placeholder: t('Python expression'), spellcheck: 'false', 'class': 'code' });
         onChange(inp, function () {
-          var params = Object.assign({}, cur.params);
+          var now = operatorOf(element.businessObject) || cur;  // read now: the panel may be older than the model
+          var params = Object.assign({}, now.params);
           params[name] = inp.value.trim();
-          setOperator(ed, element, { id: cur.id, resultVariable: cur.resultVariable, params: params, types: cur.types, order: names });
+          setOperator(ed, element, { id: now.id, resultVariable: now.resultVariable, params: params, types: now.types, order: names });
         });
         var f = field(name + (required ? ' *' : ''), inp, unknown ? t('The operation has no such parameter.') : null, 'param:' + name);
         group.appendChild(f);
@@ -506,7 +564,8 @@
       box.appendChild(group);
       var rv = input(cur.resultVariable, { spellcheck: 'false', 'class': 'code' });
       onChange(rv, function (value) {
-        setOperator(ed, element, { id: cur.id, resultVariable: value.trim(), params: cur.params, types: cur.types, order: names });
+        var now = operatorOf(element.businessObject) || cur;
+        setOperator(ed, element, { id: now.id, resultVariable: value.trim(), params: now.params, types: now.types, order: names });
       });
       box.appendChild(field(t('Result variable'), rv, t('The handler’s answer is stored in this case variable.'), 'resultVariable'));
     }
@@ -628,7 +687,11 @@
       var viewer = modeler.getActiveViewer();
       if (viewer && !viewer.__lotsenBound) {
         viewer.__lotsenBound = true;
-        viewer.get('eventBus').on('elements.changed', function () { markDirty(); refresh(); });
+        viewer.get('eventBus').on('commandStack.changed', function (e) {
+          if (e && e.trigger === 'clear') { return; }
+          markDirty();
+          refresh();
+        });
       }
     });
     return modeler.importXML(state.files[name]).then(function () {
@@ -687,12 +750,28 @@
     return el('div', { 'class': 'forms-editor' }, [
       el('div', { 'class': 'forms-side' }, [list, el('div', { 'class': 'forms-new' }, [newName, create, newErr])]),
       el('div', { 'class': 'forms-source' }, [
-        el('h3', { id: 'form-title' }), area, el('div', { id: 'form-errors', 'class': 'form-errors', role: 'alert' })
+        el('div', { 'class': 'forms-source-head' }, [
+          el('h3', { id: 'form-title' }),
+          el('button', { type: 'button', 'class': 'secondary small', id: 'form-format', text: t('Format JSON'), onclick: formatForm })
+        ]),
+        area, el('div', { id: 'form-errors', 'class': 'form-errors', role: 'alert' })
       ]),
       el('div', { 'class': 'forms-preview' }, [
         el('h3', { text: t('Preview') }), el('div', { id: 'form-preview', 'class': 'card' })
       ])
     ]);
+  }
+
+  function formatForm() {
+    var area = document.getElementById('form-json');
+    try {
+      area.value = JSON.stringify(JSON.parse(area.value), null, 2) + '\n';
+    } catch (err) {
+      return preview();
+    }
+    state.files[state.formName] = area.value;
+    markDirty();
+    return preview();
   }
 
   function renderFormsList() {
@@ -790,12 +869,20 @@
       var ed = state.editors[name];
       if (ed.kind !== 'bpmn' || !ed.modeler) { return; }
       var s = services(ed);
-      (ed.marked || []).forEach(function (id) { if (s.registry.get(id)) { s.canvas.removeMarker(id, 'lotsen-problem'); } });
+      (ed.marked || []).forEach(function (id) {
+        if (s.registry.get(id)) {
+          s.canvas.removeMarker(id, 'lotsen-problem');
+          s.canvas.removeMarker(id, 'lotsen-problem-container');
+        }
+      });
       ed.marked = [];
       state.problems.forEach(function (p) {
         if (!p.element || (p.file && p.file !== name)) { return; }
-        if (s.registry.get(p.element)) {
+        var element = s.registry.get(p.element);
+        if (element) {
+          var container = element.type === 'bpmn:Lane' || element.type === 'bpmn:Participant';
           s.canvas.addMarker(p.element, 'lotsen-problem');
+          if (container) { s.canvas.addMarker(p.element, 'lotsen-problem-container'); }
           ed.marked.push(p.element);
         }
       });
@@ -827,6 +914,15 @@
     renderPanel();
   }
 
+  /* Show `element` in the middle of the canvas at a readable zoom. */
+  function centre(canvas, element) {
+    if (canvas.zoom() < 0.9) { canvas.zoom(1); }
+    var box = canvas.viewbox();
+    var cx = element.waypoints ? element.waypoints[0].x : element.x + element.width / 2;
+    var cy = element.waypoints ? element.waypoints[0].y : element.y + element.height / 2;
+    canvas.viewbox({ x: cx - box.width / 2, y: cy - box.height / 2, width: box.width, height: box.height });
+  }
+
   function focusProblem(p) {
     var file = editorForProblem(p);
     if (!file) { return; }
@@ -843,7 +939,7 @@
       var element = s.registry.get(p.element);
       if (!element) { return; }
       s.selection.select(element);
-      try { s.canvas.scrollToElement(element, { top: 120, bottom: 120, left: 120, right: 120 }); } catch (e) { /* old diagram-js */ }
+      centre(s.canvas, element);
     });
   }
 
@@ -893,7 +989,8 @@
       if (!r.ok) { setStatus(failure(r), 'error'); return; }
       showProblems(r.data.problems);
       if (r.data.problems.length) {
-        setStatus(t('{n} problems found. Nothing is deployed until all are fixed.', { n: r.data.problems.length }), 'error');
+        setStatus(r.data.problems.length === 1 ? t('1 problem found. Nothing is deployed until it is fixed.')
+          : t('{n} problems found. Nothing is deployed until all are fixed.', { n: r.data.problems.length }), 'error');
       } else {
         setStatus(t('No problems found. The bundle can be deployed.'), 'ok');
       }
@@ -932,12 +1029,17 @@
         state.baseVersion = r.data.version;
         state.dirty = false;
         renderState();
-        setStatus(t('Deployed as version {n}. New cases follow it.', { n: r.data.version }), 'ok',
-          { href: r.data.migrate_url, text: t('Migrate running cases') });
+        if (r.data['new'] === false) {
+          setStatus(t('Nothing has changed since version {n}; no new version was deployed.', { n: r.data.version }), 'ok');
+        } else {
+          setStatus(t('Deployed as version {n}. New cases follow it.', { n: r.data.version }), 'ok',
+            { href: r.data.migrate_url, text: t('Migrate running cases') });
+        }
         root.dataset.deployedVersion = String(r.data.version);
       } else if (r.data && r.data.problems) {
         showProblems(r.data.problems);
-        setStatus(t('Not deployed: {n} problems.', { n: r.data.problems.length }), 'error');
+        setStatus(r.data.problems.length === 1 ? t('Not deployed: 1 problem.')
+          : t('Not deployed: {n} problems.', { n: r.data.problems.length }), 'error');
       } else {
         setStatus(failure(r), 'error');
       }
@@ -972,7 +1074,12 @@
       state.latestVersion = bundle.latest_version;
       cfg.main = bundle.main || '';
       renderState();
-      setStatus('');
+      if (bundle.source === 'draft' && bundle.base_version && bundle.latest_version > bundle.base_version) {
+        setStatus(t('This draft was started from version {a}; version {b} has been deployed since. Deploying the draft replaces its changes.',
+          { a: bundle.base_version, b: bundle.latest_version }), 'warn');
+      } else {
+        setStatus('');
+      }
       var first = tabOrder()[0];
       return activate(first);
     }).then(function () {

@@ -14,17 +14,39 @@
     var element = registry.get(id);
     if (!element) { return; }
     var canvas = viewer.get('canvas');
-    try { canvas.scrollToElement(element, { top: 150, bottom: 150, left: 150, right: 150 }); } catch (e) { /* ignore */ }
+    if (canvas.zoom() < 0.9) { canvas.zoom(1); }
+    var box = canvas.viewbox();
+    var cx = element.waypoints ? element.waypoints[0].x : element.x + element.width / 2;
+    var cy = element.waypoints ? element.waypoints[0].y : element.y + element.height / 2;
+    canvas.viewbox({ x: cx - box.width / 2, y: cy - box.height / 2, width: box.width, height: box.height });
     viewer.get('selection').select(element);
+  }
+
+  /* As tall as the diagram needs at the width we have (no empty band below it). */
+  function fitHeight(canvas) {
+    var node = root.querySelector('.viewer-canvas');
+    canvas.zoom('fit-viewport');
+    var inner = canvas.viewbox().inner;
+    var width = node.clientWidth;
+    if (inner.width > 0 && width > 0) {
+      var wanted = Math.ceil(width * (inner.height / inner.width)) + 40;
+      var max = Math.max(360, window.innerHeight - 230);
+      node.style.height = Math.max(320, Math.min(max, wanted)) + 'px';
+      canvas.resized();
+      canvas.zoom('fit-viewport', 'auto');
+    }
   }
 
   viewer.importXML(xml).then(function (result) {
     var canvas = viewer.get('canvas');
     var registry = viewer.get('elementRegistry');
-    canvas.zoom('fit-viewport');
+    fitHeight(canvas);
     Object.keys(markers).forEach(function (kind) {
       (markers[kind] || []).forEach(function (id) {
-        if (registry.get(id)) { canvas.addMarker(id, 'lotsen-' + kind); }
+        var element = registry.get(id);
+        if (!element) { return; }
+        var container = element.type === 'bpmn:Lane' || element.type === 'bpmn:Participant';
+        canvas.addMarker(id, 'lotsen-' + kind + (container ? '-container' : ''));
       });
     });
     if (result.warnings && result.warnings.length) { console.warn(result.warnings); } // eslint-disable-line no-console

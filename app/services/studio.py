@@ -1,0 +1,326 @@
+"""The diagram studio's use cases: models, versions, drafts, validate, deploy, diff, migrate.
+
+Only process owners and administrators change anything here. Deploying goes
+through ``processes.deploy`` (all or nothing); migrating a case loads it with
+its old version's spec, moves it with SpiffWorkflow's diff utilities and saves
+it through the runner's persistence path, so the inbox, timers and message
+subscriptions are rewritten in the same transaction.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import ExitStack
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.engine import diff as bundle_diff
+from app.engine.specs import BPMN_NS, BundleInvalid, parse_bundle
+from app.models import Case, CaseStatus, ProcessDraft, ProcessVersion, Role, User
+from handlers import REGISTRY
+
+from . import audit, processes, runner
+from .env import get_env
+from .errors import CaseClosed, CaseNotFound, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+
+OWNER_ROLES = (Role.PROCESS_OWNER.value, Role.ADMIN.value)
+
+
+def _require_owner(user: User | None) -> None:
+    if user is None or not any(user.has_role(r) for r in OWNER_ROLES):
+        raise Forbidden("only process owners and administrators may change process models")
+
+
+# ------------------------------------------------------------------ reading
+
+
+def list_models(session: Session) -> list[dict]:
+    """Every model with its latest version, how many versions and running cases, and draft."""
+    rows = session.execute(select(ProcessVersion.model, func.max(ProcessVersion.number), func.count(),
+                                  func.max(ProcessVersion.created_at)).group_by(ProcessVersion.model)).all()
+    running = dict(session.execute(
+        select(ProcessVersion.model, func.count(Case.id)).join(Case, Case.process_version_id == ProcessVersion.id)
+        .where(Case.completed_at.is_(None)).group_by(ProcessVersion.model)).all())
+    drafts = {d.model: d for d in session.scalars(select(ProcessDraft))}
+    models = {model: {"model": model, "latest_version": latest, "versions": count,
+                      "running_cases": running.get(model, 0), "updated_at": updated,
+                      "has_draft": model in drafts}
+              for model, latest, count, updated in rows}
+    for model, draft in drafts.items():
+        models.setdefault(model, {"model": model, "latest_version": None, "versions": 0, "running_cases": 0,
+                                  "updated_at": draft.updated_at, "has_draft": True})
+    return [models[m] for m in sorted(models)]
+
+
+def list_versions(session: Session, model: str) -> list[ProcessVersion]:
+    """The model's versions, newest first."""
+    return list(session.scalars(select(ProcessVersion).where(ProcessVersion.model == model)
+                                .order_by(ProcessVersion.number.desc())))
+
+
+def get_version(session: Session, model: str, number: int) -> ProcessVersion:
+    version = session.scalar(select(ProcessVersion).where(ProcessVersion.model == model,
+                                                          ProcessVersion.number == number))
+    if version is None:
+        raise NotFound(f"process {model!r} has no version {number}")
+    return version
+
+
+def operations_catalog() -> list[dict]:
+    """The service operations a diagram may call, with their parameters."""
+    return [{"name": op.name, "params": list(op.params), "required": [p for p in op.params if p in op.required],
+             "description": op.description} for op in sorted(REGISTRY.values(), key=lambda o: o.name)]
+
+
+def groups() -> list[str]:
+    """Groups a lane (or a Camunda candidate group) may name."""
+    return sorted(processes.RULES.groups)
+
+
+def statuses() -> list[str]:
+    return [s.value for s in CaseStatus if s.value in processes.RULES.statuses]
+
+
+# ------------------------------------------------------------------ drafts
+
+
+def get_draft(session: Session, model: str) -> ProcessDraft | None:
+    return session.scalar(select(ProcessDraft).where(ProcessDraft.model == model))
+
+
+def _clean_files(files: Any) -> dict[str, str]:
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise InvalidInput([{"field": "files", "message": "must map file names to their text"}])
+    return dict(files)
+
+
+def save_draft(session: Session, *, model: str, files: dict[str, str], author: User) -> ProcessDraft:
+    """Keep the studio's unfinished bundle for ``model`` (one draft per model)."""
+    _require_owner(author)
+    files = _clean_files(files)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,119}", model or ""):
+        raise InvalidInput([{"field": "model", "message": "must be a process id (letters, digits, _ . -)"}])
+    latest = processes.latest_version(session, model, required=False)
+    draft = get_draft(session, model)
+    if draft is None:
+        draft = ProcessDraft(model=model, files=files, updated_at=utcnow())
+        session.add(draft)
+    draft.files = files
+    draft.author_id = author.id
+    draft.updated_at = utcnow()
+    draft.base_version_number = latest.number if latest else None
+    session.flush()
+    audit.record(session, actor=author.username, action="process.draft_saved",
+                 details={"model": model, "files": sorted(files), "base_version": draft.base_version_number})
+    return draft
+
+
+# ------------------------------------------------------------------ validate and deploy
+
+
+def validate(session: Session, files: dict[str, str]) -> list[dict]:
+    """Every problem of the bundle ({file, line, element, message}); empty when it would deploy."""
+    try:
+        parse_bundle(_clean_files(files), processes.RULES)
+    except BundleInvalid as exc:
+        return [p.to_dict() for p in exc.problems]
+    except InvalidInput as exc:
+        return [{"file": None, "line": None, "element": None, "message": e["message"]} for e in exc.errors]
+    except Exception as exc:  # noqa: BLE001 - validation reports, it never fails
+        return [{"file": None, "line": None, "element": None, "message": f"cannot be checked: {exc}"}]
+    return []
+
+
+def executable_processes(files: dict[str, str]) -> list[str]:
+    """Executable process ids of the bundle's diagrams, main process first (none if unreadable)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    found, called = [], set()
+    for name in sorted(n for n in files if n.endswith(".bpmn")):
+        try:
+            root = etree.fromstring(files[name].encode(), parser)
+        except (etree.XMLSyntaxError, ValueError):
+            continue
+        found += [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
+        called |= {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    return sorted(found, key=lambda p: p in called)
+
+
+def deploy(session: Session, *, files: dict[str, str], message: str, author: User) -> ProcessVersion:
+    """Deploy the whole bundle; return the main model's version (unchanged content: its latest).
+
+    Raises ``DeployRejected`` listing every problem. Drafts of deployed models are removed.
+    """
+    _require_owner(author)
+    files = _clean_files(files)
+    versions = processes.deploy(session, files=files, message=message or "", author=author)
+    by_model = {v.model: v for v in versions}
+    main = next((m for m in executable_processes(files) if m in by_model), versions[0].model)
+    for model in by_model:
+        draft = get_draft(session, model)
+        if draft is not None:
+            session.delete(draft)
+    session.flush()
+    return by_model[main]
+
+
+def upload(session: Session, *, files: dict[str, str], message: str, author: User,
+           model: str | None = None) -> tuple[ProcessVersion, bool]:
+    """Deploy uploaded files over the model's latest version (files not uploaded are kept).
+
+    Returns the version and whether it is new (identical content is not deployed again).
+    """
+    _require_owner(author)
+    files = _clean_files(files)
+    models = [model] if model else executable_processes(files)
+    if not models and not any(n.endswith(".bpmn") for n in files):
+        raise InvalidInput([{"field": "model", "message": "upload a .bpmn file, or name the model whose files "
+                                                          "the upload replaces"}])
+    base: dict[str, str] = {}
+    for name in models:
+        latest = processes.latest_version(session, name, required=False)
+        if latest is not None:
+            base.update(latest.files)
+    if model and not base and not any(n.endswith(".bpmn") for n in files):
+        raise NotFound(f"no deployed process named {model!r}")
+    bundle = {**base, **files}
+    before = {m: v.number for m in models if (v := processes.latest_version(session, m, required=False))}
+    version = deploy(session, files=bundle, message=message, author=author)
+    return version, before.get(version.model) != version.number
+
+
+# ------------------------------------------------------------------ diff
+
+
+def diff(session: Session, model: str, from_n: int, to_n: int) -> dict:
+    """Elements added, removed and changed between two versions, and files changed."""
+    old, new = get_version(session, model, from_n), get_version(session, model, to_n)
+    return {"model": model, "from": from_n, "to": to_n, **bundle_diff.diff_bundles(old.files, new.files)}
+
+
+# ------------------------------------------------------------------ migration
+
+
+def _locks(session: Session, *version_ids: int) -> ExitStack:
+    stack = ExitStack()
+    for vid in sorted(set(version_ids)):  # one order everywhere: no deadlock
+        stack.enter_context(get_env(session).specs.lock(vid))
+    return stack
+
+
+def _blocker(case: Case, target: ProcessVersion) -> str | None:
+    """Why ``case`` cannot move to ``target`` before looking at its workflow (None: look)."""
+    if case.completed_at is not None:
+        return "it is closed"
+    if case.process_version.model != target.model:
+        return f"it runs {case.process_version.model!r}, not {target.model!r}"
+    if case.process_version.number >= target.number:
+        return f"it is already on version {case.process_version.number}"
+    if case.suspended_at is not None:
+        return "it is suspended; resume it first"
+    return None
+
+
+def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.CaseHost):  # noqa: ANN202
+    """Load the case with its own version and move it onto ``target`` (raises MigrationBlocked)."""
+    env = get_env(session)
+    wf = env.engine.load(case.state, runner._context_factory(session, case, host))
+    spec, subprocesses = env.specs.get(target.id)
+    bundle_diff.migrate(wf, env.engine.serializer.registry, target.id, spec, subprocesses,
+                        f"version {target.number}")
+    env.engine.serializer.deserialize_json(env.engine.dump(wf))  # the new state must load again
+    return wf
+
+
+def can_migrate(session: Session, case: Case, target: ProcessVersion) -> str | None:
+    """None if ``case`` can move to ``target``, else the reason in plain words (nothing is saved)."""
+    reason = _blocker(case, target)
+    if reason:
+        return reason
+    try:
+        with _locks(session, case.process_version_id, target.id):
+            _moved(session, case, target, runner.CaseHost(session, case))
+    except bundle_diff.MigrationBlocked as exc:
+        return exc.reason
+    except Exception as exc:  # noqa: BLE001 - any failure means: do not move this case
+        return f"it cannot be moved: {type(exc).__name__}: {exc}"
+    return None
+
+
+def migration_preview(session: Session, model: str, to_n: int) -> list[dict]:
+    """Every running case of ``model`` on an older version: can it move to version ``to_n``, and if not why."""
+    target = get_version(session, model, to_n)
+    cases = session.scalars(select(Case).join(ProcessVersion, Case.process_version_id == ProcessVersion.id)
+                            .where(ProcessVersion.model == model, ProcessVersion.number < to_n,
+                                   Case.completed_at.is_(None)).order_by(Case.id))
+    result = []
+    for case in cases:
+        reason = can_migrate(session, case, target)
+        result.append({"case_id": case.id, "reference": case.reference,
+                       "from_version": case.process_version.number, "can_migrate": reason is None,
+                       "reason": reason})
+    return result
+
+
+def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: User) -> Case:
+    """Move a running case to a newer version of its model; 409 (Conflict) with the reason if it cannot."""
+    _require_owner(actor)
+    target = version if isinstance(version, ProcessVersion) else session.get(ProcessVersion, version)
+    if target is None:
+        raise NotFound(f"no process version {version}")
+    if case.completed_at is not None:
+        raise CaseClosed("the case is closed; only running cases move to a new version")
+    reason = _blocker(case, target)
+    if reason:
+        raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: {reason}")
+    source = case.process_version
+    host = runner.CaseHost(session, case)
+    events: list[dict] = []
+    env = get_env(session)
+    with _locks(session, source.id, target.id):
+        try:
+            wf = _moved(session, case, target, host)
+        except bundle_diff.MigrationBlocked as exc:
+            raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: "
+                           f"{exc.reason}") from exc
+        case.process_version = target
+        case.process_version_id = target.id
+        runner._guard(case, lambda: env.engine.run(wf, events))
+        snapshot = runner._settle(session, case, wf, events)
+    audit.record(session, actor=actor.username, action="case.migrated", case_id=case.id,
+                 details={"model": target.model, "from": source.number, "to": target.number})
+    runner._persist(session, case, snapshot, host, actor=actor.username)
+    return case
+
+
+def migrate_cases(session: Session, *, actor: User, case_ids: list[int], to_n: int,
+                  model: str | None = None) -> list[dict]:
+    """Migrate each case it can; report per case. A case that cannot move is left as it was."""
+    _require_owner(actor)
+    results = []
+    for case_id in case_ids:
+        case = session.get(Case, case_id)
+        if case is None:
+            results.append({"case_id": case_id, "reference": None, "migrated": False, "reason": "no such case"})
+            continue
+        entry = {"case_id": case.id, "reference": case.reference, "from_version": case.process_version.number}
+        try:
+            target = get_version(session, model or case.process_version.model, to_n)
+            with session.begin_nested():
+                migrate(session, case, target, actor)
+        except DomainError as exc:
+            results.append(entry | {"migrated": False, "reason": exc.message})
+            continue
+        results.append(entry | {"migrated": True, "reason": None, "to_version": to_n})
+    return results
+
+
+def migrate_case(session: Session, *, actor: User, case_id: int, to_n: int) -> Case:
+    """Migrate one case (by id) to version ``to_n`` of its model."""
+    _require_owner(actor)
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseNotFound(f"no case with id {case_id}")
+    return migrate(session, case, get_version(session, case.process_version.model, to_n), actor)
