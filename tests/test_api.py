@@ -206,3 +206,19 @@ def test_withdrawn_case_ends_with_outcome_withdrawn(api):
     assert api.as_("applicant").post(f"/api/cases/{case_id}/withdraw", {}).status_code == 409
     r = api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received", {"data": {}})
     assert r.status_code == 409
+
+
+def test_every_api_route_is_described_in_openapi(app):
+    import json
+    import re
+
+    from app.api import OPENAPI
+
+    def shape(path):
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)
+
+    documented = {(shape(p), m.upper()) for p, ops in json.loads(OPENAPI.read_text())["paths"].items() for m in ops}
+    served = {(shape(r.rule), m) for r in app.url_map.iter_rules()
+              if r.rule.startswith("/api/") and r.rule != "/api/openapi.json"
+              for m in r.methods - {"HEAD", "OPTIONS"}}
+    assert served - documented == set()
