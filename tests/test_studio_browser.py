@@ -342,3 +342,38 @@ def test_problems_of_a_broken_draft_are_listed_and_marked(page):
                      r'<spiffworkflow:parameter id="area_m2" type="str" value="area_m2 or 0" />', bpmn)
     assert '<bpmn:lane id="lane_officer" name="Officers">' in bpmn
     assert not page.js_errors
+
+
+def test_owner_changes_a_triage_rule_in_the_decision_table_and_the_next_case_follows(page, api):
+    before = api.as_("applicant").submit(property_designation="Umeå Före 1:1")["id"]
+    [task] = api.as_("coordinator").tasks(case_id=before)
+    assert task["form"]["schema"]["properties"]["track"]["default"] == "simple"
+
+    login(page, "process_owner")
+    open_editor(page)
+    page.click("#file-tabs button[data-tab='triage.dmn']")
+    expect(page.locator(".dmn-views [data-decision='triage_decision']")).to_be_visible()
+    page.click(".dmn-views [data-decision='triage_decision']")
+    # fences, walls and signs inside the plan: standard track instead of simple (edited in dmn-js)
+    changed = page.evaluate("""async () => {
+        const modeler = lotsenStudio.modeler('triage.dmn');
+        const view = modeler.getViews().find(v => v.element.id === 'triage_decision');
+        await modeler.open(view);
+        const viewer = modeler.getActiveViewer();
+        const table = view.element.decisionLogic;
+        const rule = table.rule.find(r => r.inputEntry.some(e => e.text.includes('plank')));
+        const track = rule.outputEntry.find(e => e.text === '"simple"');
+        viewer.get('modeling').editCell(track, '"standard"');
+        return track.text;
+    }""")
+    assert changed == '"standard"'
+    page.click("#btn-deploy")
+    page.fill("#deploy-message", "Fences need an officer's review")
+    page.click("#deploy-confirm")
+    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2")
+
+    after = api.as_("applicant").submit(property_designation="Umeå Efter 2:2")["id"]
+    [task] = api.as_("coordinator").tasks(case_id=after)
+    assert task["form"]["schema"]["properties"]["track"]["default"] == "standard"
+    [old] = api.as_("coordinator").tasks(case_id=before)  # the earlier case keeps its suggestion
+    assert old["form"]["schema"]["properties"]["track"]["default"] == "simple"
