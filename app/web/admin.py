@@ -94,7 +94,9 @@ def case_operation(case_id: int, operation: str):  # noqa: ANN201
         getattr(operations, operation)(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
     except DomainError as exc:
         return _failed(exc)
-    return _done(_("Done: %(op)s.", op=operation))
+    done = {"suspend": _("The case is suspended."), "resume": _("The case is resumed."),
+            "terminate": _("The case is terminated.")}
+    return _done(done[operation])
 
 
 @bp.post("/cases/<int:case_id>/move-back")
