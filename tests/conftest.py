@@ -128,3 +128,52 @@ def app(rt: Runtime):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# ------------------------------------------------------------------ browser tests (Playwright)
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright; a missing browser fails the suite, never skips it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM,
+                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        except Exception as exc:  # noqa: BLE001
+            pytest.fail(f"Chromium could not start from {CHROMIUM} ({exc}); install it: apt-get install chromium")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(rt, actors):  # noqa: ARG001 - actors creates the users
+    """The real app under waitress on a free loopback port."""
+    import threading
+
+    import waitress
+
+    server = waitress.create_server(create_app(rt.settings, runtime=rt), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress-live", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context on the live server; ``page.js_errors`` collects uncaught errors."""
+    context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    new_page = context.new_page()
+    errors: list[str] = []
+    new_page.on("pageerror", lambda exc: errors.append(str(exc)))
+    new_page.js_errors = errors
+    yield new_page
+    context.close()

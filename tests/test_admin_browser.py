@@ -5,7 +5,6 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.helpers import TRIAGE_COMPLETE, Api
-from tests.test_browser import browser, live_server, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import collections
 import re
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
 from lxml import etree
 
 from app import create_app
@@ -26,11 +24,8 @@ from tests.helpers import Api, application
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
-TIMEOUT_MS = 10_000
 SHOTS = Path("/tmp/studio-shots")
 MODEL = "building_permit"
 STANDARD_TRIAGE = {"case_type": "bygglov", "track": "standard", "neighbours_required": False,
@@ -38,39 +33,11 @@ STANDARD_TRIAGE = {"case_type": "bygglov", "track": "standard", "neighbours_requ
 REVIEW_DONE = {"assessment": "Complies with the plan.", "referrals": [], "neighbours_required": False}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        try:
-            browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        except Exception as exc:  # noqa: BLE001
-            pytest.skip(f"Chromium not available: {exc}")
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def live_server(rt, actors):  # noqa: ARG001 - actors creates the users
-    app = create_app(rt.settings, runtime=rt)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-studio", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    yield page
-    context.close()
+def page(page):
+    """The studio needs room for the diagram and the element panel."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    return page
 
 
 @pytest.fixture
