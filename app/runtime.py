@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from app.config import Settings
 from app.db import Database
-from app.engine.runtime import ProcessEngine, SpecCache
+from app.engine.runtime import ProcessEngine
+from app.engine.store import SpecCache
 from app.models import ProcessVersion
 from app.services.env import Env
 from handlers import REGISTRY

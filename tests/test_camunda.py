@@ -442,7 +442,7 @@ CHECK_SIGN_FORM = json.dumps({
 
 
 def test_a_camunda_8_export_runs_in_the_engine(rt):
-    from app.engine.runtime import specs_to_json
+    from app.engine.store import specs_to_json
     from app.services.env import get_env
 
     files = {"sign.bpmn": ZEEBE, "sign_fee.dmn": SIGN_FEE_DMN, "forms/check_sign.json": CHECK_SIGN_FORM}

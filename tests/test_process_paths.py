@@ -9,7 +9,8 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import clock
-from app.engine.runtime import ProcessEngine, SpecCache, specs_to_json
+from app.engine.runtime import ProcessEngine
+from app.engine.store import SpecCache, specs_to_json
 from app.engine.specs import parse_bundle
 from app.services.processes import RULES, read_directory
 from handlers import REGISTRY

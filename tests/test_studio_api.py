@@ -302,7 +302,7 @@ def test_catalog_groups_and_statuses_for_the_studio():
 def test_migration_keeps_a_waiting_timer_due_time(rt):
     """A relative timer (P21D) that is already running keeps its due time on the new version."""
     from app.engine import diff
-    from app.engine.runtime import specs_to_json
+    from app.engine.store import specs_to_json
     from app.engine.specs import parse_bundle
     from app.services.env import get_env
     from app.services.processes import RULES
@@ -356,7 +356,7 @@ SUBPROCESS_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 ])
 def test_a_case_inside_a_subprocess_migrates_unless_its_task_changed(rt, change, reason):
     from app.engine import diff
-    from app.engine.runtime import specs_to_json
+    from app.engine.store import specs_to_json
     from app.engine.specs import parse_bundle
     from app.services.env import get_env
     from app.services.processes import RULES

@@ -20,7 +20,7 @@ from app.engine.specs import SPIFF_NS, parse_bundle
 from app.models import Case
 from app.services.processes import RULES, read_directory
 from tests.conftest import PASSWORD, PROCESSES, ROLE_USERS
-from tests.helpers import Api, application
+from tests.helpers import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

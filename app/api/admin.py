@@ -1,10 +1,8 @@
 """Administrators' API: audit trail, incidents, case operations, personal-data export."""
 from __future__ import annotations
 
-import re
 
 from flask import Response, g, jsonify, request
-from sqlalchemy import select
 
 from app.models import HumanTask, Incident
 from app.services import audit, audit_search, incidents, operations, retention

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.engine.runtime import ProcessEngine, SpecCache
+from app.engine.runtime import ProcessEngine
+from app.engine.store import SpecCache
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 
 from app.clock import utcnow
-from app.engine.runtime import specs_to_json
+from app.engine.store import specs_to_json
 from app.engine.specs import BundleInvalid, Rules, parse_bundle
 from app.models import CaseStatus, ProcessVersion, Role, User
 from handlers import REGISTRY
