@@ -31,6 +31,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key: str = ""
+    #: Set when served over HTTPS (production): cookies are then sent only over HTTPS.
+    secure_cookies: bool = False
     #: Enables test-only routes such as the controllable clock.
     testing: bool = False
     #: Time zone in which dates are shown and calendar days are counted.

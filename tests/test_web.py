@@ -52,6 +52,14 @@ def test_session_cookie_is_httponly_and_samesite(browser, actors):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_cookies_are_secure_when_served_over_https(rt, actors):
+    from app import create_app
+
+    rt.settings.secure_cookies = True
+    browser = Browser(create_app(rt.settings, runtime=rt))
+    assert "Secure" in browser.login("carl").headers["Set-Cookie"]
+
+
 def test_posting_a_form_without_csrf_token_is_refused(browser, actors, api):
     api.as_("applicant").submit()
     [task] = api.as_("coordinator").tasks()

@@ -126,6 +126,28 @@ def apply(session: Session, case: Case, action: Action, *, actor: str,
     return snapshot
 
 
+def context_for(session: Session, case: Case, host: CaseHost):  # noqa: ANN201
+    """The handler-context factory for ``case`` (for callers that load the workflow themselves)."""
+    return _context_factory(session, case, host)
+
+
+def continue_loaded(session: Session, case: Case, wf, host: CaseHost, *, actor: str,  # noqa: ANN001
+                    audit_first: Callable[[], None] | None = None) -> Snapshot:
+    """Run engine steps on a workflow the caller loaded and changed (e.g. migrated), then persist.
+
+    The caller holds the spec locks it needs. ``audit_first`` records the
+    caller's own audit event before the engine's events.
+    """
+    env = get_env(session)
+    events: list[dict] = []
+    _guard(case, lambda: env.engine.run(wf, events))
+    snapshot = _settle(session, case, wf, events)
+    if audit_first is not None:
+        audit_first()
+    _persist(session, case, snapshot, host, actor=actor)
+    return snapshot
+
+
 def _guard(case: Case, fn: Callable[[], None]) -> None:
     try:
         fn()

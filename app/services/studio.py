@@ -226,7 +226,7 @@ def _blocker(case: Case, target: ProcessVersion) -> str | None:
 def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.CaseHost):  # noqa: ANN202
     """Load the case with its own version and move it onto ``target`` (raises MigrationBlocked)."""
     env = get_env(session)
-    wf = env.engine.load(case.state, runner._context_factory(session, case, host))
+    wf = env.engine.load(case.state, runner.context_for(session, case, host))
     spec, subprocesses = env.specs.get(target.id)
     bundle_diff.migrate(wf, env.engine.serializer.registry, target.id, spec, subprocesses,
                         f"version {target.number}")
@@ -277,8 +277,6 @@ def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: 
         raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: {reason}")
     source = case.process_version
     host = runner.CaseHost(session, case)
-    events: list[dict] = []
-    env = get_env(session)
     with _locks(session, source.id, target.id):
         try:
             wf = _moved(session, case, target, host)
@@ -287,11 +285,11 @@ def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: 
                            f"{exc.reason}") from exc
         case.process_version = target
         case.process_version_id = target.id
-        runner._guard(case, lambda: env.engine.run(wf, events))
-        snapshot = runner._settle(session, case, wf, events)
-    audit.record(session, actor=actor.username, action="case.migrated", case_id=case.id,
-                 details={"model": target.model, "from": source.number, "to": target.number})
-    runner._persist(session, case, snapshot, host, actor=actor.username)
+        runner.continue_loaded(
+            session, case, wf, host, actor=actor.username,
+            audit_first=lambda: audit.record(session, actor=actor.username, action="case.migrated", case_id=case.id,
+                                             details={"model": target.model, "from": source.number,
+                                                      "to": target.number}))
     return case
 
 
