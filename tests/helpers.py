@@ -60,3 +60,17 @@ class RoleApi:
         r = self.get(f"/api/cases/{case_id}")
         assert r.status_code == 200, r.get_json()
         return r.get_json()
+
+
+def browser_login(page, role: str) -> None:
+    """Log in through the login page as the test user of ``role`` (see conftest.ROLE_USERS)."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD, ROLE_USERS
+
+    page.goto("/login")
+    page.fill("#username", ROLE_USERS[role])
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit].primary")
+    expect(page.locator("header .who")).to_have_text(ROLE_USERS[role].title())

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.helpers import TRIAGE_COMPLETE, Api, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -13,10 +12,7 @@ def test_administrator_sees_the_case_path_on_the_diagram(page, client, actors, t
     api = Api(client, actors)
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
-    page.goto("/login")
-    page.fill("#username", "adam")
-    page.fill("#password", PASSWORD)
-    page.click("form button.primary")
+    browser_login(page, "admin")
     page.goto(f"/admin/cases/{case_id}")
     page.wait_for_selector("#case-diagram[data-ready='1']")
     done = page.eval_on_selector_all(".djs-element.lotsen-done", "els => els.map(e => e.dataset.elementId)")

@@ -13,18 +13,11 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.models import Case
-from tests.conftest import PASSWORD, ROLE_USERS
+from tests.helpers import browser_login as login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def login(page, role: str) -> None:
-    page.goto("/login")
-    page.fill("#username", ROLE_USERS[role])
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form button[type=submit].primary")
-    expect(page.locator("header .who")).to_have_text(ROLE_USERS[role].title())
 
 
 def logout(page) -> None:

@@ -19,8 +19,9 @@ from app import create_app
 from app.engine.specs import SPIFF_NS, parse_bundle
 from app.models import Case
 from app.services.processes import RULES, read_directory
-from tests.conftest import PASSWORD, PROCESSES, ROLE_USERS
+from tests.conftest import PROCESSES
 from tests.helpers import Api
+from tests.helpers import browser_login as login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -50,13 +51,6 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def login(page, role: str) -> None:
-    page.goto("/login")
-    page.fill("#username", ROLE_USERS[role])
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form button[type=submit].primary")
-    expect(page.locator("header .who")).to_have_text(ROLE_USERS[role].title())
 
 
 def open_editor(page) -> None:
