@@ -159,11 +159,22 @@ def live_server(rt, actors):  # noqa: ARG001 - actors creates the users
     import waitress
 
     server = waitress.create_server(create_app(rt.settings, runtime=rt), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-live", daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:
+            if not stopping.is_set():  # closing the sockets ends the loop; anything else is a real error
+                raise
+
+    thread = threading.Thread(target=serve, name="waitress-live", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
+    stopping.set()
     server.close()
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
+    thread.join(timeout=5)
 
 
 @pytest.fixture
