@@ -21,7 +21,7 @@ def _fail(message: str) -> None:
 
 
 @contextmanager
-def _domain_errors():  # noqa: ANN202
+def _domain_errors():
     """Report a service's domain error as one line and exit 1."""
     from app.services.errors import DomainError, InvalidInput
 
@@ -142,7 +142,7 @@ def users_demo(password: str) -> None:
     rt = _runtime()
     with rt.db.unit_of_work() as session:
         pairs = user_service.ensure_demo_users(session, password)
-    click.echo("Demo users (password for all: %s):" % password)
+    click.echo(f"Demo users (password for all: {password}):")
     for username, role in pairs:
         click.echo(f"  {username:<18} {role}")
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 
 class Clock:
@@ -17,14 +17,14 @@ class Clock:
         with self._lock:
             if self._fixed is not None:
                 return self._fixed
-            return datetime.now(timezone.utc) + self._offset
+            return datetime.now(UTC) + self._offset
 
     def set(self, when: datetime) -> None:
         """Freeze time at ``when`` (must be timezone-aware)."""
         if when.tzinfo is None:
             raise ValueError("clock needs a timezone-aware datetime")
         with self._lock:
-            self._fixed = when.astimezone(timezone.utc)
+            self._fixed = when.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> None:
         with self._lock:

@@ -87,7 +87,7 @@ class Settings:
                 "extension_reminder_days": self.extension_reminder_days, **self.extra}
 
     @classmethod
-    def from_env(cls, overrides: dict | None = None) -> "Settings":
+    def from_env(cls, overrides: dict | None = None) -> Settings:
         """Build settings from defaults, then LOTSEN_* variables, then ``overrides``."""
         values: dict = {}
         for f in fields(cls):

@@ -28,7 +28,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def conflict_response(message: str):  # noqa: ANN201
+def conflict_response(message: str):
     if wants_json():
         return jsonify({"error": "concurrent_update", "message": message}), 409
     return render_template("error.html", code=409, message=message), 409
@@ -36,7 +36,7 @@ def conflict_response(message: str):  # noqa: ANN201
 
 def _record_step_failure(exc: e.StepFailed) -> None:
     """The action was rolled back; note the failure on the case in its own transaction."""
-    from app.services.incidents import record_step_failure  # noqa: F401 - keeps the case unchanged
+    from app.services.incidents import record_step_failure
     from app.uow import runtime
 
     session = g.pop("db_session", None)
@@ -46,13 +46,13 @@ def _record_step_failure(exc: e.StepFailed) -> None:
     try:
         with runtime().db.unit_of_work() as fresh:
             record_step_failure(fresh, exc)
-    except Exception:  # noqa: BLE001 - never mask the original error
+    except Exception:  # never mask the original error
         log.exception("could not record the step failure")
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(e.DomainError)
-    def _domain(exc: e.DomainError):  # noqa: ANN202
+    def _domain(exc: e.DomainError):
         code = status_for(exc)
         if isinstance(exc, e.StepFailed):
             _record_step_failure(exc)
@@ -70,7 +70,7 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", code=code, message=exc.message), code
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # noqa: ANN202
+    def _http(exc: HTTPException):
         if wants_json():
             return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
         messages = {

@@ -51,11 +51,11 @@ def deliver_outbox(rt: Runtime) -> int:
 def _tick(rt: Runtime) -> None:
     try:
         run_due_timers(rt)
-    except Exception:  # noqa: BLE001 - the scheduler must keep running
+    except Exception:  # the scheduler must keep running
         log.exception("timer run failed")
     try:
         deliver_outbox(rt)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("outbox delivery failed")
 
 

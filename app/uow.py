@@ -28,7 +28,7 @@ def db() -> Session:
 
 def init_app(app: Flask) -> None:
     @app.after_request
-    def _commit(response):  # noqa: ANN001, ANN202
+    def _commit(response):
         session: Session | None = g.pop("db_session", None)
         if session is None:
             return response
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.teardown_request
-    def _cleanup(exc):  # noqa: ANN001, ANN202
+    def _cleanup(exc):
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             session.rollback()

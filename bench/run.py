@@ -1,7 +1,7 @@
 """Lotsen benchmark: the "simple" path of building_permit, in memory vs. through the service layer.
 
-    make bench                      # or: .venv/bin/python bench/run.py
-    .venv/bin/python bench/run.py --cases 50 --repeats 3
+    make bench                      # or: .venv/bin/python -m bench.run
+    .venv/bin/python -m bench.run --cases 50 --repeats 3
 
 Measures, in one run:
 
@@ -32,27 +32,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import event, select
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from app.clock import clock, utcnow
+from app.config import Settings
+from app.engine.runtime import HostScriptEngine
+from app.engine.specs import parse_bundle
+from app.models import Base, Case, Outcome, Timer, User
+from app.runtime import build_runtime
+from app.services import cases as case_service
+from app.services import tasks as task_service
+from app.services import timers as timer_service
+from app.services import users as user_service
+from app.services.processes import RULES, deploy_directory, read_directory
+from handlers import REGISTRY
+from handlers.registry import HandlerContext
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import event, select  # noqa: E402
-from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.util.task import TaskState  # noqa: E402
-
-from app.clock import clock, utcnow  # noqa: E402
-from app.config import Settings  # noqa: E402
-from app.engine.runtime import HostScriptEngine  # noqa: E402
-from app.engine.specs import parse_bundle  # noqa: E402
-from app.models import Base, Case, Outcome, Timer, User  # noqa: E402
-from app.runtime import build_runtime  # noqa: E402
-from app.services import cases as case_service  # noqa: E402
-from app.services import tasks as task_service  # noqa: E402
-from app.services import timers as timer_service  # noqa: E402
-from app.services import users as user_service  # noqa: E402
-from app.services.processes import RULES, deploy_directory, read_directory  # noqa: E402
-from handlers import REGISTRY  # noqa: E402
-from handlers.registry import HandlerContext  # noqa: E402
-
 PROCESSES = ROOT / "processes"
 PROCESS = "building_permit"
 PASSWORD = "bench-password"
@@ -88,16 +86,16 @@ class MemoryHost:
         self.counter += 1
         return self.counter
 
-    def notify(self, notification) -> None:  # noqa: ANN001
+    def notify(self, notification) -> None:
         self.notifications.append(notification)
 
-    def record_event(self, kind: str, data) -> None:  # noqa: ANN001
+    def record_event(self, kind: str, data) -> None:
         self.events.append((kind, dict(data)))
 
     def has_event(self, kind: str) -> bool:
         return any(k == kind for k, _ in self.events)
 
-    def statutory_clock(self, case_type=None) -> dict:  # noqa: ANN001
+    def statutory_clock(self, case_type=None) -> dict:
         due = (utcnow() + timedelta(weeks=10)).date().isoformat()
         return {"statutory_due": due, "statutory_start": utcnow().date().isoformat(), "statutory_weeks": 10}
 
@@ -105,12 +103,12 @@ class MemoryHost:
         return self.statutory_clock()
 
 
-def _context_for(host: MemoryHost, case_id: int):  # noqa: ANN202
+def _context_for(host: MemoryHost, case_id: int):
     settings = Settings.__dataclass_fields__
     tz = settings["timezone"].default
     prefix = settings["reference_prefix"].default
 
-    def context_for(task) -> HandlerContext:  # noqa: ANN001
+    def context_for(task) -> HandlerContext:
         return HandlerContext(case_id=case_id, reference=None, element_id=task.task_spec.bpmn_id, now=utcnow(),
                               data=copy.deepcopy(dict(task.data)),
                               settings={"timezone": tz, "reference_prefix": prefix}, host=host)
@@ -118,7 +116,7 @@ def _context_for(host: MemoryHost, case_id: int):  # noqa: ANN202
     return context_for
 
 
-def memory_case(spec, subprocesses, host: MemoryHost, case_id: int) -> bool:  # noqa: ANN001
+def memory_case(spec, subprocesses, host: MemoryHost, case_id: int) -> bool:
     """One case to the end in SpiffWorkflow only; True if it completed granted."""
     engine = HostScriptEngine(REGISTRY, _context_for(host, case_id), time_limit_s=2.0)
     wf = BpmnWorkflow(spec, subprocesses, script_engine=engine)
@@ -144,7 +142,7 @@ def memory_case(spec, subprocesses, host: MemoryHost, case_id: int) -> bool:  # 
     return wf.is_completed() and decision.get("outcome") == "granted"
 
 
-def run_memory(n: int, bundle) -> tuple[float, int]:  # noqa: ANN001
+def run_memory(n: int, bundle) -> tuple[float, int]:
     spec, subprocesses = bundle.specs[PROCESS]
     host = MemoryHost()
     failed = 0
@@ -182,7 +180,7 @@ class ServiceBench:
         for engine in {self.rt.db.read_engine, self.rt.db.write_engine}:
             event.listen(engine, "before_cursor_execute", self._count)
 
-    def _count(self, *_args) -> None:  # noqa: ANN002
+    def _count(self, *_args) -> None:
         self.statements += 1
 
     def one_case(self) -> int:
@@ -214,7 +212,7 @@ class ServiceBench:
             for _ in range(n):
                 try:
                     self.one_case()
-                except Exception as exc:  # noqa: BLE001 - counted and reported
+                except Exception as exc:  # counted and reported
                     failed += 1
                     print(f"  service case failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         finally:
@@ -296,8 +294,8 @@ def main() -> int:
 
     mem_rate, mem_line = _fmt(mem_times, n_mem)
     svc_rate, svc_line = _fmt(svc_times, n_svc)
-    print(f"Lotsen bench — building_permit, simple path (fence: triage -> coordinator_decision -> appeal window -> closed), "
-          f"{repeats} repeats, median")
+    print("Lotsen bench — building_permit, simple path "
+          f"(fence: triage -> coordinator_decision -> appeal window -> closed), {repeats} repeats, median")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     busy = "  <- busy machine, numbers are noisy" if load > 0.75 * (os.cpu_count() or 1) else ""
     print(f"  machine: {os.cpu_count()} cores, load average {load:.2f} at the end{busy}")

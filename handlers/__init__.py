@@ -1,5 +1,6 @@
 """Service-task handlers, registered by operation name."""
-from . import case, decision, fees  # noqa: F401 - registers the handlers
+# Importing the handler modules registers their handlers.
+from . import case, decision, fees
 from .registry import REGISTRY, HandlerContext, Notification, handler
 
-__all__ = ["REGISTRY", "HandlerContext", "Notification", "handler"]
+__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "decision", "fees", "handler"]

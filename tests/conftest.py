@@ -145,14 +145,14 @@ def browser():
         try:
             chromium = pw.chromium.launch(executable_path=CHROMIUM,
                                           args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             pytest.fail(f"Chromium could not start from {CHROMIUM} ({exc}); install it: apt-get install chromium")
         yield chromium
         chromium.close()
 
 
 @pytest.fixture
-def live_server(rt, actors):  # noqa: ARG001 - actors creates the users
+def live_server(rt, actors):  # actors creates the users
     """The real app under waitress on a free loopback port."""
     import threading
 

@@ -24,7 +24,7 @@ class Api:
     client: object
     actors: object
 
-    def as_(self, role: str) -> "RoleApi":
+    def as_(self, role: str) -> RoleApi:
         return RoleApi(self.client, self.actors.headers(role))
 
 

@@ -64,8 +64,8 @@ def test_audit_search_export_and_verify_pages(admin, api):
 
 def test_users_page_creates_changes_roles_and_deletes(admin, api):
     page = admin.get("/admin/users").get_data(as_text=True)
-    r = admin.client.post("/admin/users", data={"username": "frida", "role": ["officer"], "email": "frida@kommun.example",
-                                                "csrf_token": csrf(page)})
+    r = admin.client.post("/admin/users", data={"username": "frida", "role": ["officer"],
+                                                "email": "frida@kommun.example", "csrf_token": csrf(page)})
     assert r.status_code == 302
     page = admin.get("/admin/users").get_data(as_text=True)
     assert "frida" in page

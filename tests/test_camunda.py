@@ -11,6 +11,7 @@ from app.engine import camunda
 from app.engine.camunda import Untranslatable, translate_expression
 from app.engine.specs import BundleInvalid, parse_bundle
 from app.services.processes import RULES
+from tests.bundles import FIXTURES
 from tests.helpers import Api, application
 
 APPLICATION_FORM = (PROJECT_ROOT / "processes" / "forms" / "application.json").read_text()
@@ -19,148 +20,9 @@ REFUSAL_FORM = json.dumps({"type": "object", "additionalProperties": False, "req
 
 # A Camunda 7 export (Camunda Modeler 5.20): no lanes; candidate groups, a generated form
 # (formData), a form key, a decision and JUEL conditions.
-SIGN_PERMIT = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_0fr9mxs" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0" modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.20.0">
-  <bpmn:process id="sign_permit" name="Sign permit" isExecutable="true" camunda:historyTimeToLive="180">
-    <bpmn:startEvent id="StartEvent_1" name="Application received" camunda:formKey="embedded:app:forms/application.json">
-      <bpmn:outgoing>Flow_0q1x2ab</bpmn:outgoing>
-    </bpmn:startEvent>
-    <bpmn:userTask id="check_sign" name="Check sign" camunda:candidateGroups="coordinator">
-      <bpmn:extensionElements>
-        <camunda:formData>
-          <camunda:formField id="approved" label="Approve the sign?" type="boolean" defaultValue="false">
-            <camunda:validation>
-              <camunda:constraint name="required" />
-            </camunda:validation>
-          </camunda:formField>
-          <camunda:formField id="size_class" label="Size class" type="enum" defaultValue="small">
-            <camunda:value id="small" name="Small (under 2 m2)" />
-            <camunda:value id="large" name="Large" />
-            <camunda:validation>
-              <camunda:constraint name="required" />
-            </camunda:validation>
-          </camunda:formField>
-          <camunda:formField id="area" label="Area (m2)" type="long" defaultValue="1">
-            <camunda:validation>
-              <camunda:constraint name="required" />
-              <camunda:constraint name="min" config="0" />
-            </camunda:validation>
-          </camunda:formField>
-          <camunda:formField id="remark" label="Remark" type="string" />
-          <camunda:formField id="site_visit" label="Site visit" type="date" />
-        </camunda:formData>
-        <camunda:properties>
-          <camunda:property name="status" value="in_triage" />
-        </camunda:properties>
-      </bpmn:extensionElements>
-      <bpmn:incoming>Flow_0q1x2ab</bpmn:incoming>
-      <bpmn:outgoing>Flow_1b7n3cd</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:exclusiveGateway id="Gateway_1k2m3no" name="Approved?">
-      <bpmn:incoming>Flow_1b7n3cd</bpmn:incoming>
-      <bpmn:outgoing>Flow_yes</bpmn:outgoing>
-      <bpmn:outgoing>Flow_no</bpmn:outgoing>
-    </bpmn:exclusiveGateway>
-    <bpmn:sequenceFlow id="Flow_yes" name="yes" sourceRef="Gateway_1k2m3no" targetRef="compute_fee">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${approved &amp;&amp; area &gt;= 0}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="Flow_no" name="no" sourceRef="Gateway_1k2m3no" targetRef="review_refusal">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${!approved}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:businessRuleTask id="compute_fee" name="Compute fee" camunda:decisionRef="sign_fee">
-      <bpmn:incoming>Flow_yes</bpmn:incoming>
-      <bpmn:outgoing>Flow_2c8p4qr</bpmn:outgoing>
-    </bpmn:businessRuleTask>
-    <bpmn:userTask id="review_refusal" name="Review refusal" camunda:formKey="refusal.json" camunda:candidateGroups="Officer">
-      <bpmn:incoming>Flow_no</bpmn:incoming>
-      <bpmn:outgoing>Flow_3d9r5st</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="Event_granted" name="Granted">
-      <bpmn:incoming>Flow_2c8p4qr</bpmn:incoming>
-    </bpmn:endEvent>
-    <bpmn:endEvent id="Event_refused" name="Refused">
-      <bpmn:incoming>Flow_3d9r5st</bpmn:incoming>
-    </bpmn:endEvent>
-    <bpmn:sequenceFlow id="Flow_0q1x2ab" sourceRef="StartEvent_1" targetRef="check_sign" />
-    <bpmn:sequenceFlow id="Flow_1b7n3cd" sourceRef="check_sign" targetRef="Gateway_1k2m3no" />
-    <bpmn:sequenceFlow id="Flow_2c8p4qr" sourceRef="compute_fee" targetRef="Event_granted" />
-    <bpmn:sequenceFlow id="Flow_3d9r5st" sourceRef="review_refusal" targetRef="Event_refused" />
-  </bpmn:process>
-  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
-    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="sign_permit">
-      <bpmndi:BPMNShape id="_BPMNShape_StartEvent_2" bpmnElement="StartEvent_1">
-        <dc:Bounds x="152" y="102" width="36" height="36" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_check_sign_di" bpmnElement="check_sign">
-        <dc:Bounds x="240" y="80" width="100" height="80" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Gateway_1k2m3no_di" bpmnElement="Gateway_1k2m3no" isMarkerVisible="true">
-        <dc:Bounds x="395" y="95" width="50" height="50" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_compute_fee_di" bpmnElement="compute_fee">
-        <dc:Bounds x="500" y="80" width="100" height="80" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_review_refusal_di" bpmnElement="review_refusal">
-        <dc:Bounds x="500" y="200" width="100" height="80" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Event_granted_di" bpmnElement="Event_granted">
-        <dc:Bounds x="652" y="102" width="36" height="36" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Event_refused_di" bpmnElement="Event_refused">
-        <dc:Bounds x="652" y="222" width="36" height="36" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="Flow_0q1x2ab_di" bpmnElement="Flow_0q1x2ab">
-        <di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_1b7n3cd_di" bpmnElement="Flow_1b7n3cd">
-        <di:waypoint x="340" y="120" /><di:waypoint x="395" y="120" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_yes_di" bpmnElement="Flow_yes">
-        <di:waypoint x="445" y="120" /><di:waypoint x="500" y="120" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_no_di" bpmnElement="Flow_no">
-        <di:waypoint x="420" y="145" /><di:waypoint x="420" y="240" /><di:waypoint x="500" y="240" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_2c8p4qr_di" bpmnElement="Flow_2c8p4qr">
-        <di:waypoint x="600" y="120" /><di:waypoint x="652" y="120" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_3d9r5st_di" bpmnElement="Flow_3d9r5st">
-        <di:waypoint x="600" y="240" /><di:waypoint x="652" y="240" />
-      </bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
-  </bpmndi:BPMNDiagram>
-</bpmn:definitions>
-"""
+SIGN_PERMIT = (FIXTURES / "camunda" / "sign_permit.bpmn").read_text(encoding="utf-8")
 
-SIGN_FEE_DMN = """<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_sign_fee" name="Sign fee" namespace="http://camunda.org/schema/1.0/dmn" exporter="Camunda Modeler" exporterVersion="5.20.0" modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.20.0">
-  <decision id="sign_fee" name="Sign fee">
-    <decisionTable id="DecisionTable_0xq1" hitPolicy="FIRST">
-      <input id="Input_1" label="Size class">
-        <inputExpression id="InputExpression_1" typeRef="string">
-          <text>size_class</text>
-        </inputExpression>
-      </input>
-      <output id="Output_1" label="Fee" name="fee" typeRef="integer" />
-      <rule id="DecisionRule_small">
-        <inputEntry id="UnaryTests_1"><text>"small"</text></inputEntry>
-        <outputEntry id="LiteralExpression_1"><text>1200</text></outputEntry>
-      </rule>
-      <rule id="DecisionRule_large">
-        <inputEntry id="UnaryTests_2"><text>"large"</text></inputEntry>
-        <outputEntry id="LiteralExpression_2"><text>4800</text></outputEntry>
-      </rule>
-    </decisionTable>
-  </decision>
-  <dmndi:DMNDI>
-    <dmndi:DMNDiagram id="DMNDiagram_1">
-      <dmndi:DMNShape id="DMNShape_1" dmnElementRef="sign_fee">
-        <dc:Bounds height="80" width="180" x="160" y="100" />
-      </dmndi:DMNShape>
-    </dmndi:DMNDiagram>
-  </dmndi:DMNDI>
-</definitions>
-"""
+SIGN_FEE_DMN = (FIXTURES / "camunda" / "sign_fee.dmn").read_text(encoding="utf-8")
 
 
 def sign_bundle(bpmn: str = SIGN_PERMIT) -> dict[str, str]:
@@ -269,72 +131,7 @@ def test_a_case_runs_through_a_camunda_export(client, actors, rt):
 
 # A Camunda 7 export that relies on the Java engine: delegates, an external task,
 # a bean call in a condition, a Groovy script, a Camunda Forms key and a task for a person.
-JAVA_DELEGATES = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_1m2n3o4" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0" modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.20.0">
-  <bpmn:process id="demolition" name="Demolition" isExecutable="true" camunda:historyTimeToLive="180">
-    <bpmn:startEvent id="StartEvent_1">
-      <bpmn:outgoing>Flow_1</bpmn:outgoing>
-    </bpmn:startEvent>
-    <bpmn:userTask id="assess" name="Assess" camunda:assignee="demo" camunda:formKey="camunda-forms:deployment:assess.form">
-      <bpmn:incoming>Flow_1</bpmn:incoming>
-      <bpmn:outgoing>Flow_2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:serviceTask id="notify_neighbours" name="Notify neighbours" camunda:class="se.kommun.bygg.NotifyNeighboursDelegate">
-      <bpmn:incoming>Flow_2</bpmn:incoming>
-      <bpmn:outgoing>Flow_3</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:serviceTask id="archive" name="Archive" camunda:type="external" camunda:topic="archive">
-      <bpmn:incoming>Flow_3</bpmn:incoming>
-      <bpmn:outgoing>Flow_4</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:exclusiveGateway id="Gateway_0abc123" name="Invoice?" default="Flow_6">
-      <bpmn:incoming>Flow_4</bpmn:incoming>
-      <bpmn:outgoing>Flow_5</bpmn:outgoing>
-      <bpmn:outgoing>Flow_6</bpmn:outgoing>
-    </bpmn:exclusiveGateway>
-    <bpmn:sequenceFlow id="Flow_5" sourceRef="Gateway_0abc123" targetRef="send_invoice">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${feeService.isPayable(execution)}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:serviceTask id="send_invoice" name="Send invoice" camunda:delegateExpression="${invoiceDelegate}">
-      <bpmn:incoming>Flow_5</bpmn:incoming>
-      <bpmn:outgoing>Flow_7</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:scriptTask id="log_free" name="Log free case" scriptFormat="groovy">
-      <bpmn:incoming>Flow_6</bpmn:incoming>
-      <bpmn:outgoing>Flow_8</bpmn:outgoing>
-      <bpmn:script>println "free"</bpmn:script>
-    </bpmn:scriptTask>
-    <bpmn:endEvent id="Event_1"><bpmn:incoming>Flow_7</bpmn:incoming><bpmn:incoming>Flow_8</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="assess" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="assess" targetRef="notify_neighbours" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="notify_neighbours" targetRef="archive" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="archive" targetRef="Gateway_0abc123" />
-    <bpmn:sequenceFlow id="Flow_6" sourceRef="Gateway_0abc123" targetRef="log_free" />
-    <bpmn:sequenceFlow id="Flow_7" sourceRef="send_invoice" targetRef="Event_1" />
-    <bpmn:sequenceFlow id="Flow_8" sourceRef="log_free" targetRef="Event_1" />
-  </bpmn:process>
-  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
-    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="demolition">
-      <bpmndi:BPMNShape id="_BPMNShape_StartEvent_2" bpmnElement="StartEvent_1"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_assess_di" bpmnElement="assess"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_notify_di" bpmnElement="notify_neighbours"><dc:Bounds x="390" y="80" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_archive_di" bpmnElement="archive"><dc:Bounds x="540" y="80" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Gateway_0abc123_di" bpmnElement="Gateway_0abc123" isMarkerVisible="true"><dc:Bounds x="695" y="95" width="50" height="50" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_invoice_di" bpmnElement="send_invoice"><dc:Bounds x="800" y="80" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Activity_log_di" bpmnElement="log_free"><dc:Bounds x="800" y="200" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Event_1_di" bpmnElement="Event_1"><dc:Bounds x="952" y="102" width="36" height="36" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="Flow_1_di" bpmnElement="Flow_1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_2_di" bpmnElement="Flow_2"><di:waypoint x="340" y="120" /><di:waypoint x="390" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_3_di" bpmnElement="Flow_3"><di:waypoint x="490" y="120" /><di:waypoint x="540" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_4_di" bpmnElement="Flow_4"><di:waypoint x="640" y="120" /><di:waypoint x="695" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_5_di" bpmnElement="Flow_5"><di:waypoint x="745" y="120" /><di:waypoint x="800" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_6_di" bpmnElement="Flow_6"><di:waypoint x="720" y="145" /><di:waypoint x="720" y="240" /><di:waypoint x="800" y="240" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_7_di" bpmnElement="Flow_7"><di:waypoint x="900" y="120" /><di:waypoint x="952" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_8_di" bpmnElement="Flow_8"><di:waypoint x="900" y="240" /><di:waypoint x="970" y="240" /><di:waypoint x="970" y="138" /></bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
-  </bpmndi:BPMNDiagram>
-</bpmn:definitions>
-"""
+JAVA_DELEGATES = (FIXTURES / "camunda" / "demolition_java_delegates.bpmn").read_text(encoding="utf-8")
 
 
 def test_java_engine_features_are_refused_each_with_what_to_do_instead():
@@ -391,54 +188,12 @@ def test_form_data_problems_name_the_field():
 
 # A Camunda 8 (Zeebe) export: candidate groups by assignment definition, FEEL conditions,
 # a called decision and a form key naming a JSON-Schema file.
-ZEEBE = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_0z8y7x6" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.4.0">
-  <bpmn:process id="sign_permit_c8" name="Sign permit" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>Flow_a</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="check_sign" name="Check sign">
-      <bpmn:extensionElements>
-        <zeebe:assignmentDefinition candidateGroups="coordinator" />
-        <zeebe:formDefinition formKey="check_sign.json" />
-      </bpmn:extensionElements>
-      <bpmn:incoming>Flow_a</bpmn:incoming>
-      <bpmn:outgoing>Flow_b</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:exclusiveGateway id="Gateway_1" name="Approved?"><bpmn:incoming>Flow_b</bpmn:incoming><bpmn:outgoing>Flow_yes</bpmn:outgoing><bpmn:outgoing>Flow_no</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:sequenceFlow id="Flow_yes" sourceRef="Gateway_1" targetRef="compute_fee">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">= approved and size_class = "large"</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="Flow_no" sourceRef="Gateway_1" targetRef="Event_done">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">= not(approved and size_class = "large")</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:businessRuleTask id="compute_fee" name="Compute fee">
-      <bpmn:extensionElements><zeebe:calledDecision decisionId="sign_fee" /></bpmn:extensionElements>
-      <bpmn:incoming>Flow_yes</bpmn:incoming><bpmn:outgoing>Flow_c</bpmn:outgoing>
-    </bpmn:businessRuleTask>
-    <bpmn:endEvent id="Event_done"><bpmn:incoming>Flow_no</bpmn:incoming><bpmn:incoming>Flow_c</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="Flow_a" sourceRef="StartEvent_1" targetRef="check_sign" />
-    <bpmn:sequenceFlow id="Flow_b" sourceRef="check_sign" targetRef="Gateway_1" />
-    <bpmn:sequenceFlow id="Flow_c" sourceRef="compute_fee" targetRef="Event_done" />
-  </bpmn:process>
-  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
-    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="sign_permit_c8">
-      <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="check_sign_di" bpmnElement="check_sign"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Gateway_1_di" bpmnElement="Gateway_1" isMarkerVisible="true"><dc:Bounds x="395" y="95" width="50" height="50" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="compute_fee_di" bpmnElement="compute_fee"><dc:Bounds x="500" y="80" width="100" height="80" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Event_done_di" bpmnElement="Event_done"><dc:Bounds x="652" y="102" width="36" height="36" /></bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="Flow_a_di" bpmnElement="Flow_a"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_b_di" bpmnElement="Flow_b"><di:waypoint x="340" y="120" /><di:waypoint x="395" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_yes_di" bpmnElement="Flow_yes"><di:waypoint x="445" y="120" /><di:waypoint x="500" y="120" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_no_di" bpmnElement="Flow_no"><di:waypoint x="420" y="145" /><di:waypoint x="420" y="200" /><di:waypoint x="670" y="200" /><di:waypoint x="670" y="138" /></bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_c_di" bpmnElement="Flow_c"><di:waypoint x="600" y="120" /><di:waypoint x="652" y="120" /></bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
-  </bpmndi:BPMNDiagram>
-</bpmn:definitions>
-"""
+ZEEBE = (FIXTURES / "camunda" / "sign_permit_zeebe.bpmn").read_text(encoding="utf-8")
 CHECK_SIGN_FORM = json.dumps({
     "type": "object", "additionalProperties": False, "required": ["approved", "size_class"],
     "properties": {"approved": {"type": "boolean", "title": "Approve"},
-                   "size_class": {"type": "string", "title": "Size", "oneOf": [{"const": "small"}, {"const": "large"}]}}})
+                   "size_class": {"type": "string", "title": "Size",
+                                  "oneOf": [{"const": "small"}, {"const": "large"}]}}})
 
 
 def test_a_camunda_8_export_runs_in_the_engine(rt):

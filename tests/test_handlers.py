@@ -1,13 +1,13 @@
 """Service-task handlers on their own, with a small fake host."""
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
 from handlers import REGISTRY
 from handlers.registry import HandlerContext, HandlerInputError
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -3,7 +3,7 @@ round trip (serialize, deserialize) after every step."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from SpiffWorkflow.util.task import TaskState
@@ -157,14 +157,14 @@ def test_deviation_needs_neighbours_and_a_committee_decision(engine):
 
 
 def test_incomplete_application_waits_for_the_supplement_and_is_triaged_again(engine):
-    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     case = Case(engine, measure="plank")
     case.complete("triage", **(TRIAGE_COMPLETE | {"complete": False}), track="simple",
                   supplement_request="Situationsplan saknas.", reply_by="2026-03-23")
     snap = case.snapshot()
     assert case.ready() == [] and snap.statuses == ["awaiting_supplement"]
     assert [m for m, _ in snap.messages] == ["supplement_received"]
-    assert [t.due_at for t in snap.timers] == [datetime(2026, 3, 23, 22, 59, 59, tzinfo=timezone.utc)]
+    assert [t.due_at for t in snap.timers] == [datetime(2026, 3, 23, 22, 59, 59, tzinfo=UTC)]
     case.engine.deliver_message(case.wf, "supplement_received", {"message": "Bifogar planen."}, case.events)
     case.roundtrip()
     assert case.ready() == ["triage"]
@@ -175,11 +175,11 @@ def test_incomplete_application_waits_for_the_supplement_and_is_triaged_again(en
 
 
 def test_unanswered_supplement_leads_to_dismissal_on_the_reply_date(engine):
-    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     case = Case(engine, measure="plank")
     case.complete("triage", **(TRIAGE_COMPLETE | {"complete": False}), track="simple",
                   supplement_request="Ritning saknas.", reply_by="2026-03-23")
-    clock.set(datetime(2026, 3, 23, 22, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 23, 22, 0, tzinfo=UTC))
     case.engine.fire_due_timers(case.wf, case.events)
     assert case.ready() == []  # the reply day is not over yet in Stockholm
     clock.advance(timedelta(hours=1))
@@ -192,11 +192,11 @@ def test_unanswered_supplement_leads_to_dismissal_on_the_reply_date(engine):
 
 
 def test_unanswered_supplement_can_be_decided_as_it_stands(engine):
-    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     case = Case(engine, measure="plank")
     case.complete("triage", **(TRIAGE_COMPLETE | {"complete": False}), track="simple",
                   supplement_request="Ritning saknas.", reply_by="2026-03-05")
-    clock.set(datetime(2026, 3, 6, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     case.engine.fire_due_timers(case.wf, case.events)
     case.roundtrip()
     case.complete("supplement_overdue", action="decide_as_is")
@@ -230,7 +230,7 @@ def test_triage_rules_suggest_type_track_neighbours_and_referrals(engine, data, 
 
 
 def test_extension_prompt_fires_during_review_and_an_unanswered_one_ends_with_the_case(engine):
-    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=UTC))
     case = Case(engine, measure="nybyggnad")
     case.complete("triage", **TRIAGE_COMPLETE, track="standard")
     reminder = datetime.fromisoformat(case.data["completeness"]["extension_reminder_at"])
@@ -249,7 +249,7 @@ def test_extension_prompt_fires_during_review_and_an_unanswered_one_ends_with_th
 
 
 def test_officer_extends_when_prompted(engine):
-    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=UTC))
     case = Case(engine, measure="nybyggnad")
     case.complete("triage", **TRIAGE_COMPLETE, track="standard")
     clock.set(datetime.fromisoformat(case.data["completeness"]["extension_reminder_at"]) + timedelta(minutes=1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from app.models import AuditEvent, HumanTask, Timer
 from app.scheduler import run_due_timers, start_background
 from tests.helpers import TRIAGE_COMPLETE, Api
 
-REAL_NOW = datetime.now(timezone.utc)
+REAL_NOW = datetime.now(UTC)
 
 
 def cases_waiting_for_a_supplement(client, actors, n: int) -> list[int]:

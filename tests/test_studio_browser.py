@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from playwright.sync_api import expect
 
 from app import create_app
 from app.engine.specs import SPIFF_NS, parse_bundle
@@ -24,8 +25,6 @@ from tests.helpers import Api
 from tests.helpers import browser_login as login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-from playwright.sync_api import expect
 
 SHOTS = Path("/tmp/studio-shots")
 MODEL = "building_permit"
@@ -178,8 +177,10 @@ def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
     page.fill("#form-json", '{"type": "object", "properties": {')
     expect(page.locator("#form-errors")).to_contain_text("Not valid JSON")
     page.fill("#form-json", '{"type": "object", "additionalProperties": false, "required": ["checked"], "properties": {'
-                            '"checked": {"type": "boolean", "title": "Documents complete", "x-title-sv": "Handlingarna kompletta"},'
-                            '"notes": {"type": "string", "title": "Notes", "x-title-sv": "Anteckningar", "x-widget": "textarea"}}}')
+                            '"checked": {"type": "boolean", "title": "Documents complete", '
+                            '"x-title-sv": "Handlingarna kompletta"},'
+                            '"notes": {"type": "string", "title": "Notes", "x-title-sv": "Anteckningar", '
+                            '"x-widget": "textarea"}}}')
     expect(page.locator("#form-preview .field[data-field=checked] input[type=radio]")).to_have_count(2)
     expect(page.locator("#form-errors")).to_be_empty()
     page.click("#form-format")
@@ -213,7 +214,8 @@ def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
     assert added[("formJsonSchemaFilename", (), "check_documents.json")] == 1
     assert added[("property", (("name", "title_sv"), ("value", "Kontrollera handlingar")), "")] == 1
     assert "forms/check_documents.json" in v2_files
-    assert re.search(r'<bpmn:lane id="lane_officer"[^>]*>(?:(?!</bpmn:lane>).)*check_documents', v2_files["building_permit.bpmn"], re.S)
+    assert re.search(r'<bpmn:lane id="lane_officer"[^>]*>(?:(?!</bpmn:lane>).)*check_documents',
+                     v2_files["building_permit.bpmn"], re.S)
 
     # a new case follows version 2: after the review the officer checks the documents
     new = api.as_("applicant").submit(**{"in_detailed_plan": False, "property_designation": "Umeå Nya 2:2"})
@@ -298,7 +300,8 @@ def test_problems_of_a_broken_draft_are_listed_and_marked(page):
     expect(panel.locator("select[data-key=decision]")).to_have_value("referral_decision")
     bpmn = page.evaluate("() => lotsenStudio.collectFiles()")["building_permit.bpmn"]
     assert re.search(r'<spiffworkflow:serviceTaskOperator id="compute_fee" resultVariable="fee_lines">\s*'
-                     r'<spiffworkflow:parameters>\s*<spiffworkflow:parameter id="case_type" type="str" value="case_type" />\s*'
+                     r'<spiffworkflow:parameters>\s*'
+                     r'<spiffworkflow:parameter id="case_type" type="str" value="case_type" />\s*'
                      r'<spiffworkflow:parameter id="measure" type="str" value="measure" />\s*'
                      r'<spiffworkflow:parameter id="area_m2" type="str" value="area_m2 or 0" />', bpmn)
     assert '<bpmn:lane id="lane_officer" name="Officers">' in bpmn

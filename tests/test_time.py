@@ -1,7 +1,7 @@
 """Statutory time through the whole system, with the test clock (POST /api/testing/clock)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -144,8 +144,8 @@ def test_case_closes_with_legal_force_when_the_appeal_window_has_passed(api):
 
 
 @pytest.mark.parametrize("ordered, reply_by, due_utc", [
-    (datetime(2026, 3, 20, 10, tzinfo=TZ), "2026-03-30", datetime(2026, 3, 30, 21, 59, 59, tzinfo=timezone.utc)),
-    (datetime(2026, 10, 20, 10, tzinfo=TZ), "2026-10-26", datetime(2026, 10, 26, 22, 59, 59, tzinfo=timezone.utc)),
+    (datetime(2026, 3, 20, 10, tzinfo=TZ), "2026-03-30", datetime(2026, 3, 30, 21, 59, 59, tzinfo=UTC)),
+    (datetime(2026, 10, 20, 10, tzinfo=TZ), "2026-10-26", datetime(2026, 10, 26, 22, 59, 59, tzinfo=UTC)),
 ])
 def test_daylight_saving_change_does_not_move_the_reply_date_into_another_day(api, rt, ordered, reply_by, due_utc):
     move(api, now=(ordered - timedelta(days=1)).isoformat())

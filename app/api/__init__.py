@@ -1,69 +1,8 @@
 """JSON API (Bearer tokens), described in /api/openapi.json."""
 from __future__ import annotations
 
-import json
-from functools import wraps
-from pathlib import Path
+# Importing the route modules registers their routes on the blueprint.
+from . import admin, cases, process_models, tasks
+from .common import OPENAPI, bp
 
-from flask import Blueprint, g, jsonify, request
-from sqlalchemy import text
-from werkzeug.exceptions import BadRequest
-
-from app.services import users
-from app.services.errors import InvalidInput, Unauthorized
-from app.uow import db
-
-bp = Blueprint("api", __name__)
-OPENAPI = Path(__file__).with_name("openapi.json")
-
-
-def api_user(view):  # noqa: ANN001, ANN201
-    """Authenticate the request by its Bearer token (cookies are ignored)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):  # noqa: ANN202
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            raise Unauthorized("send an API token as 'Authorization: Bearer <token>'")
-        g.api_user = users.user_for_token(db(), header[len("Bearer "):].strip())
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def json_body(*, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> dict:
-    """The request's JSON object, with a clear 4xx when it is not one."""
-    if not request.data:
-        body = {}
-    else:
-        try:
-            body = json.loads(request.get_data(as_text=True))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput([{"field": "(body)", "message": f"malformed JSON: {exc}"}]) from None
-    if not isinstance(body, dict):
-        raise InvalidInput([{"field": "(body)", "message": "must be a JSON object"}])
-    errors = [{"field": f, "message": "is required"} for f in required if f not in body]
-    if allowed is not None:
-        errors += [{"field": f, "message": "is not a known field"} for f in body if f not in allowed]
-    if errors:
-        raise InvalidInput(errors)
-    return body
-
-
-@bp.get("/healthz")
-def healthz():  # noqa: ANN201
-    db().execute(text("SELECT 1"))
-    return jsonify({"status": "ok"})
-
-
-@bp.get("/api/openapi.json")
-def openapi():  # noqa: ANN201
-    return jsonify(json.loads(OPENAPI.read_text()))
-
-
-@bp.errorhandler(BadRequest)
-def _bad_request(exc):  # noqa: ANN001, ANN202
-    return jsonify({"error": "bad_request", "message": exc.description}), 400
-
-
-from . import admin, cases, process_models, tasks  # noqa: E402,F401 - register routes
+__all__ = ["OPENAPI", "admin", "bp", "cases", "process_models", "tasks"]

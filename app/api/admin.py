@@ -10,11 +10,11 @@ from app.services.cases import get_case
 from app.services.errors import Forbidden, NotFound
 from app.uow import db
 
-from . import api_user, bp, json_body
+from .common import api_user, bp, json_body
 from .serialize import task_json
 
 
-def _admin():  # noqa: ANN202
+def _admin():
     if not g.api_user.has_role("admin"):
         raise Forbidden("only administrators may use this")
     return g.api_user
@@ -28,7 +28,7 @@ def incident_json(i: Incident) -> dict:
 
 @bp.get("/api/cases/<int:case_id>/audit")
 @api_user
-def case_audit(case_id: int):  # noqa: ANN201
+def case_audit(case_id: int):
     _admin()
     session = db()
     get_case(session, actor=g.api_user, case_id=case_id)
@@ -37,7 +37,7 @@ def case_audit(case_id: int):  # noqa: ANN201
 
 @bp.get("/api/audit")
 @api_user
-def search_audit():  # noqa: ANN201
+def search_audit():
     actor = _admin()
     q = audit_search.AuditQuery.parse(request.args)
     fmt = request.args.get("format")
@@ -51,7 +51,7 @@ def search_audit():  # noqa: ANN201
 
 @bp.get("/api/audit/verify")
 @api_user
-def verify_audit():  # noqa: ANN201
+def verify_audit():
     _admin()
     broken = audit.verify(db())
     if broken is None:
@@ -62,14 +62,14 @@ def verify_audit():  # noqa: ANN201
 
 @bp.get("/api/admin/incidents")
 @api_user
-def list_incidents():  # noqa: ANN201
+def list_incidents():
     _admin()
     return jsonify([incident_json(i) for i in incidents.list_open(db())])
 
 
 @bp.post("/api/admin/cases/<int:case_id>/<any(suspend, resume, terminate):operation>")
 @api_user
-def case_operation(case_id: int, operation: str):  # noqa: ANN201
+def case_operation(case_id: int, operation: str):
     body = json_body(required=("reason",), allowed=("reason",))
     case = getattr(operations, operation)(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]))
     return jsonify({"id": case.id, "status": case.status.value, "suspended": case.suspended_at is not None})
@@ -77,7 +77,7 @@ def case_operation(case_id: int, operation: str):  # noqa: ANN201
 
 @bp.post("/api/admin/cases/<int:case_id>/move-back")
 @api_user
-def move_back(case_id: int):  # noqa: ANN201
+def move_back(case_id: int):
     body = json_body(required=("task", "reason"), allowed=("task", "reason"))
     case = operations.move_back(db(), actor=g.api_user, case_id=case_id, task_id=str(body["task"]),
                                 reason=str(body["reason"]))
@@ -98,7 +98,7 @@ def _incident_for(task_or_incident: str) -> int:
 
 @bp.post("/api/admin/tasks/<task_id>/retry")
 @api_user
-def retry(task_id: str):  # noqa: ANN201
+def retry(task_id: str):
     _admin()
     json_body(allowed=())
     incident = incidents.retry(db(), actor=g.api_user, incident_id=_incident_for(task_id))
@@ -107,7 +107,7 @@ def retry(task_id: str):  # noqa: ANN201
 
 @bp.post("/api/admin/tasks/<task_id>/skip")
 @api_user
-def skip(task_id: str):  # noqa: ANN201
+def skip(task_id: str):
     _admin()
     body = json_body(required=("data", "reason"), allowed=("data", "reason"))
     incident = incidents.skip(db(), actor=g.api_user, incident_id=_incident_for(task_id), data=body["data"],
@@ -117,7 +117,7 @@ def skip(task_id: str):  # noqa: ANN201
 
 @bp.post("/api/admin/tasks/<task_id>/reassign")
 @api_user
-def reassign(task_id: str):  # noqa: ANN201
+def reassign(task_id: str):
     body = json_body(required=("reason",), allowed=("reason", "user", "group"))
     task = operations.reassign(db(), actor=g.api_user, task_id=task_id, reason=str(body["reason"]),
                                user=body.get("user"), group=body.get("group"))
@@ -126,7 +126,7 @@ def reassign(task_id: str):  # noqa: ANN201
 
 @bp.get("/api/admin/users/<username>/export")
 @api_user
-def export_user(username: str):  # noqa: ANN201
+def export_user(username: str):
     _admin()
     data = retention.export_person(db(), actor=g.api_user, username=username)
     db().commit()
@@ -135,7 +135,7 @@ def export_user(username: str):  # noqa: ANN201
 
 @bp.get("/api/me/export")
 @api_user
-def export_me():  # noqa: ANN201
+def export_me():
     data = retention.export_person(db(), actor=g.api_user, username=g.api_user.username)
     db().commit()
     return jsonify(data)

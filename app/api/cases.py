@@ -8,13 +8,13 @@ from app.services import clocks
 from app.services import messages as message_service
 from app.uow import db
 
-from . import api_user, bp, json_body
+from .common import api_user, bp, json_body
 from .serialize import case_json, deadlines_json, event_json
 
 
 @bp.post("/api/cases")
 @api_user
-def submit():  # noqa: ANN201
+def submit():
     body = json_body(required=("process", "data"), allowed=("process", "data"))
     case = case_service.submit_case(db(), actor=g.api_user, process=str(body["process"]), data=body["data"])
     return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value}), 201
@@ -22,7 +22,7 @@ def submit():  # noqa: ANN201
 
 @bp.get("/api/cases")
 @api_user
-def list_cases():  # noqa: ANN201
+def list_cases():
     rows = case_service.list_cases(db(), actor=g.api_user)
     return jsonify([{"id": c.id, "reference": c.reference, "status": c.status.value,
                      "outcome": c.outcome.value if c.outcome else None} for c in rows])
@@ -30,7 +30,7 @@ def list_cases():  # noqa: ANN201
 
 @bp.get("/api/cases/<int:case_id>")
 @api_user
-def get_case(case_id: int):  # noqa: ANN201
+def get_case(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
     return jsonify(case_json(case, case_service.open_tasks(session, case),
@@ -40,7 +40,7 @@ def get_case(case_id: int):  # noqa: ANN201
 
 @bp.get("/api/cases/<int:case_id>/history")
 @api_user
-def history(case_id: int):  # noqa: ANN201
+def history(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
     return jsonify([event_json(e) for e in case_service.history(session, actor=g.api_user, case=case)])
@@ -48,7 +48,7 @@ def history(case_id: int):  # noqa: ANN201
 
 @bp.post("/api/cases/<int:case_id>/messages/<name>")
 @api_user
-def message(case_id: int, name: str):  # noqa: ANN201
+def message(case_id: int, name: str):
     body = json_body(allowed=("data",))
     msg = message_service.send_message(db(), actor=g.api_user, case_id=case_id, name=name,
                                        data=body.get("data", {}))
@@ -58,7 +58,7 @@ def message(case_id: int, name: str):  # noqa: ANN201
 
 @bp.post("/api/cases/<int:case_id>/withdraw")
 @api_user
-def withdraw(case_id: int):  # noqa: ANN201
+def withdraw(case_id: int):
     body = json_body(allowed=("reason",))
     case = case_service.withdraw(db(), actor=g.api_user, case_id=case_id, reason=str(body.get("reason", "")))
     return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value,
@@ -67,7 +67,7 @@ def withdraw(case_id: int):  # noqa: ANN201
 
 @bp.post("/api/cases/<int:case_id>/extension")
 @api_user
-def extend(case_id: int):  # noqa: ANN201
+def extend(case_id: int):
     body = json_body(required=("reason",), allowed=("reason",))
     result = clocks.extend(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]))
     return jsonify(deadlines_json(result))

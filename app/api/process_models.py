@@ -11,7 +11,7 @@ from app.services.cases import is_staff
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.uow import db
 
-from . import api_user, bp, json_body
+from .common import api_user, bp, json_body
 
 UPLOAD_TYPES = (".bpmn", ".dmn", ".json")
 
@@ -21,7 +21,7 @@ def _staff_only() -> None:
         raise Forbidden("process models are for staff")
 
 
-def _version_json(version) -> dict:  # noqa: ANN001
+def _version_json(version) -> dict:
     return {"model": version.model, "version": version.number, "message": version.message,
             "author": version.author.username if version.author else None,
             "created_at": version.created_at.isoformat(), "content_hash": version.content_hash,
@@ -63,15 +63,16 @@ class _TooLarge(Exception):
 
 
 @bp.errorhandler(_TooLarge)
-def _too_large(exc: _TooLarge):  # noqa: ANN202
+def _too_large(exc: _TooLarge):
     size = f"{exc.limit / 1024 / 1024:g} MB" if exc.limit else "the limit"
     return jsonify({"error": "upload_too_large",
-                    "message": f"the upload is larger than {size} (LOTSEN_MAX_UPLOAD_BYTES); nothing was deployed"}), 413
+                    "message": f"the upload is larger than {size} (LOTSEN_MAX_UPLOAD_BYTES); "
+                               "nothing was deployed"}), 413
 
 
 @bp.get("/api/process-models")
 @api_user
-def list_models():  # noqa: ANN201
+def list_models():
     _staff_only()
     rows = studio.list_models(db())
     return jsonify([r | {"updated_at": r["updated_at"].isoformat() if r["updated_at"] else None} for r in rows])
@@ -79,7 +80,7 @@ def list_models():  # noqa: ANN201
 
 @bp.post("/api/process-models")
 @api_user
-def deploy():  # noqa: ANN201
+def deploy():
     files, form = _uploaded_files()
     version, created = studio.upload(db(), files=files, message=form.get("message", ""), author=g.api_user,
                                      model=form.get("model") or None)
@@ -89,7 +90,7 @@ def deploy():  # noqa: ANN201
 
 @bp.get("/api/process-models/<model>/versions")
 @api_user
-def versions(model: str):  # noqa: ANN201
+def versions(model: str):
     _staff_only()
     found = studio.list_versions(db(), model)
     if not found:
@@ -99,7 +100,7 @@ def versions(model: str):  # noqa: ANN201
 
 @bp.get("/api/process-models/<model>/versions/<int:number>")
 @api_user
-def version(model: str, number: int):  # noqa: ANN201
+def version(model: str, number: int):
     _staff_only()
     found = studio.get_version(db(), model, number)
     name = request.args.get("file")
@@ -120,21 +121,21 @@ def _int_arg(name: str) -> int:
 
 @bp.get("/api/process-models/<model>/diff")
 @api_user
-def diff(model: str):  # noqa: ANN201
+def diff(model: str):
     _staff_only()
     return jsonify(studio.diff(db(), model, _int_arg("from"), _int_arg("to")))
 
 
 @bp.get("/api/process-models/<model>/migration-preview")
 @api_user
-def migration_preview(model: str):  # noqa: ANN201
+def migration_preview(model: str):
     _staff_only()
     return jsonify(studio.migration_preview(db(), model, _int_arg("to")))
 
 
 @bp.post("/api/cases/<int:case_id>/migrate")
 @api_user
-def migrate(case_id: int):  # noqa: ANN201
+def migrate(case_id: int):
     body = json_body(required=("version",), allowed=("version",))
     if not isinstance(body["version"], int) or isinstance(body["version"], bool):
         raise InvalidInput([{"field": "version", "message": "must be a version number"}])

@@ -20,7 +20,7 @@ def event_json(event: AuditEvent) -> dict:
             "element": event.element_id, "details": event.details}
 
 
-def deadlines_json(clocks) -> dict:  # noqa: ANN001
+def deadlines_json(clocks) -> dict:
     return {
         "statutory_due": clocks.statutory_due.isoformat() if clocks.statutory_due else None,
         "statutory_start": clocks.statutory_start.isoformat() if clocks.statutory_start else None,
@@ -33,7 +33,7 @@ def deadlines_json(clocks) -> dict:  # noqa: ANN001
     }
 
 
-def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent], clocks) -> dict:  # noqa: ANN001
+def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent], clocks) -> dict:
     return {
         "id": case.id, "reference": case.reference, "status": case.status.value,
         "outcome": case.outcome.value if case.outcome else None,

@@ -11,7 +11,7 @@ from app.scheduler import run_due_timers
 from app.services.errors import InvalidInput
 from app.uow import db, runtime
 
-from . import api_user, json_body
+from .common import api_user, json_body
 
 bp = Blueprint("testing", __name__)
 _DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -28,7 +28,7 @@ def parse_duration(text: str) -> timedelta:
 
 @bp.post("/api/testing/clock")
 @api_user
-def move_clock():  # noqa: ANN201
+def move_clock():
     """Move the clock ({"advance": "P21D"} or {"now": ISO}) and fire the timers that became due."""
     body = json_body(allowed=("advance", "now"))
     if ("advance" in body) == ("now" in body):

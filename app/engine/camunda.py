@@ -252,6 +252,27 @@ class _Translator:
                 "properties": properties, "required": required, "additionalProperties": False}
 
     def field_schema(self, el: etree._Element, fld: etree._Element, name: str, kind: str) -> dict | None:
+        prop = self.field_type(el, fld, name, kind)
+        if prop is None:
+            return None
+        default = fld.get("defaultValue")
+        if default is None or default == "":
+            return prop
+        if default.strip().startswith(("${", "#{")):
+            source = self.default_variable(el, name, default)
+            if source is None:
+                return None
+            prop["x-default-from"] = source
+            return prop
+        try:
+            prop["default"] = _typed_default(kind, default)
+        except ValueError:
+            self.issue(el, f"default of form field {name!r} ({default!r}) is not a valid {kind}")
+            return None
+        return prop
+
+    def field_type(self, el: etree._Element, fld: etree._Element, name: str, kind: str) -> dict | None:
+        """The field's title and JSON Schema type; for an enum, its values."""
         prop: dict = {"title": fld.get("label") or name}
         if kind == "string":
             prop["type"] = "string"
@@ -268,28 +289,21 @@ class _Translator:
                 return None
             prop["type"] = "string"
             prop["oneOf"] = [{"const": v.get("id"), "title": v.get("name") or v.get("id")} for v in values]
-        default = fld.get("defaultValue")
-        if default is None or default == "":
-            return prop
-        if default.strip().startswith(("${", "#{")):
-            try:
-                source = translate_expression(default)
-            except Untranslatable as exc:
-                self.issue(el, f"default of form field {name!r} ({default}) cannot be translated: {exc}")
-                return None
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", source):
-                self.issue(el, f"default of form field {name!r} ({default}) must name one variable")
-                return None
-            prop["x-default-from"] = source
-            return prop
-        try:
-            prop["default"] = _typed_default(kind, default)
-        except ValueError:
-            self.issue(el, f"default of form field {name!r} ({default!r}) is not a valid {kind}")
-            return None
         return prop
 
-    def constrain(self, el, name, kind, prop, constraint, required) -> bool:  # noqa: ANN001
+    def default_variable(self, el: etree._Element, name: str, default: str) -> str | None:
+        """The one variable an expression default (``${...}``) names, or None after reporting why not."""
+        try:
+            source = translate_expression(default)
+        except Untranslatable as exc:
+            self.issue(el, f"default of form field {name!r} ({default}) cannot be translated: {exc}")
+            return None
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", source):
+            self.issue(el, f"default of form field {name!r} ({default}) must name one variable")
+            return None
+        return source
+
+    def constrain(self, el, name, kind, prop, constraint, required) -> bool:
         what, config = constraint.get("name"), constraint.get("config")
         keys = {("string", "minlength"): "minLength", ("string", "maxlength"): "maxLength",
                 ("long", "min"): "minimum", ("long", "max"): "maximum"}
@@ -365,7 +379,7 @@ class _Translator:
                               "${decision == 'granted'}), or compute the value in a script task first")
 
 
-def _typed_default(kind: str, value: str):  # noqa: ANN202
+def _typed_default(kind: str, value: str):
     if kind == "long":
         return int(value)
     if kind == "boolean":

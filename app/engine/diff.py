@@ -100,11 +100,7 @@ def _what_changed(old: dict, new: dict) -> list[str]:
 
 def diff_bundles(old: Mapping[str, str], new: Mapping[str, str]) -> dict:
     """Elements added, removed and changed (by id) and files changed between two bundles."""
-    before, after = {}, {}
-    for files, into in ((old, before), (new, after)):
-        for name in sorted(n for n in files if n.endswith(".bpmn")):
-            for ident, sig in bpmn_elements(files[name]).items():
-                into.setdefault(ident, sig | {"file": name})
+    before, after = _elements_by_id(old), _elements_by_id(new)
 
     def entry(ident: str, sig: dict) -> dict:
         return {"id": ident, "type": sig["type"], "name": sig["name"], "file": sig["file"]}
@@ -114,6 +110,24 @@ def diff_bundles(old: Mapping[str, str], new: Mapping[str, str]) -> dict:
         what = _what_changed(before[ident], after[ident])
         if what:
             changed.append(entry(ident, after[ident]) | {"changes": what})
+    return {
+        "added": [entry(i, after[i]) for i in sorted(set(after) - set(before))],
+        "removed": [entry(i, before[i]) for i in sorted(set(before) - set(after))],
+        "changed": changed,
+        "files_changed": _files_changed(old, new),
+    }
+
+
+def _elements_by_id(files: Mapping[str, str]) -> dict[str, dict]:
+    """Every element of the bundle's diagrams by id, with the file it is in (the first file wins)."""
+    elements: dict[str, dict] = {}
+    for name in sorted(n for n in files if n.endswith(".bpmn")):
+        for ident, sig in bpmn_elements(files[name]).items():
+            elements.setdefault(ident, sig | {"file": name})
+    return elements
+
+
+def _files_changed(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict]:
     files_changed = []
     for name in sorted(set(old) | set(new)):
         if name not in old:
@@ -122,12 +136,7 @@ def diff_bundles(old: Mapping[str, str], new: Mapping[str, str]) -> dict:
             files_changed.append({"file": name, "change": "removed"})
         elif old[name] != new[name]:
             files_changed.append({"file": name, "change": "changed"})
-    return {
-        "added": [entry(i, after[i]) for i in sorted(set(after) - set(before))],
-        "removed": [entry(i, before[i]) for i in sorted(set(before) - set(after))],
-        "changed": changed,
-        "files_changed": files_changed,
-    }
+    return files_changed
 
 
 # --------------------------------------------------------------------- migration
@@ -146,18 +155,18 @@ ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _HARMLESS = {"outputs"}
 
 
-def _label(task) -> str:  # noqa: ANN001
+def _label(task) -> str:
     spec = task.task_spec
     if isinstance(spec, LoopTask):  # the name is on the instances' spec
         spec = task.workflow.spec.task_specs.get(spec.task_spec, spec)
     return repr(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
 
 
-def _is_bpmn(task) -> bool:  # noqa: ANN001
+def _is_bpmn(task) -> bool:
     return bool(getattr(task.task_spec, "bpmn_id", None))
 
 
-def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside: str = "") -> None:  # noqa: ANN001
+def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside: str = "") -> None:
     where = f" inside {inside}" if inside else ""
     removed = set(workflow_diff.removed)
     for task in workflow.get_tasks(skip_subprocesses=True):
@@ -183,7 +192,7 @@ def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside
             raise MigrationBlocked(f"it is inside {_label(task)}, which changed in {target}")
 
 
-def migrate(workflow: BpmnWorkflow, registry, version_id: int, spec, subprocesses: Mapping,  # noqa: ANN001
+def migrate(workflow: BpmnWorkflow, registry, version_id: int, spec, subprocesses: Mapping,
             target: str) -> None:
     """Move ``workflow`` onto ``spec`` in place, or raise ``MigrationBlocked`` (then discard it).
 

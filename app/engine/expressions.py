@@ -73,7 +73,7 @@ class _Parser:
             raise Untranslatable(f"unexpected {self.peek()!r}")
         return node
 
-    def _bool(self, words: tuple[str, ...], op: type, inner) -> ast.expr:  # noqa: ANN001
+    def _bool(self, words: tuple[str, ...], op: type, inner) -> ast.expr:
         values = [inner()]
         while self.peek() in words:
             self.pos += 1

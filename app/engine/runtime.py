@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -38,7 +38,7 @@ class _ClockDatetime(datetime):
     """``datetime`` whose ``now()`` reads Lotsen's injectable clock."""
 
     @classmethod
-    def now(cls, tz=None):  # noqa: ANN001, ANN206
+    def now(cls, tz=None):
         current = clock.now()
         return current.astimezone(tz) if tz else current.astimezone().replace(tzinfo=None)
 
@@ -84,7 +84,7 @@ class HostScriptEngine(PythonScriptEngine):
         #: {element id: result}: an administrator skipped that failing step with this data.
         self.overrides = dict(overrides or {})
 
-    def call_service(self, task, operation_name, operation_params):  # noqa: ANN001, ANN201
+    def call_service(self, task, operation_name, operation_params):
         element = task.task_spec.bpmn_id
         if element in self.overrides:
             return json.dumps(self.overrides.pop(element), default=str)
@@ -132,18 +132,18 @@ class Snapshot:
     engine_events: list[dict] = field(default_factory=list)
 
 
-def _definitions_of(spec) -> list:  # noqa: ANN001
+def _definitions_of(spec) -> list:
     ed = getattr(spec, "event_definition", None)
     if ed is None:
         return []
     return list(ed.event_definitions) if isinstance(ed, MultipleEventDefinition) else [ed]
 
 
-def _event_definitions(task) -> list:  # noqa: ANN001
+def _event_definitions(task) -> list:
     return _definitions_of(task.task_spec)
 
 
-def _timer_due(definition, value) -> datetime | None:  # noqa: ANN001
+def _timer_due(definition, value) -> datetime | None:
     if value is None:
         return None
     if isinstance(definition, CycleTimerEventDefinition):
@@ -152,27 +152,27 @@ def _timer_due(definition, value) -> datetime | None:  # noqa: ANN001
         due = TimerEventDefinition.parse_time_or_duration(value)
     else:
         due = TimerEventDefinition.get_datetime(value)
-    return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+    return due if due.tzinfo else due.replace(tzinfo=UTC)
 
 
-def _properties(task) -> dict:  # noqa: ANN001
+def _properties(task) -> dict:
     return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
 
 
-def _catching_element(task, definition) -> str:  # noqa: ANN001
+def _catching_element(task, definition) -> str:
     """The element that catches ``definition``: for an event-based gateway, the event after it."""
     spec = task.task_spec
     combined = getattr(spec, "event_definition", None)
     outputs = getattr(spec, "outputs", [])
     if isinstance(combined, MultipleEventDefinition) and len(outputs) == len(combined.event_definitions):
         # SpiffWorkflow 3.2 moves the events after a gateway onto it, in the order of its outputs
-        for output, own in zip(outputs, combined.event_definitions):
+        for output, own in zip(outputs, combined.event_definitions, strict=True):
             if own is definition:
                 return output.bpmn_id
     return spec.bpmn_id
 
 
-def _status_of_outputs(task) -> str | None:  # noqa: ANN001
+def _status_of_outputs(task) -> str | None:
     """An event-based gateway's status, from the catch events it waits on.
 
     SpiffWorkflow's parser drops extension properties on gateways.
@@ -202,14 +202,14 @@ class ProcessEngine:
                        overrides: Mapping[str, dict] | None = None) -> HostScriptEngine:
         return HostScriptEngine(self.operations, context_for, self.time_limit_s, overrides)
 
-    def new(self, version_id: int, data: Mapping, context_for) -> BpmnWorkflow:  # noqa: ANN001
+    def new(self, version_id: int, data: Mapping, context_for) -> BpmnWorkflow:
         spec, subprocesses = self.specs.get(version_id)
         wf = BpmnWorkflow(spec, subprocesses, script_engine=self._script_engine(context_for))
         wf.version_id = version_id
         wf.task_tree.data.update(dict(data))
         return wf
 
-    def load(self, state: str, context_for, overrides: Mapping[str, dict] | None = None) -> BpmnWorkflow:  # noqa: ANN001
+    def load(self, state: str, context_for, overrides: Mapping[str, dict] | None = None) -> BpmnWorkflow:
         wf = self.serializer.deserialize_json(state)
         wf.script_engine = self._script_engine(context_for, overrides)  # never serialized
         return wf
@@ -221,17 +221,10 @@ class ProcessEngine:
     def run(self, wf: BpmnWorkflow, events: list[dict]) -> None:
         """Run every ready automatic task; translate failures to ``EngineError``."""
 
-        def did_complete(task):  # noqa: ANN001, ANN202
-            spec = task.task_spec
-            if not getattr(spec, "bpmn_id", None):
-                return
-            event = {"action": "engine.task_completed", "element": spec.bpmn_id, "name": spec.bpmn_name,
-                     "type": spec.description}
-            if getattr(spec, "operation_name", None):
-                event |= {"action": "engine.handler_called", "operation": spec.operation_name}
-            elif any(isinstance(d, TimerEventDefinition) for d in _definitions_of(spec)):
-                event["action"] = "engine.timer_fired"
-            events.append(event)
+        def did_complete(task):
+            event = _completion_event(task.task_spec)
+            if event is not None:
+                events.append(event)
 
         try:
             wf.refresh_timers()
@@ -248,7 +241,7 @@ class ProcessEngine:
             raise EngineError(_describe(exc), element=element, cause=exc) from exc
         except (ScriptRejected, ScriptTimeout, SpiffWorkflowException) as exc:
             raise EngineError(str(exc), element=_failed_element(wf), cause=exc) from exc
-        except Exception as exc:  # noqa: BLE001 - a handler failed; the caller rolls back
+        except Exception as exc:  # a handler failed; the caller rolls back
             element = _failed_element(wf)
             spec = wf.spec.task_specs.get(element) if element else None
             name = f"{spec.bpmn_name or element}: " if spec is not None else ""
@@ -357,8 +350,21 @@ class ProcessEngine:
         done.sort(key=lambda t: t.last_state_change)
         return [{"element": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                  "type": t.task_spec.description,
-                 "at": datetime.fromtimestamp(t.last_state_change, timezone.utc).isoformat()}
+                 "at": datetime.fromtimestamp(t.last_state_change, UTC).isoformat()}
                 for t in done]
+
+
+def _completion_event(spec) -> dict | None:
+    """The history event for a completed task; None for specs that are no element of the diagram."""
+    if not getattr(spec, "bpmn_id", None):
+        return None
+    event = {"action": "engine.task_completed", "element": spec.bpmn_id, "name": spec.bpmn_name,
+             "type": spec.description}
+    if getattr(spec, "operation_name", None):
+        event |= {"action": "engine.handler_called", "operation": spec.operation_name}
+    elif any(isinstance(d, TimerEventDefinition) for d in _definitions_of(spec)):
+        event["action"] = "engine.timer_fired"
+    return event
 
 
 def _failed_element(wf: BpmnWorkflow) -> str | None:

@@ -40,7 +40,7 @@ class ScriptTimeout(Exception):
     """A script ran past its time limit."""
 
 
-def _inplacevar(op: str, x, y):  # noqa: ANN001, ANN202
+def _inplacevar(op: str, x, y):
     return _INPLACE[op](x, y)
 
 
@@ -72,7 +72,7 @@ def _refuse_imports(source: str) -> None:
 
 
 @lru_cache(maxsize=2048)
-def compile_expression(source: str):  # noqa: ANN201
+def compile_expression(source: str):
     """Compile an expression for the sandbox or raise ``ScriptRejected``."""
     result = compile_restricted_eval(source, filename=SCRIPT_FILENAME)
     if result.errors or result.code is None:
@@ -81,7 +81,7 @@ def compile_expression(source: str):  # noqa: ANN201
 
 
 @lru_cache(maxsize=1024)
-def compile_script(source: str):  # noqa: ANN201
+def compile_script(source: str):
     """Compile a script for the sandbox or raise ``ScriptRejected``."""
     _refuse_imports(source)
     result = compile_restricted_exec(source, filename=SCRIPT_FILENAME)
@@ -90,16 +90,16 @@ def compile_script(source: str):  # noqa: ANN201
     return result.code
 
 
-def _run_limited(fn, limit_s: float):  # noqa: ANN001, ANN202
+def _run_limited(fn, limit_s: float):
     """Run ``fn`` and raise ``ScriptTimeout`` if script lines run past ``limit_s``."""
     deadline = time.monotonic() + limit_s
 
-    def local_trace(frame, event, arg):  # noqa: ANN001, ANN202
+    def local_trace(frame, event, arg):
         if event == "line" and time.monotonic() > deadline:
             raise ScriptTimeout(f"script ran longer than {limit_s:g} s")
         return local_trace
 
-    def global_trace(frame, event, arg):  # noqa: ANN001, ANN202
+    def global_trace(frame, event, arg):
         return local_trace if frame.f_code.co_filename == SCRIPT_FILENAME else None
 
     previous = sys.gettrace()
@@ -122,20 +122,20 @@ class RestrictedEnvironment(TaskDataEnvironment):
         super().__init__({**SANDBOX_GLOBALS, **(extra_globals or {})})
         self.time_limit_s = time_limit_s
 
-    def evaluate(self, expression, context, external_context=None):  # noqa: ANN001, ANN201
+    def evaluate(self, expression, context, external_context=None):
         code = compile_expression(expression.strip())
         scope = dict(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        return _run_limited(lambda: eval(code, scope), self.time_limit_s)  # noqa: S307 - restricted code
+        return _run_limited(lambda: eval(code, scope), self.time_limit_s)  # restricted code
 
-    def execute(self, script, context, external_context=None):  # noqa: ANN001, ANN201
+    def execute(self, script, context, external_context=None):
         code = compile_script(script)
         self.check_for_overwrite(context, external_context or {})
         scope = copy.deepcopy(context)
         scope.update(self.globals)
         scope.update(external_context or {})
-        _run_limited(lambda: exec(code, scope), self.time_limit_s)  # noqa: S102 - restricted code
+        _run_limited(lambda: exec(code, scope), self.time_limit_s)  # restricted code
         result = {k: v for k, v in scope.items()
                   if not k.startswith("_") and k not in self.globals
                   and not (external_context and k in external_context) and not callable(v)

@@ -85,7 +85,7 @@ def _hardened_parser() -> etree.XMLParser:
                            dtd_validation=False, huge_tree=False, remove_comments=False)
 
 
-def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):  # noqa: ANN202
+def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):
     raw = text.encode() if isinstance(text, str) else text
     if len(raw) > MAX_FILE_BYTES:
         problems.append(Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))
@@ -104,7 +104,7 @@ def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):  # noqa: 
     return root
 
 
-def _one_decision_per_document(root):  # noqa: ANN001, ANN202
+def _one_decision_per_document(root):
     """SpiffWorkflow 3.2 reads one decision per DMN document; split a multi-decision file."""
     decisions = [el for el in root if isinstance(el.tag, str) and etree.QName(el).localname == "decision"]
     if len(decisions) <= 1:
@@ -150,7 +150,7 @@ def _form_problems(forms: dict[str, str], problems: list[Problem]) -> dict[str, 
     return parsed
 
 
-def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[str, int]]) -> list[Problem]:  # noqa: ANN001
+def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[str, int]]) -> list[Problem]:
     """Ids, lanes and service tasks, checked on the XML before SpiffWorkflow sees it."""
     problems: list[Problem] = []
     operator_ids = {el.get("id") for el in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")}
@@ -183,7 +183,7 @@ def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[st
     return problems
 
 
-def _reference_problems(name: str, root) -> list[Problem]:  # noqa: ANN001
+def _reference_problems(name: str, root) -> list[Problem]:
     """Flows and boundary events must point at elements that exist (SpiffWorkflow's own message misleads)."""
     ids = {el.get("id") for el in root.iter(f"{{{BPMN_NS}}}*") if el.get("id")}
     problems = []
@@ -250,23 +250,17 @@ def _add_to_parser(parser: SpiffBpmnParser, roots: dict, lines: dict, problems: 
                     parser.add_dmn_xml(single, filename=name)
         except SpiffWorkflowException as exc:
             problems.append(_validation_problem(exc, name, lines))
-        except Exception as exc:  # noqa: BLE001 - the parser raises bare errors on odd input
+        except Exception as exc:  # the parser raises bare errors on odd input
             problems.append(Problem(name, None, None, f"cannot be read: {_first_line(exc)}"))
 
 
 def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     """Parse and check every file; raise ``BundleInvalid`` unless all of it passes."""
-    problems: list[Problem] = []
     lines: dict[str, tuple[str, int]] = {}
     parser = SpiffBpmnParser(validator=VALIDATOR)
     bpmn_names = sorted(n for n in files if n.endswith(".bpmn"))
-    dmn_names = sorted(n for n in files if n.endswith(".dmn"))
     form_names = {n: t for n, t in files.items() if n.startswith(FORM_DIR) and n.endswith(".json")}
-    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names))
-    for name in unknown:
-        problems.append(Problem(name, None, None, "unknown file type (expected .bpmn, .dmn or forms/*.json)"))
-    if not bpmn_names:
-        problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))
+    problems = _file_type_problems(files, bpmn_names, form_names)
 
     roots, generated = _read_files(files, rules, problems, lines)
     problems.extend(_call_problems({n: r for n, r in roots.items() if n.endswith(".bpmn")}))
@@ -280,27 +274,45 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     if not process_ids:
         raise BundleInvalid([Problem(bpmn_names[0], None, None,
                                      'no executable process (set isExecutable="true" on a process)')])
-    specs = {}
-    for pid in process_ids:
-        try:
-            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
-        except SpiffWorkflowException as exc:
-            problems.append(_validation_problem(exc, lines.get(pid, (None,))[0], lines))
-        except Exception as exc:  # noqa: BLE001 - the parser raises bare errors on odd input
-            problems.append(Problem(lines.get(pid, (None,))[0], None, pid,
-                                    f"cannot parse process: {_first_line(exc)}"))
+    specs = _process_specs(parser, process_ids, lines, problems)
     if problems:
         raise BundleInvalid(problems)
     for spec, subprocesses in specs.values():
         for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
             try:
                 problems.extend(_lint_spec(s, forms, rules, lines))
-            except Exception as exc:  # noqa: BLE001 - a lint must never turn into a 500
+            except Exception as exc:  # a lint must never turn into a 500
                 problems.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
                                         f"cannot be checked: {_first_line(exc)}"))
     if problems:
         raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
     return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated)
+
+
+def _file_type_problems(files: Mapping[str, str], bpmn_names: list[str],
+                        form_names: Mapping[str, str]) -> list[Problem]:
+    """Files of no known type, and a bundle without a diagram."""
+    dmn_names = sorted(n for n in files if n.endswith(".dmn"))
+    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names))
+    problems = [Problem(name, None, None, "unknown file type (expected .bpmn, .dmn or forms/*.json)")
+                for name in unknown]
+    if not bpmn_names:
+        problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))
+    return problems
+
+
+def _process_specs(parser: SpiffBpmnParser, process_ids, lines: dict, problems: list[Problem]) -> dict:
+    """Each executable process's spec and subprocess specs by process id; failures go to ``problems``."""
+    specs = {}
+    for pid in process_ids:
+        try:
+            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
+        except SpiffWorkflowException as exc:
+            problems.append(_validation_problem(exc, lines.get(pid, (None,))[0], lines))
+        except Exception as exc:  # the parser raises bare errors on odd input
+            problems.append(Problem(lines.get(pid, (None,))[0], None, pid,
+                                    f"cannot parse process: {_first_line(exc)}"))
+    return specs
 
 
 # --------------------------------------------------------------------------- lint
@@ -310,7 +322,7 @@ def _where(element: str, lines: dict) -> tuple[str | None, int | None]:
     return lines.get(element, (None, None))
 
 
-def _check_expr(source, element, what, lines, problems, *, script=False):  # noqa: ANN001, ANN202
+def _check_expr(source, element, what, lines, problems, *, script=False):
     if source is None or (isinstance(source, str) and not source.strip()):
         return
     try:
@@ -320,7 +332,7 @@ def _check_expr(source, element, what, lines, problems, *, script=False):  # noq
         problems.append(Problem(file, line, element, f"{what} does not compile in the sandbox: {exc}"))
 
 
-def _lint_timer(ts, ed, lines, problems):  # noqa: ANN001, ANN202
+def _lint_timer(ts, ed, lines, problems):
     expr = ed.expression
     _check_expr(expr, ts.bpmn_id, "timer expression", lines, problems)
     try:
@@ -337,11 +349,12 @@ def _lint_timer(ts, ed, lines, problems):  # noqa: ANN001, ANN202
             TimerEventDefinition.parse_time_or_duration(value)
         else:
             TimerEventDefinition.parse_iso_duration(value)
-    except Exception as exc:  # noqa: BLE001 - the library raises bare Exception
-        problems.append(Problem(file, line, ts.bpmn_id, f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
+    except Exception as exc:  # the library raises bare Exception
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
 
 
-def _lint_dmn(ts, lines, problems):  # noqa: ANN001, ANN202
+def _lint_dmn(ts, lines, problems):
     table = ts.dmnEngine.decision_table
     for inp in table.inputs:
         _check_expr(inp.expression, ts.bpmn_id, f"DMN input expression of {table.id}", lines, problems)
@@ -361,51 +374,65 @@ def _lint_dmn(ts, lines, problems):  # noqa: ANN001, ANN202
                         candidate = f"{expr} {lhs}"
                 _check_expr(candidate, ts.bpmn_id, f"DMN rule {rule.row_number} of {table.id}", lines, problems)
         for out in rule.outputEntries:
-            _check_expr(getattr(out, "text", None), ts.bpmn_id, f"DMN output of rule {rule.row_number}", lines, problems)
+            _check_expr(getattr(out, "text", None), ts.bpmn_id, f"DMN output of rule {rule.row_number}",
+                        lines, problems)
 
 
-def _lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:  # noqa: ANN001, C901
+def _lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
     problems: list[Problem] = []
     for ts in spec.task_specs.values():
-        element = getattr(ts, "bpmn_id", None)
-        if element is None:
+        if getattr(ts, "bpmn_id", None) is None:
             continue
-        file, line = _where(element, lines)
-        ext = getattr(ts, "extensions", {}) or {}
-        for attr in ("script", "prescript", "postscript"):
-            _check_expr(getattr(ts, attr, None), element, attr, lines, problems, script=True)
-        for cond, _target in getattr(ts, "cond_task_specs", None) or []:
-            if cond is not None:
-                _check_expr(cond.args[0], element, "condition", lines, problems)
-        ed = getattr(ts, "event_definition", None)
-        for d in getattr(ed, "event_definitions", None) or ([ed] if ed is not None else []):
-            if isinstance(d, TimerEventDefinition):
-                _lint_timer(ts, d, lines, problems)
+        _lint_code(ts, lines, problems)
         if getattr(ts, "operation_name", None) is not None:
             _lint_service(ts, rules, lines, problems)
         if hasattr(ts, "dmnEngine"):
             _lint_dmn(ts, lines, problems)
-        form = ext.get("formJsonSchemaFilename")
-        if form and form not in forms:
-            problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
-        if ts.manual and not form:
-            problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
-        group = (ext.get("properties") or {}).get("group")
-        if ts.manual and getattr(ts, "lane", None) is None and not group:
-            problems.append(Problem(file, line, element,
-                                    "user task is not in a lane and names no group, so no group can work it "
-                                    "(put it in a lane named after a group, or set camunda:candidateGroups "
-                                    f"to one of {', '.join(sorted(rules.groups))})"))
-        if group and group.lower() not in rules.groups:
-            problems.append(Problem(file, line, element, f"group {group!r} is not a known group "
-                                                         f"({', '.join(sorted(rules.groups))})"))
-        status = (ext.get("properties") or {}).get("status")
-        if status is not None and status not in rules.statuses:
-            problems.append(Problem(file, line, element, f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
+        _lint_properties(ts, forms, rules, lines, problems)
     return problems
 
 
-def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> None:  # noqa: ANN001
+def _lint_code(ts, lines: dict, problems: list[Problem]) -> None:
+    """Scripts, gateway conditions and timer expressions of one element."""
+    element = ts.bpmn_id
+    for attr in ("script", "prescript", "postscript"):
+        _check_expr(getattr(ts, attr, None), element, attr, lines, problems, script=True)
+    for cond, _target in getattr(ts, "cond_task_specs", None) or []:
+        if cond is not None:
+            _check_expr(cond.args[0], element, "condition", lines, problems)
+    ed = getattr(ts, "event_definition", None)
+    for d in getattr(ed, "event_definitions", None) or ([ed] if ed is not None else []):
+        if isinstance(d, TimerEventDefinition):
+            _lint_timer(ts, d, lines, problems)
+
+
+def _lint_properties(ts, forms: dict, rules: Rules, lines: dict, problems: list[Problem]) -> None:
+    """A user task's form and group, and the status any element sets."""
+    element = ts.bpmn_id
+    file, line = _where(element, lines)
+    ext = getattr(ts, "extensions", {}) or {}
+    properties = ext.get("properties") or {}
+    form = ext.get("formJsonSchemaFilename")
+    if form and form not in forms:
+        problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
+    if ts.manual and not form:
+        problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
+    group = properties.get("group")
+    if ts.manual and getattr(ts, "lane", None) is None and not group:
+        problems.append(Problem(file, line, element,
+                                "user task is not in a lane and names no group, so no group can work it "
+                                "(put it in a lane named after a group, or set camunda:candidateGroups "
+                                f"to one of {', '.join(sorted(rules.groups))})"))
+    if group and group.lower() not in rules.groups:
+        problems.append(Problem(file, line, element, f"group {group!r} is not a known group "
+                                                     f"({', '.join(sorted(rules.groups))})"))
+    status = properties.get("status")
+    if status is not None and status not in rules.statuses:
+        problems.append(Problem(file, line, element,
+                                f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
+
+
+def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> None:
     file, line = _where(ts.bpmn_id, lines)
     op = rules.operations.get(ts.operation_name)
     if op is None:

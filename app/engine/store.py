@@ -16,15 +16,15 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 
 
-def make_serializer(cache: "SpecCache") -> BpmnWorkflowSerializer:
+def make_serializer(cache: SpecCache) -> BpmnWorkflowSerializer:
     class SpecRefConverter(BpmnWorkflowConverter):
-        def to_dict(self, wf):  # noqa: ANN001, ANN202
+        def to_dict(self, wf):
             d = super().to_dict(wf)
             d["spec"] = {"ref": wf.version_id}
             d["subprocess_specs"] = {}
             return d
 
-        def from_dict(self, d):  # noqa: ANN001, ANN202
+        def from_dict(self, d):
             spec, subprocesses = cache.get(d["spec"]["ref"])
             wf = self.target_class(spec, subprocesses, deserializing=True)
             wf.tasks = self.mapping_from_dict(d["tasks"], uuid.UUID, workflow=wf)
@@ -43,14 +43,14 @@ def make_serializer(cache: "SpecCache") -> BpmnWorkflowSerializer:
 _PLAIN = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
 
-def specs_to_json(spec, subprocesses: Mapping) -> str:  # noqa: ANN001
+def specs_to_json(spec, subprocesses: Mapping) -> str:
     """Serialize a parsed spec and its subprocess specs for storage."""
     registry = _PLAIN.registry
     return json.dumps({"spec": registry.convert(spec),
                        "subprocesses": {k: registry.convert(v) for k, v in subprocesses.items()}})
 
 
-def specs_from_json(text: str):  # noqa: ANN201
+def specs_from_json(text: str):
     data = json.loads(text)
     registry = _PLAIN.registry
     return registry.restore(data["spec"]), {k: registry.restore(v) for k, v in data["subprocesses"].items()}

@@ -33,7 +33,7 @@ class ProcessVersion(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
 
-    author: Mapped["User | None"] = relationship()
+    author: Mapped[User | None] = relationship()
 
     @property
     def label(self) -> str:
@@ -54,4 +54,4 @@ class ProcessDraft(Base):
     #: The version the draft started from (None for a new model).
     base_version_number: Mapped[int | None]
 
-    author: Mapped["User | None"] = relationship()
+    author: Mapped[User | None] = relationship()

@@ -34,7 +34,7 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    detail: Mapped["AuditDetail"] = relationship(lazy="joined", uselist=False)
+    detail: Mapped[AuditDetail] = relationship(lazy="joined", uselist=False)
 
     @property
     def details(self) -> dict:

@@ -22,7 +22,7 @@ class User(Base):
     created_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
 
-    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
     @property
     def roles(self) -> set[str]:

@@ -21,7 +21,7 @@ from app.models import AuditDetail, AuditEvent
 GENESIS = "0" * 64
 
 
-def _canonical(value) -> str:  # noqa: ANN001
+def _canonical(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 

@@ -26,7 +26,7 @@ class AuditQuery:
     limit: int = 1000
 
     @classmethod
-    def parse(cls, args) -> "AuditQuery":  # noqa: ANN001
+    def parse(cls, args) -> AuditQuery:
         def when(name: str) -> datetime | None:
             raw = (args.get(name) or "").strip()
             if not raw:

@@ -112,7 +112,7 @@ def withdraw(session: Session, *, actor: User, case_id: int, reason: str = "") -
         raise CaseClosed("the case is already closed")
     env = get_env(session)
 
-    def act(wf, events, host):  # noqa: ANN001, ANN202
+    def act(wf, events, host):
         ctx = HandlerContext(case_id=case.id, reference=case.reference, element_id="withdrawal", now=utcnow(),
                              data=dict(case.facts or {}), settings={"timezone": env.settings.timezone}, host=host)
         decision = REGISTRY["record_decision"].fn(ctx, outcome="withdrawn", decided_by="applicant")

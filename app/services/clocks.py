@@ -77,7 +77,10 @@ def compute(events: Iterable[Event], *, case_type: str | None, measure: str | No
             rules_change: date, service_goals: Mapping[str, int], default_goal_days: int) -> Clocks:
     """Every clock of one case from its events."""
     ordered = sorted(events, key=lambda e: e.at)
-    day = lambda e: e.at.astimezone(tz).date()  # noqa: E731
+
+    def day(e: Event) -> date:
+        return e.at.astimezone(tz).date()
+
     received = next((e for e in ordered if e.kind == "received"), None)
     arrived = day(received) if received else None
     weeks = 4 if case_type == "anmalan" else 10
@@ -103,7 +106,7 @@ def compute(events: Iterable[Event], *, case_type: str | None, measure: str | No
     )
 
 
-def _statutory(ordered, day, arrived, weeks, new_rules):  # noqa: ANN001, ANN202
+def _statutory(ordered, day, arrived, weeks, new_rules):
     if arrived is None:
         return None, None
     if not new_rules:
@@ -125,7 +128,7 @@ def _statutory(ordered, day, arrived, weeks, new_rules):  # noqa: ANN001, ANN202
     return start, start + timedelta(weeks=weeks) if start else None
 
 
-def _waiting_days(ordered, day, today) -> int:  # noqa: ANN001
+def _waiting_days(ordered, day, today) -> int:
     total, since = 0, None
     for event in ordered:
         if event.kind == "supplement_ordered" and since is None:

@@ -31,7 +31,8 @@ def store(session: Session, *, case: Case, filename: str, content_type: str, str
         raise InvalidInput([{"field": "documents", "message": f"{filename} is empty"}])
     if content_type not in ALLOWED_TYPES:
         raise InvalidInput([{"field": "documents",
-                             "message": f"{filename}: type {content_type} is not accepted (PDF, PNG, JPEG, text, Word)"}])
+                             "message": f"{filename}: type {content_type} is not accepted "
+                                        "(PDF, PNG, JPEG, text, Word)"}])
     digest = hashlib.sha256(data).hexdigest()
     folder = _folder(session, case)
     folder.mkdir(parents=True, exist_ok=True)

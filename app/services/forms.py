@@ -44,7 +44,7 @@ def with_defaults(schema: Mapping, defaults: Mapping) -> dict:
     return result
 
 
-def _field_of(error) -> str:  # noqa: ANN001
+def _field_of(error) -> str:
     if error.validator == "required":
         return error.message.split("'")[1]
     if error.validator == "additionalProperties":
@@ -53,7 +53,7 @@ def _field_of(error) -> str:  # noqa: ANN001
     return ".".join(str(p) for p in error.absolute_path) or "(form)"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker
+def N_(message: str) -> str:  # the conventional gettext marker
     """Mark a message for translation; the web layer translates it when shown."""
     return message
 
@@ -64,7 +64,7 @@ _FORMAT_MESSAGES = {
 }
 
 
-def _message_of(error) -> str:  # noqa: ANN001
+def _message_of(error) -> str:
     if error.validator == "required":
         return N_("is required")
     if error.validator == "additionalProperties":
@@ -112,33 +112,43 @@ def coerce_html(schema: Mapping, form: Mapping[str, list[str]]) -> dict:
     out: dict = {}
     for name, prop in (schema.get("properties") or {}).items():
         values = [v for v in form.get(name, []) if v is not None]
-        types = _types(prop)
-        if "boolean" in types:
-            # Yes/No are radio buttons: an unanswered question is missing, not "No".
-            if values and values[-1] in {"true", "false"}:
-                out[name] = values[-1] == "true"
-            elif values and values[-1] in {"on", "1"}:
-                out[name] = True
-            elif "null" in types:
-                out[name] = None
-            continue
-        if "array" in types:
-            out[name] = [v for v in values if v != ""]
-            continue
-        raw = values[-1].strip() if values else ""
-        if raw == "":
-            if "null" in types:
-                out[name] = None
-            continue
-        if "integer" in types or "number" in types:
-            try:
-                number = float(raw.replace(",", "."))
-                out[name] = int(number) if "integer" in types and number.is_integer() else number
-            except ValueError:
-                out[name] = raw  # validation names the field
-            continue
-        out[name] = raw
+        value = _coerce_field(_types(prop), values)
+        if value is not _ABSENT:
+            out[name] = value
     return out
+
+
+_ABSENT = object()  # the field stays out of the JSON
+
+
+def _coerce_field(types: list[str], values: list[str]):
+    if "boolean" in types:
+        return _coerce_boolean(types, values)
+    if "array" in types:
+        return [v for v in values if v != ""]
+    raw = values[-1].strip() if values else ""
+    if raw == "":
+        return None if "null" in types else _ABSENT
+    if "integer" in types or "number" in types:
+        return _coerce_number(types, raw)
+    return raw
+
+
+def _coerce_boolean(types: list[str], values: list[str]):
+    # Yes/No are radio buttons: an unanswered question is missing, not "No".
+    if values and values[-1] in {"true", "false"}:
+        return values[-1] == "true"
+    if values and values[-1] in {"on", "1"}:
+        return True
+    return None if "null" in types else _ABSENT
+
+
+def _coerce_number(types: list[str], raw: str):
+    try:
+        number = float(raw.replace(",", "."))
+    except ValueError:
+        return raw  # validation names the field
+    return int(number) if "integer" in types and number.is_integer() else number
 
 
 def normalise(schema: Mapping, data: Mapping) -> dict:

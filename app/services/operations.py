@@ -102,7 +102,8 @@ def reassign(session: Session, *, actor: User, task_id: str, reason: str, user: 
     before = {"group": task.group, "assignee": task.assignee.username if task.assignee else None}
     if group:
         if group not in GROUPS:
-            raise InvalidInput([{"field": "group", "message": f"unknown group; choose from {', '.join(sorted(GROUPS))}"}])
+            raise InvalidInput([{"field": "group",
+                                 "message": f"unknown group; choose from {', '.join(sorted(GROUPS))}"}])
         task.group = group
     if user:
         target = session.scalar(select(User).where(User.username == user, User.deleted_at.is_(None)))
@@ -131,11 +132,12 @@ def move_back(session: Session, *, actor: User, case_id: int, task_id: str, reas
         raise InvalidInput([{"field": "task", "message": "choose a completed task of this case"}])
     engine = get_env(session).engine
 
-    def act(wf, events, host):  # noqa: ANN001, ANN202
+    def act(wf, events, host):
         try:
             engine.reset_to(wf, task_id, events)
         except LookupError:
-            raise InvalidInput([{"field": "task", "message": "the task is not in the case's history any more"}]) from None
+            raise InvalidInput([{"field": "task",
+                                 "message": "the task is not in the case's history any more"}]) from None
 
     audit.record(session, actor=actor.username, action="case.moved_back", case_id=case.id,
                  element_id=target.element_id, details={"task": task_id, "title": target.title, "reason": reason})

@@ -38,15 +38,16 @@ def free_text_fields(version: ProcessVersion) -> set[str]:
     return keys
 
 
-def _scrub(value, keys: set[str]):  # noqa: ANN001, ANN202
+def _scrub(value, keys: set[str]):
     if isinstance(value, dict):
-        return {k: (REDACTED if k in keys and v not in (None, "", [], {}) else _scrub(v, keys)) for k, v in value.items()}
+        return {k: (REDACTED if k in keys and v not in (None, "", [], {}) else _scrub(v, keys))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_scrub(v, keys) for v in value]
     return value
 
 
-def _scrub_state(value, keys: set[str]):  # noqa: ANN001, ANN202
+def _scrub_state(value, keys: set[str]):
     """Scrub only task and workflow data in serialized state, never its structure."""
     if isinstance(value, dict):
         return {k: (_scrub(v, keys) if k in ("data", "delta", "updates") else _scrub_state(v, keys))

@@ -8,6 +8,7 @@ caller's transaction; the caller commits once. A failing handler raises
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,10 +85,10 @@ class CaseHost:
             self.session.flush()
 
 
-def _context_factory(session: Session, case: Case, host: CaseHost):  # noqa: ANN202
+def _context_factory(session: Session, case: Case, host: CaseHost):
     settings = get_env(session).settings
 
-    def context_for(task) -> HandlerContext:  # noqa: ANN001
+    def context_for(task) -> HandlerContext:
         return HandlerContext(
             case_id=case.id, reference=case.reference, element_id=task.task_spec.bpmn_id,
             now=utcnow(), data=copy.deepcopy(dict(task.data)), settings=settings.handler_settings(), host=host)
@@ -126,12 +127,12 @@ def apply(session: Session, case: Case, action: Action, *, actor: str,
     return snapshot
 
 
-def context_for(session: Session, case: Case, host: CaseHost):  # noqa: ANN201
+def context_for(session: Session, case: Case, host: CaseHost):
     """The handler-context factory for ``case`` (for callers that load the workflow themselves)."""
     return _context_factory(session, case, host)
 
 
-def continue_loaded(session: Session, case: Case, wf, host: CaseHost, *, actor: str,  # noqa: ANN001
+def continue_loaded(session: Session, case: Case, wf, host: CaseHost, *, actor: str,
                     audit_first: Callable[[], None] | None = None) -> Snapshot:
     """Run engine steps on a workflow the caller loaded and changed (e.g. migrated), then persist.
 
@@ -157,7 +158,7 @@ def _guard(case: Case, fn: Callable[[], None]) -> None:
         raise StepFailed(str(exc), case_id=case.id, element=exc.element) from exc
 
 
-def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:  # noqa: ANN001
+def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:
     """Deliver buffered messages the case now waits for, then snapshot it."""
     env = get_env(session)
     while True:
@@ -169,7 +170,7 @@ def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:  
         deliverable = next((m for m in pending if m.name in waiting), None)
         if deliverable is None:
             return snapshot
-        _guard(case, lambda: env.engine.deliver_message(wf, deliverable.name, deliverable.payload, events))
+        _guard(case, functools.partial(env.engine.deliver_message, wf, deliverable.name, deliverable.payload, events))
         deliverable.delivered_at = utcnow()
         if deliverable.name == SUPPLEMENT_MESSAGE:
             clocks.record(session, case, "supplement_received", {"message_id": deliverable.id})
@@ -253,7 +254,7 @@ def _recipients(session: Session, recipient: str) -> list[str]:
     return sorted({u.email for u in users if role in u.roles})
 
 
-def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:  # noqa: ANN001
+def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:
     version = session.get(ProcessVersion, case.process_version_id)
     open_rows = {t.id: t for t in session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN))}

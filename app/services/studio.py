@@ -129,7 +129,7 @@ def validate(session: Session, files: dict[str, str]) -> list[dict]:
         return [p.to_dict() for p in exc.problems]
     except InvalidInput as exc:
         return [{"file": None, "line": None, "element": None, "message": e["message"]} for e in exc.errors]
-    except Exception as exc:  # noqa: BLE001 - validation reports, it never fails
+    except Exception as exc:  # validation reports, it never fails
         return [{"file": None, "line": None, "element": None, "message": f"cannot be checked: {exc}"}]
     return []
 
@@ -223,7 +223,7 @@ def _blocker(case: Case, target: ProcessVersion) -> str | None:
     return None
 
 
-def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.CaseHost):  # noqa: ANN202
+def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.CaseHost):
     """Load the case with its own version and move it onto ``target`` (raises MigrationBlocked)."""
     env = get_env(session)
     wf = env.engine.load(case.state, runner.context_for(session, case, host))
@@ -244,7 +244,7 @@ def can_migrate(session: Session, case: Case, target: ProcessVersion) -> str | N
             _moved(session, case, target, runner.CaseHost(session, case))
     except bundle_diff.MigrationBlocked as exc:
         return exc.reason
-    except Exception as exc:  # noqa: BLE001 - any failure means: do not move this case
+    except Exception as exc:  # any failure means: do not move this case
         return f"it cannot be moved: {type(exc).__name__}: {exc}"
     return None
 

@@ -117,7 +117,7 @@ def complete_now(session: Session, *, actor: User, task_id: str, data: Mapping,
     before = {k: (case.facts or {}).get(k) for k in clean}
     task.submitted = clean
 
-    def act(wf, events, host):  # noqa: ANN001, ANN202
+    def act(wf, events, host):
         try:
             get_env(session).engine.complete_task(wf, task.id, clean, events)
         except LookupError:

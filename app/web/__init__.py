@@ -7,13 +7,13 @@ from flask import abort
 from flask_login import current_user, login_required
 
 
-def role_required(*roles: str):  # noqa: ANN201
+def role_required(*roles: str):
     """Allow the view only to users with one of ``roles``."""
 
-    def decorate(view):  # noqa: ANN001, ANN202
+    def decorate(view):
         @wraps(view)
         @login_required
-        def wrapper(*args, **kwargs):  # noqa: ANN202
+        def wrapper(*args, **kwargs):
             if not current_user.roles & set(roles):
                 abort(403)
             return view(*args, **kwargs)

@@ -21,12 +21,12 @@ from . import role_required
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _done(message: str, endpoint: str = "", **kw):  # noqa: ANN202
+def _done(message: str, endpoint: str = "", **kw):
     flash(message, "success")
     return redirect(request.referrer or url_for(endpoint or "admin.index", **kw))
 
 
-def _failed(exc: DomainError):  # noqa: ANN202
+def _failed(exc: DomainError):
     db().rollback()
     errors = getattr(exc, "errors", None)
     flash("; ".join(f"{e['field']}: {_(e['message'])}" for e in errors) if errors else exc.message, "error")
@@ -35,7 +35,7 @@ def _failed(exc: DomainError):  # noqa: ANN202
 
 @bp.get("/")
 @role_required("admin")
-def index():  # noqa: ANN201
+def index():
     session = db()
     q = (request.args.get("q") or "").strip()
     found = []
@@ -50,7 +50,7 @@ def index():  # noqa: ANN201
                            recent=audit_search.search(session, audit_search.AuditQuery(limit=10000))[-15:])
 
 
-def _markers(session, case: Case) -> dict:  # noqa: ANN001
+def _markers(session, case: Case) -> dict:
     """What the diagram shows: how often each element ran, what is active, waiting or failed."""
     counts = Counter(step["element"] for step in case.path or [])
     active = [t.element_id for t in case_service.open_tasks(session, case)]
@@ -64,19 +64,20 @@ def _markers(session, case: Case) -> dict:  # noqa: ANN001
 
 @bp.get("/cases/<int:case_id>")
 @role_required("admin")
-def case(case_id: int):  # noqa: ANN201
+def case(case_id: int):
     session = db()
     c = case_service.get_case(session, actor=current_user, case_id=case_id)
     users = list(session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username)))
     return render_template("admin/case.html", case=c, markers=_markers(session, c),
                            events=audit.case_history(session, c.id), incident=incidents.open_incident(session, c.id),
-                           open_tasks=case_service.open_tasks(session, c), done_tasks=case_service.completed_tasks(session, c),
+                           open_tasks=case_service.open_tasks(session, c),
+                           done_tasks=case_service.completed_tasks(session, c),
                            users=users, groups=sorted(operations.GROUPS))
 
 
 @bp.get("/cases/<int:case_id>/diagram.bpmn")
 @role_required("admin", "process_owner")
-def diagram(case_id: int):  # noqa: ANN201
+def diagram(case_id: int):
     c = db().get(Case, case_id)
     if c is None:
         abort(404)
@@ -89,7 +90,7 @@ def diagram(case_id: int):  # noqa: ANN201
 
 @bp.post("/cases/<int:case_id>/<any(suspend, resume, terminate):operation>")
 @role_required("admin")
-def case_operation(case_id: int, operation: str):  # noqa: ANN201
+def case_operation(case_id: int, operation: str):
     try:
         getattr(operations, operation)(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
     except DomainError as exc:
@@ -101,7 +102,7 @@ def case_operation(case_id: int, operation: str):  # noqa: ANN201
 
 @bp.post("/cases/<int:case_id>/move-back")
 @role_required("admin")
-def move_back(case_id: int):  # noqa: ANN201
+def move_back(case_id: int):
     try:
         operations.move_back(db(), actor=current_user, case_id=case_id, task_id=request.form.get("task", ""),
                              reason=request.form.get("reason", ""))
@@ -112,7 +113,7 @@ def move_back(case_id: int):  # noqa: ANN201
 
 @bp.post("/tasks/<task_id>/reassign")
 @role_required("admin")
-def reassign(task_id: str):  # noqa: ANN201
+def reassign(task_id: str):
     try:
         operations.reassign(db(), actor=current_user, task_id=task_id, reason=request.form.get("reason", ""),
                             user=request.form.get("user") or None, group=request.form.get("group") or None)
@@ -123,7 +124,7 @@ def reassign(task_id: str):  # noqa: ANN201
 
 @bp.get("/incidents")
 @role_required("admin")
-def incident_list():  # noqa: ANN201
+def incident_list():
     session = db()
     rows = [(i, session.get(Case, i.case_id)) for i in incidents.list_open(session)]
     return render_template("admin/incidents.html", rows=rows)
@@ -131,14 +132,14 @@ def incident_list():  # noqa: ANN201
 
 @bp.post("/incidents/<int:incident_id>/retry")
 @role_required("admin")
-def retry(incident_id: int):  # noqa: ANN201
+def retry(incident_id: int):
     incidents.retry(db(), actor=current_user, incident_id=incident_id)  # a failure re-records the incident
     return _done(_("The step ran again and succeeded."))
 
 
 @bp.post("/incidents/<int:incident_id>/skip")
 @role_required("admin")
-def skip(incident_id: int):  # noqa: ANN201
+def skip(incident_id: int):
     try:
         data = json.loads(request.form.get("data") or "{}")
     except json.JSONDecodeError as exc:
@@ -154,7 +155,7 @@ def skip(incident_id: int):  # noqa: ANN201
 
 @bp.get("/audit")
 @role_required("admin")
-def audit_page():  # noqa: ANN201
+def audit_page():
     session = db()
     try:
         q = audit_search.AuditQuery.parse(request.args)
@@ -179,14 +180,14 @@ def audit_page():  # noqa: ANN201
 
 @bp.get("/users")
 @role_required("admin")
-def users():  # noqa: ANN201
+def users():
     rows = list(db().scalars(select(User).order_by(User.deleted_at.is_not(None), User.username)))
     return render_template("admin/users.html", users=rows, roles=user_service.ROLE_NAMES)
 
 
 @bp.post("/users")
 @role_required("admin")
-def create_user():  # noqa: ANN201
+def create_user():
     import secrets
 
     password = secrets.token_urlsafe(12)
@@ -203,7 +204,7 @@ def create_user():  # noqa: ANN201
 
 @bp.post("/users/<username>/roles")
 @role_required("admin")
-def set_roles(username: str):  # noqa: ANN201
+def set_roles(username: str):
     try:
         user_service.set_roles(db(), username=username, roles=request.form.getlist("role"), actor=current_user.username)
     except DomainError as exc:
@@ -213,7 +214,7 @@ def set_roles(username: str):  # noqa: ANN201
 
 @bp.post("/users/<username>/delete")
 @role_required("admin")
-def delete_user(username: str):  # noqa: ANN201
+def delete_user(username: str):
     if username == current_user.username:
         flash(_("You cannot delete yourself."), "error")
         return redirect(url_for("admin.users"))
@@ -226,7 +227,7 @@ def delete_user(username: str):  # noqa: ANN201
 
 @bp.get("/users/<username>/export")
 @role_required("admin")
-def export_user(username: str):  # noqa: ANN201
+def export_user(username: str):
     session = db()
     data = retention.export_person(session, actor=current_user, username=username)
     session.commit()

@@ -22,18 +22,18 @@ class LoginForm(FlaskForm):
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):  # noqa: ANN202
+def _load_user(user_id: str):
     return users.get_user(db(), int(user_id))
 
 
-def home_for(user) -> str:  # noqa: ANN001
+def home_for(user) -> str:
     if user.roles <= {"applicant"}:
         return url_for("portal.index")
     return url_for("inbox.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -52,21 +52,21 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     audit.record(db(), actor=current_user.username, action="auth.logout")
     logout_user()
     return redirect(url_for("auth.login"))
 
 
 @bp.post("/lang/<code>")
-def set_language(code: str):  # noqa: ANN201
+def set_language(code: str):
     if code in ("sv", "en"):
         cookie_session["lang"] = code
     return redirect(request.referrer or "/")
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
+def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(home_for(current_user))

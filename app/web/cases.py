@@ -18,7 +18,7 @@ bp = Blueprint("cases", __name__)
 
 @bp.get("/cases")
 @role_required(*STAFF)
-def index():  # noqa: ANN201
+def index():
     status = request.args.get("status") or None
     return render_template("cases/index.html", cases=case_service.list_cases(db(), actor=current_user, status=status),
                            status=status)
@@ -26,7 +26,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/cases/<int:case_id>")
 @role_required(*STAFF)
-def show(case_id: int):  # noqa: ANN201
+def show(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     return render_template("cases/show.html", case=case, open_tasks=case_service.open_tasks(session, case),
@@ -40,7 +40,7 @@ def show(case_id: int):  # noqa: ANN201
 
 @bp.post("/cases/<int:case_id>/extension")
 @role_required(*STAFF)
-def extend(case_id: int):  # noqa: ANN201
+def extend(case_id: int):
     try:
         result = clocks.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
     except InvalidInput as exc:
@@ -53,7 +53,7 @@ def extend(case_id: int):  # noqa: ANN201
 
 @bp.get("/cases/<int:case_id>/documents/<int:doc_id>")
 @login_required
-def document(case_id: int, doc_id: int):  # noqa: ANN201
+def document(case_id: int, doc_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     doc, path = document_service.open_document(session, case, doc_id)

@@ -81,11 +81,11 @@ def age_days(value: datetime | None) -> int:
     return 0 if value is None else max(0, (utcnow() - value).days)
 
 
-def today_local():  # noqa: ANN201
+def today_local():
     return utcnow().astimezone(_tz()).date()
 
 
-def days_left(case) -> int | None:  # noqa: ANN001
+def days_left(case) -> int | None:
     if case.statutory_due is None or case.completed_at is not None or case.outcome is not None:
         return None
     return (case.statutory_due - today_local()).days
@@ -103,12 +103,12 @@ def _schema(version_id: int, form: str, text: str) -> dict:
     return json.loads(text)
 
 
-def schema_of(version, form: str | None) -> dict:  # noqa: ANN001
+def schema_of(version, form: str | None) -> dict:
     text = version.files.get(f"forms/{form}") if form else None
     return _schema(version.id, form, text) if text else {"properties": {}}
 
 
-def measure_word(case, locale: str) -> str:  # noqa: ANN001
+def measure_word(case, locale: str) -> str:
     version = case.process_version
     for name, text in version.files.items():
         if name == "forms/application.json":
@@ -117,7 +117,7 @@ def measure_word(case, locale: str) -> str:  # noqa: ANN001
     return case.measure
 
 
-def submitted_rows(task, locale: str) -> list[tuple[str, object]]:  # noqa: ANN001
+def submitted_rows(task, locale: str) -> list[tuple[str, object]]:
     """(label, value in words) for what a user submitted on a task, in form order."""
     schema = schema_of(task.case.process_version, task.form)
     rows = []
@@ -141,10 +141,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["age_days"] = age_days
 
     @app.context_processor
-    def _helpers():  # noqa: ANN202
+    def _helpers():
         locale = str(get_locale() or "sv")
 
-        def task_title(task):  # noqa: ANN001, ANN202
+        def task_title(task):
             return (task.title_sv if locale == "sv" and task.title_sv else task.title)
 
         return {
@@ -161,7 +161,8 @@ def init_app(app: Flask) -> None:
             "action_word": lambda a: ACTION_WORDS.get(a, a),
             "field_label": lambda prop: forms.label(prop, locale),
             "field_options": lambda prop: forms.options(prop, locale),
-            "field_types": lambda prop: prop.get("type") if isinstance(prop.get("type"), list) else [prop.get("type", "string")],
+            "field_types": lambda prop: (prop.get("type") if isinstance(prop.get("type"), list)
+                                         else [prop.get("type", "string")]),
             "task_title": task_title,
             "option_label": lambda prop, value: dict(forms.options(prop, locale)).get(value, value),
         }

@@ -20,7 +20,7 @@ bp = Blueprint("inbox", __name__)
 
 @bp.get("/inbox")
 @role_required(*STAFF)
-def index():  # noqa: ANN201
+def index():
     session = db()
     element = request.args.get("type") or None
     sort = request.args.get("sort", "deadline")
@@ -30,7 +30,7 @@ def index():  # noqa: ANN201
                            element=element, sort=sort, mine=mine)
 
 
-def _render_task(task, values=None, errors=None, status=200):  # noqa: ANN001, ANN202
+def _render_task(task, values=None, errors=None, status=200):
     session = db()
     case = task.case
     schema = task_service.task_form(session, task)
@@ -45,27 +45,27 @@ def _render_task(task, values=None, errors=None, status=200):  # noqa: ANN001, A
 
 @bp.get("/tasks/<task_id>")
 @role_required(*STAFF)
-def task(task_id: str):  # noqa: ANN201
+def task(task_id: str):
     return _render_task(task_service.get_task(db(), actor=current_user, task_id=task_id))
 
 
 @bp.post("/tasks/<task_id>/claim")
 @role_required(*STAFF)
-def claim(task_id: str):  # noqa: ANN201
+def claim(task_id: str):
     task_service.claim(db(), actor=current_user, task_id=task_id)
     return redirect(request.referrer or url_for("inbox.task", task_id=task_id))
 
 
 @bp.post("/tasks/<task_id>/release")
 @role_required(*STAFF)
-def release(task_id: str):  # noqa: ANN201
+def release(task_id: str):
     task_service.release(db(), actor=current_user, task_id=task_id)
     return redirect(request.referrer or url_for("inbox.index"))
 
 
 @bp.post("/tasks/<task_id>/complete")
 @role_required(*STAFF)
-def complete(task_id: str):  # noqa: ANN201
+def complete(task_id: str):
     session = db()
     task = task_service.get_task(session, actor=current_user, task_id=task_id)
     schema = task_service.task_form(session, task) or {"properties": {}}

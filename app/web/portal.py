@@ -22,7 +22,7 @@ PROCESS = "building_permit"
 
 @bp.get("/")
 @role_required("applicant")
-def index():  # noqa: ANN201
+def index():
     return render_template("portal/index.html", cases=case_service.list_cases(db(), actor=current_user))
 
 
@@ -34,7 +34,7 @@ def _application_schema() -> dict:
 
 @bp.route("/apply", methods=["GET", "POST"])
 @role_required("applicant")
-def apply():  # noqa: ANN201
+def apply():
     schema = _application_schema()
     if request.method == "GET":
         values = {"applicant_name": current_user.display_name, "applicant_email": current_user.email or ""}
@@ -57,7 +57,7 @@ def apply():  # noqa: ANN201
 
 @bp.get("/cases/<int:case_id>")
 @role_required("applicant")
-def show(case_id: int):  # noqa: ANN201
+def show(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case),
@@ -68,7 +68,7 @@ def show(case_id: int):  # noqa: ANN201
 
 @bp.post("/cases/<int:case_id>/supplement")
 @role_required("applicant")
-def supplement(case_id: int):  # noqa: ANN201
+def supplement(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     text = (request.form.get("message") or "").strip()
@@ -86,7 +86,7 @@ def supplement(case_id: int):  # noqa: ANN201
 
 @bp.post("/cases/<int:case_id>/withdraw")
 @role_required("applicant")
-def withdraw(case_id: int):  # noqa: ANN201
+def withdraw(case_id: int):
     case_service.withdraw(db(), actor=current_user, case_id=case_id, reason=(request.form.get("reason") or "").strip())
     flash(_("Your application has been withdrawn."), "success")
     return redirect(url_for("portal.show", case_id=case_id))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, render_template_string, request, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, jsonify, render_template, render_template_string, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
@@ -24,7 +25,7 @@ from . import role_required
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
 
-def _svc():  # noqa: ANN202
+def _svc():
     """``app.services.studio``, imported when first used."""
     from app.services import studio
 
@@ -40,7 +41,7 @@ def _wants_json() -> bool:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):  # noqa: ANN202
+def _http_error(exc: HTTPException):
     """JSON for the editor's fetch calls (e.g. a missing CSRF token); pages as usual otherwise."""
     if _wants_json():
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
@@ -49,7 +50,7 @@ def _http_error(exc: HTTPException):  # noqa: ANN202
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError):  # noqa: ANN202
+def _domain_error(exc: DomainError):
     from app.errors import status_for
 
     if _wants_json():
@@ -77,7 +78,7 @@ def _files_from_request() -> dict[str, str]:
     return clean
 
 
-def _user_names(session, ids) -> dict[int, str]:  # noqa: ANN001
+def _user_names(session, ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
@@ -95,7 +96,7 @@ def _main_bpmn(files: Mapping[str, str], model: str) -> str | None:
     return names[0] if names else None
 
 
-def _versions_or_404(session, model: str) -> list:  # noqa: ANN001
+def _versions_or_404(session, model: str) -> list:
     """The model's versions, oldest first; 404 when the model has none."""
     versions = _svc().list_versions(session, model)
     if not versions:
@@ -103,7 +104,7 @@ def _versions_or_404(session, model: str) -> list:  # noqa: ANN001
     return sorted(versions, key=lambda v: v.number)
 
 
-def _model_or_404(session, model: str) -> tuple[list, object]:  # noqa: ANN001
+def _model_or_404(session, model: str) -> tuple[list, object]:
     """(versions oldest first, draft or None); 404 when the model has neither."""
     versions = sorted(_svc().list_versions(session, model), key=lambda v: v.number)
     draft = _svc().get_draft(session, model)
@@ -122,7 +123,7 @@ def _catalog() -> dict:
 
 @bp.get("/")
 @role_required(*ROLES)
-def index():  # noqa: ANN201
+def index():
     session = db()
     models = _svc().list_models(session)
     versions = {m["model"]: sorted(_svc().list_versions(session, m["model"]), key=lambda v: -v.number)
@@ -133,7 +134,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/<model>/edit")
 @role_required(*ROLES)
-def edit(model: str):  # noqa: ANN201
+def edit(model: str):
     session = db()
     versions, draft = _model_or_404(session, model)
     return render_template("studio/edit.html", model=model, latest=versions[-1] if versions else None, draft=draft)
@@ -141,7 +142,7 @@ def edit(model: str):  # noqa: ANN201
 
 @bp.get("/<model>/versions/<int:number>")
 @role_required(*ROLES)
-def version(model: str, number: int):  # noqa: ANN201
+def version(model: str, number: int):
     session = db()
     v = _svc().get_version(session, model, number)
     if v is None:
@@ -156,7 +157,7 @@ def version(model: str, number: int):  # noqa: ANN201
 
 @bp.get("/<model>/versions/<int:number>/files/<path:name>")
 @role_required(*ROLES)
-def version_file(model: str, number: int, name: str):  # noqa: ANN201
+def version_file(model: str, number: int, name: str):
     v = _svc().get_version(db(), model, number)
     if v is None or name not in v.files:
         abort(404)
@@ -169,7 +170,7 @@ def version_file(model: str, number: int, name: str):  # noqa: ANN201
 
 @bp.get("/<model>/diff")
 @role_required(*ROLES)
-def diff(model: str):  # noqa: ANN201
+def diff(model: str):
     session = db()
     versions = _versions_or_404(session, model)
     numbers = [v.number for v in versions]
@@ -186,7 +187,7 @@ def diff(model: str):  # noqa: ANN201
 
 @bp.route("/<model>/migrate", methods=["GET", "POST"])
 @role_required(*ROLES)
-def migrate(model: str):  # noqa: ANN201
+def migrate(model: str):
     session = db()
     versions = _versions_or_404(session, model)
     numbers = [v.number for v in versions]
@@ -211,13 +212,13 @@ def migrate(model: str):  # noqa: ANN201
 
 @bp.get("/catalog")
 @role_required(*ROLES)
-def catalog():  # noqa: ANN201
+def catalog():
     return jsonify(_catalog())
 
 
 @bp.get("/<model>/bundle")
 @role_required(*ROLES)
-def bundle_json(model: str):  # noqa: ANN201
+def bundle_json(model: str):
     session = db()
     versions, draft = _model_or_404(session, model)
     latest = versions[-1] if versions else None
@@ -234,17 +235,18 @@ def bundle_json(model: str):  # noqa: ANN201
 
 @bp.post("/<model>/draft")
 @role_required(*ROLES)
-def draft_json(model: str):  # noqa: ANN201
+def draft_json(model: str):
     session = db()
     _model_or_404(session, model)
     draft = _svc().save_draft(session, model=model, files=_files_from_request(), author=current_user)
-    return jsonify({"ok": True, "updated_at": draft.updated_at.isoformat() if getattr(draft, "updated_at", None) else None,
+    updated_at = draft.updated_at.isoformat() if getattr(draft, "updated_at", None) else None
+    return jsonify({"ok": True, "updated_at": updated_at,
                     "base_version": getattr(draft, "base_version_number", None)})
 
 
 @bp.post("/<model>/validate")
 @role_required(*ROLES)
-def validate_json(model: str):  # noqa: ANN201
+def validate_json(model: str):
     session = db()
     _model_or_404(session, model)
     problems = _svc().validate(session, _files_from_request())
@@ -253,7 +255,7 @@ def validate_json(model: str):  # noqa: ANN201
 
 @bp.post("/<model>/deploy")
 @role_required(*ROLES)
-def deploy_json(model: str):  # noqa: ANN201
+def deploy_json(model: str):
     session = db()
     versions, _draft = _model_or_404(session, model)
     before = versions[-1].number if versions else 0
@@ -294,21 +296,29 @@ def _schema_problems(schema: object) -> list[dict]:
     props = schema.get("properties") or {}
     if not isinstance(props, dict):
         return problems
-    for name, prop in props.items():
-        if isinstance(prop, dict):
-            if not prop.get("title"):
-                problems.append({"path": f"properties/{name}", "message": _("The field has no title.")})
-            if not prop.get("x-title-sv"):
-                problems.append({"path": f"properties/{name}", "message": _("The field has no Swedish title (x-title-sv).")})
+    problems.extend(_title_problems(props))
     for name in schema.get("required") or []:
         if name not in props:
             problems.append({"path": "required", "message": _("Required field %(name)s is not defined.", name=name)})
     return problems
 
 
+def _title_problems(props: dict) -> list[dict]:
+    """Fields without a title or without a Swedish title."""
+    problems = []
+    for name, prop in props.items():
+        if isinstance(prop, dict):
+            if not prop.get("title"):
+                problems.append({"path": f"properties/{name}", "message": _("The field has no title.")})
+            if not prop.get("x-title-sv"):
+                problems.append({"path": f"properties/{name}",
+                                 "message": _("The field has no Swedish title (x-title-sv).")})
+    return problems
+
+
 @bp.post("/preview-form")
 @role_required(*ROLES)
-def preview_form():  # noqa: ANN201
+def preview_form():
     payload = request.get_json(silent=True)
     if not isinstance(payload, Mapping):
         abort(400, description="expected a JSON object")
@@ -327,6 +337,6 @@ def preview_form():  # noqa: ANN201
             isinstance(p, dict) for p in schema.get("properties", {}).values()):
         try:
             html = render_template_string(_PREVIEW, schema=schema)
-        except Exception as exc:  # noqa: BLE001 - an odd schema must not break the editor
+        except Exception as exc:  # an odd schema must not break the editor
             errors.append({"path": "", "message": _("The form cannot be shown: %(msg)s", msg=str(exc))})
     return jsonify({"ok": not errors, "html": html, "errors": errors})

@@ -1,7 +1,7 @@
 """create core tables: users, process versions, cases, inbox, timers, messages, audit, outbox, documents
 
 Revision ID: f6ecb4d1e9eb
-Revises: 
+Revises:
 Create Date: 2026-11-23 03:44:03.332851
 """
 from alembic import op
@@ -74,8 +74,11 @@ def upgrade() -> None:
     sa.Column('process_version_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('RECEIVED', 'IN_TRIAGE', 'AWAITING_SUPPLEMENT', 'IN_REVIEW', 'AWAITING_REFERRALS', 'NEIGHBOUR_HEARING', 'AWAITING_COMMITTEE', 'DECIDED', 'CLOSED', 'WITHDRAWN', name='casestatus', native_enum=False, length=40), nullable=False),
-    sa.Column('outcome', sa.Enum('GRANTED', 'REFUSED', 'DISMISSED', 'WITHDRAWN', name='outcome', native_enum=False, length=20), nullable=True),
+    sa.Column('status', sa.Enum('RECEIVED', 'IN_TRIAGE', 'AWAITING_SUPPLEMENT', 'IN_REVIEW', 'AWAITING_REFERRALS',
+                                'NEIGHBOUR_HEARING', 'AWAITING_COMMITTEE', 'DECIDED', 'CLOSED', 'WITHDRAWN',
+                                name='casestatus', native_enum=False, length=40), nullable=False),
+    sa.Column('outcome', sa.Enum('GRANTED', 'REFUSED', 'DISMISSED', 'WITHDRAWN', name='outcome', native_enum=False,
+                                 length=20), nullable=True),
     sa.Column('applicant_id', sa.Integer(), nullable=True),
     sa.Column('applicant_name', sa.String(length=200), nullable=False),
     sa.Column('applicant_email', sa.String(length=254), nullable=False),
@@ -90,7 +93,8 @@ def upgrade() -> None:
     sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['applicant_id'], ['user_account.id'], name=op.f('fk_case_applicant_id_user_account')),
-    sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], name=op.f('fk_case_process_version_id_process_version')),
+    sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'],
+                            name=op.f('fk_case_process_version_id_process_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case')),
     sa.UniqueConstraint('reference', name=op.f('uq_case_reference'))
     )
@@ -131,7 +135,8 @@ def upgrade() -> None:
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_document_case_id_case')),
-    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_document_uploaded_by_id_user_account')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'],
+                            name=op.f('fk_document_uploaded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
@@ -145,7 +150,8 @@ def upgrade() -> None:
     sa.Column('title_sv', sa.String(length=300), nullable=True),
     sa.Column('group', sa.String(length=40), nullable=False),
     sa.Column('form', sa.String(length=200), nullable=True),
-    sa.Column('status', sa.Enum('OPEN', 'COMPLETED', 'CANCELLED', name='taskstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('OPEN', 'COMPLETED', 'CANCELLED', name='taskstatus', native_enum=False, length=20),
+              nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('defaults', sa.JSON(), nullable=False),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -155,7 +161,8 @@ def upgrade() -> None:
     sa.Column('submitted', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_human_task_assignee_id_user_account')),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_human_task_case_id_case')),
-    sa.ForeignKeyConstraint(['completed_by_id'], ['user_account.id'], name=op.f('fk_human_task_completed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['completed_by_id'], ['user_account.id'],
+                            name=op.f('fk_human_task_completed_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task'))
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
@@ -184,7 +191,8 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('status', sa.Enum('PENDING', 'SENT', 'FAILED', name='outboxstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('PENDING', 'SENT', 'FAILED', name='outboxstatus', native_enum=False, length=20),
+              nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),

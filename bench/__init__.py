@@ -1,0 +1,1 @@
+"""Throughput benchmark; run it with `make bench` or `python -m bench.run`."""
