@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
+from .enums import STAFF_GROUPS
 
 
 class User(Base):
@@ -27,6 +28,11 @@ class User(Base):
     @property
     def roles(self) -> set[str]:
         return {r for r in self.roles_csv.split(",") if r}
+
+    @property
+    def work_groups(self) -> set[str]:
+        """The groups whose tasks this user works (rights are roles, work is routed to groups)."""
+        return self.roles & {g.value for g in STAFF_GROUPS}
 
     @property
     def is_staff(self) -> bool:

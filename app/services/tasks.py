@@ -22,7 +22,7 @@ def list_tasks(session: Session, *, actor: User, element: str | None = None, min
     if mine:
         query = query.where(HumanTask.assignee_id == actor.id)
     else:
-        query = query.where(or_(HumanTask.group.in_(sorted(actor.roles)), HumanTask.assignee_id == actor.id))
+        query = query.where(or_(HumanTask.group.in_(sorted(actor.work_groups)), HumanTask.assignee_id == actor.id))
     if element:
         query = query.where(HumanTask.element_id == element)
     if sort == "deadline":
@@ -38,7 +38,7 @@ def list_tasks(session: Session, *, actor: User, element: str | None = None, min
 def task_types(session: Session, *, actor: User) -> list[tuple[str, str]]:
     """(element id, title) of the task kinds the actor can see, for filtering."""
     rows = session.execute(select(HumanTask.element_id, HumanTask.title).where(
-        HumanTask.status == TaskStatus.OPEN, HumanTask.group.in_(sorted(actor.roles))).distinct())
+        HumanTask.status == TaskStatus.OPEN, HumanTask.group.in_(sorted(actor.work_groups))).distinct())
     seen: dict[str, str] = {}
     for element, title in rows:
         seen.setdefault(element, title.split(" — ")[0])
@@ -49,7 +49,7 @@ def get_task(session: Session, *, actor: User, task_id: str) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
-    if task.group not in actor.roles and task.assignee_id != actor.id:
+    if task.group not in actor.work_groups and task.assignee_id != actor.id:
         raise Forbidden(f"this task is for the {task.group} group")
     return task
 
@@ -94,7 +94,7 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
     """Validate the form data, complete the task and advance the case."""
     task = get_task(session, actor=actor, task_id=task_id)
     _ensure_open(task)
-    if task.group not in actor.roles:
+    if task.group not in actor.work_groups:
         raise Forbidden(f"this task is for the {task.group} group")
     if task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
