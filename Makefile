@@ -21,8 +21,8 @@ install: $(BIN)/lotsen $(MO)
 translations: $(MO)
 
 extract-messages: $(BIN)/lotsen
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -w 100 -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-location -w 100 -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
 
 run: install
 	$(BIN)/lotsen db upgrade
