@@ -22,7 +22,7 @@ translations: $(MO)
 
 extract-messages: $(BIN)/lotsen
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -w 100 -o app/translations/messages.pot .
-	$(BIN)/pybabel update --no-location -w 100 -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
+	$(BIN)/pybabel update -w 100 -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
 
 run: install
 	$(BIN)/lotsen db upgrade
