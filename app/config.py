@@ -14,6 +14,14 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _key_from_file(path: Path) -> str:
+    """A random key kept in ``path`` (created on first use, readable by the owner only)."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 @dataclass
 class Settings:
     """Every setting Lotsen reads, with its default.
@@ -31,6 +39,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key: str = ""
+    #: Key that signs audit checkpoints (HMAC); kept in instance/audit_key unless given.
+    audit_key: str = ""
+    #: A signed checkpoint of the audit chain's head every this many events (and on every verify).
+    audit_checkpoint_every: int = 1000
     #: Set when served over HTTPS (production): cookies are then sent only over HTTPS.
     secure_cookies: bool = False
     #: Enables test-only routes such as the controllable clock.
@@ -114,12 +126,8 @@ class Settings:
         Path(self.instance_dir).mkdir(parents=True, exist_ok=True)
         if not self.database_url:
             self.database_url = f"sqlite:///{Path(self.instance_dir) / 'lotsen.sqlite3'}"
-        if not self.secret_key:
-            key_file = Path(self.instance_dir) / "secret_key"
-            if not key_file.exists():
-                key_file.write_text(secrets.token_hex(32))
-                key_file.chmod(0o600)
-            self.secret_key = key_file.read_text().strip()
+        self.secret_key = self.secret_key or _key_from_file(Path(self.instance_dir) / "secret_key")
+        self.audit_key = self.audit_key or _key_from_file(Path(self.instance_dir) / "audit_key")
 
     @property
     def documents_dir(self) -> Path:

@@ -34,6 +34,11 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
+def _note_writes(session: Session, _context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info["wrote"] = True
+
+
 class Database:
     """Owns the engines; hands out sessions for reading and for writing."""
 
@@ -47,6 +52,8 @@ class Database:
             self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        for maker in (self._read, self._write):
+            event.listen(maker, "before_flush", _note_writes)
 
     def new_session(self, *, write: bool) -> Session:
         return (self._write if write else self._read)()

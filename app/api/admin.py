@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response, g, jsonify, request
 
 from app.models import HumanTask, Incident
-from app.services import audit, audit_search, incidents, operations, retention
+from app import uow
+from app.services import audit, audit_search, audit_verify, incidents, operations, retention
 from app.services.cases import get_case
 from app.services.errors import Forbidden, NotFound
 from app.uow import db
@@ -42,8 +43,8 @@ def search_audit():
     q = audit_search.AuditQuery.parse(request.args)
     fmt = request.args.get("format")
     if fmt:
-        content_type, body = audit_search.export(db(), actor=actor, q=q, fmt=fmt)
-        db().commit()  # the export is audited
+        # the export is audited: its record is an explicit write of its own
+        content_type, body = uow.run(lambda session: audit_search.export(session, actor=actor, q=q, fmt=fmt))
         return Response(body, content_type=content_type,
                         headers={"Content-Disposition": f"attachment; filename=audit.{fmt}"})
     return jsonify([audit_search.event_dict(e) for e in audit_search.search(db(), q)])
@@ -53,11 +54,14 @@ def search_audit():
 @api_user
 def verify_audit():
     _admin()
-    broken = audit.verify(db())
-    if broken is None:
-        return jsonify({"ok": True})
-    return jsonify({"ok": False, "event": broken.event.id, "at": broken.event.at.isoformat(),
-                    "action": broken.event.action, "reason": broken.reason}), 409
+    report = audit_verify.verify(db())
+    if report.broken is None:
+        head = uow.run(lambda session: audit_verify.sign_verified_head(session, report))
+        return jsonify({"ok": True, "events": report.events, "checkpoints": report.checkpoints,
+                        "head": head.printable() if head else None})
+    broken = report.broken
+    return jsonify({"ok": False, "event": broken.event_id, "at": broken.at.isoformat() if broken.at else None,
+                    "action": broken.action, "reason": broken.reason}), 409
 
 
 @bp.get("/api/admin/incidents")
@@ -128,14 +132,12 @@ def reassign(task_id: str):
 @api_user
 def export_user(username: str):
     _admin()
-    data = retention.export_person(db(), actor=g.api_user, username=username)
-    db().commit()
-    return jsonify(data)
+    actor = g.api_user
+    return jsonify(uow.run(lambda session: retention.export_person(session, actor=actor, username=username)))
 
 
 @bp.get("/api/me/export")
 @api_user
 def export_me():
-    data = retention.export_person(db(), actor=g.api_user, username=g.api_user.username)
-    db().commit()
-    return jsonify(data)
+    actor = g.api_user
+    return jsonify(uow.run(lambda session: retention.export_person(session, actor=actor, username=actor.username)))

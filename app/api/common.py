@@ -6,10 +6,10 @@ from functools import wraps
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import text
 from werkzeug.exceptions import BadRequest
 
-from app.services import users
+from app import uow
+from app.services import health, users
 from app.services.errors import InvalidInput, Unauthorized
 from app.uow import db
 
@@ -25,7 +25,8 @@ def api_user(view):
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             raise Unauthorized("send an API token as 'Authorization: Bearer <token>'")
-        g.api_user = users.user_for_token(db(), header[len("Bearer "):].strip())
+        token = header[len("Bearer "):].strip()
+        g.api_user = uow.detached(lambda session: users.user_for_token(session, token))
         return view(*args, **kwargs)
 
     return wrapper
@@ -52,7 +53,7 @@ def json_body(*, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None
 
 @bp.get("/healthz")
 def healthz():
-    db().execute(text("SELECT 1"))
+    health.check(db())
     return jsonify({"status": "ok"})
 
 

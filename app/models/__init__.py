@@ -4,12 +4,12 @@ from .case import Case
 from .enums import STAFF_GROUPS, STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
-from .records import AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
+from .records import AuditCheckpoint, AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
 from .task import HumanTask
 from .user import ApiToken, User
 
 __all__ = [
-    "ApiToken", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus", "Document",
+    "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus", "Document",
     "HumanTask", "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STAFF_GROUPS", "STATUS_PRECEDENCE", "TaskStatus",
     "Timer", "User",

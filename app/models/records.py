@@ -54,6 +54,19 @@ class AuditDetail(Base):
     redacted_by_event_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class AuditCheckpoint(Base):
+    """A signed statement of the chain's head at some moment (see services.audit_checkpoints)."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    event_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    #: HMAC-SHA256 over id, hash and time with the installation's audit key.
+    signature: Mapped[str] = mapped_column(String(64))
+
+
 class OutboxMessage(Base):
     """An e-mail (or other effect) written in the transaction, delivered later."""
 
@@ -121,7 +134,7 @@ class Incident(Base):
 APPEND_ONLY_FUNCTION = DDL("""
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_event is append-only: %% refused', TG_OP;
+  RAISE EXCEPTION '%% is append-only: %% refused', TG_TABLE_NAME, TG_OP;
 END;
 $$ LANGUAGE plpgsql
 """)
@@ -129,5 +142,36 @@ APPEND_ONLY_TRIGGER = DDL("""
 CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
 FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
 """)
+#: On audit_detail PostgreSQL allows only the update retention makes: details erased, naming a later
+#: redaction event; no DELETE. Checkpoints are append-only like the events.
+DETAIL_GUARD_FUNCTION = DDL("""
+CREATE OR REPLACE FUNCTION audit_detail_guard() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'audit_detail rows cannot be deleted';
+  END IF;
+  IF NEW.event_id <> OLD.event_id OR OLD.details IS NULL OR NEW.details IS NOT NULL
+     OR OLD.redacted_by_event_id IS NOT NULL OR NEW.redacted_by_event_id IS NULL
+     OR NOT EXISTS (SELECT 1 FROM audit_event r WHERE r.id = NEW.redacted_by_event_id
+                    AND r.action = 'retention.redacted' AND r.id > NEW.event_id) THEN
+    RAISE EXCEPTION 'audit_detail may only be erased by a later recorded redaction';
+  END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql
+""")
+DETAIL_GUARD_TRIGGER = DDL("""
+CREATE TRIGGER audit_detail_guard BEFORE UPDATE OR DELETE ON audit_detail
+FOR EACH ROW EXECUTE FUNCTION audit_detail_guard()
+""")
+CHECKPOINT_APPEND_ONLY_TRIGGER = DDL("""
+CREATE TRIGGER audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON audit_checkpoint
+FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
+""")
 event.listen(AuditEvent.__table__, "after_create", APPEND_ONLY_FUNCTION.execute_if(dialect="postgresql"))
 event.listen(AuditEvent.__table__, "after_create", APPEND_ONLY_TRIGGER.execute_if(dialect="postgresql"))
+event.listen(AuditDetail.__table__, "after_create", DETAIL_GUARD_FUNCTION.execute_if(dialect="postgresql"))
+event.listen(AuditDetail.__table__, "after_create", DETAIL_GUARD_TRIGGER.execute_if(dialect="postgresql"))
+event.listen(AuditCheckpoint.__table__, "after_create", APPEND_ONLY_FUNCTION.execute_if(dialect="postgresql"))
+event.listen(AuditCheckpoint.__table__, "after_create",
+             CHECKPOINT_APPEND_ONLY_TRIGGER.execute_if(dialect="postgresql"))

@@ -10,14 +10,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.models import (AuditDetail, AuditEvent, Case, Document, HumanTask, OutboxMessage, PendingMessage,
                         ProcessVersion, User)
 
-from . import audit
+from . import audit, audit_verify
 from .env import get_env
 from .errors import Forbidden
 
@@ -93,8 +93,12 @@ def run(session: Session, *, dry_run: bool, actor: str = "retention") -> list[Pl
 
 
 def erase_case(session: Session, case: Case, keys: set[str], *, actor: str) -> None:
-    event = audit.record(session, actor=actor, action="retention.redacted", case_id=case.id,
-                         details={"fields": sorted(keys), "outcome": case.outcome.value if case.outcome else None})
+    erasable = list(session.scalars(select(AuditDetail.event_id).join(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.chain_version == 2, AuditEvent.action != audit_verify.REDACTION,
+        AuditDetail.details.is_not(None)).order_by(AuditDetail.event_id)))
+    redaction_id = audit.record_now(session, actor=actor, action=audit_verify.REDACTION, case_id=case.id,
+                                    details={"fields": sorted(keys), "events": erasable,
+                                             "outcome": case.outcome.value if case.outcome else None})
     case.applicant_name = REDACTED
     case.applicant_email = REDACTED
     case.facts = _scrub(case.facts or {}, keys)
@@ -107,11 +111,9 @@ def erase_case(session: Session, case: Case, keys: set[str], *, actor: str) -> N
         message.payload = _scrub(message.payload, keys | {"message"})
     for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
         mail.recipient, mail.body = REDACTED, REDACTED
-    details = session.scalars(select(AuditDetail).join(AuditEvent).where(
-        AuditEvent.case_id == case.id, AuditEvent.id != event.id, AuditDetail.details.is_not(None)))
-    for detail in details:
-        detail.details = None
-        detail.redacted_by_event_id = event.id
+    if erasable:
+        session.execute(update(AuditDetail).where(AuditDetail.event_id.in_(erasable))
+                        .values(details=None, redacted_by_event_id=redaction_id))
 
 
 def export_person(session: Session, *, actor: User, username: str) -> dict:

@@ -1,0 +1,53 @@
+"""One error vocabulary, rendered: JSON for the API and the studio's calls, pages for people."""
+from __future__ import annotations
+
+from flask import Response, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import gettext as translated
+
+from app.services import errors as e
+
+STATUS = [
+    (e.NotFound, 404), (e.Forbidden, 403), (e.Unauthorized, 401), (e.Conflict, 409),
+    (e.InvalidInput, 422), (e.DeployRejected, 422), (e.StepFailed, 500),
+]
+#: Endpoints the studio's editor calls with fetch (they answer JSON even to a form post).
+JSON_ENDPOINT_SUFFIXES = ("_json", ".catalog", ".preview_form")
+
+
+def status_for(exc: e.DomainError) -> int:
+    for cls, code in STATUS:
+        if isinstance(exc, cls):
+            return code
+    return 400
+
+
+def wants_json() -> bool:
+    return (request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
+            or request.accept_mimetypes.best == "application/json"
+            or (request.endpoint or "").endswith(JSON_ENDPOINT_SUFFIXES))
+
+
+def error_message(exc: e.DomainError) -> str:
+    """What a person reads: the field messages of invalid input, else the error's message."""
+    if isinstance(exc, e.StepFailed):
+        return _("The step could not be completed: %(msg)s. Nothing was saved; try again.", msg=exc.message)
+    errors = getattr(exc, "errors", None)
+    if isinstance(exc, e.InvalidInput) and errors:
+        return "; ".join(translated(err["message"]) for err in errors)
+    return translated(exc.message)
+
+
+def error_response(exc: e.DomainError) -> Response | tuple:
+    """The response for a domain error, after the unit of work was rolled back."""
+    code = status_for(exc)
+    if wants_json():
+        body = {"error": exc.code, "message": exc.message}
+        body.update({k: v for k, v in exc.details.items() if v is not None})
+        return jsonify(body), code
+    if isinstance(exc, e.Unauthorized):
+        return redirect("/login")
+    if isinstance(exc, (e.InvalidInput, e.Conflict, e.StepFailed)) and request.referrer:
+        flash(error_message(exc), "error")
+        return redirect(request.referrer)
+    return render_template("error.html", code=code, message=error_message(exc)), code
