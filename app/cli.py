@@ -181,22 +181,43 @@ def audit() -> None:
     """The tamper-evident audit trail."""
 
 
-@audit.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain; exit 1 naming the first event that does not match."""
-    from app.services import audit as audit_service
+def _witness(value: str | None) -> tuple[int, str] | None:
+    if not value:
+        return None
+    event_id, _, digest = value.partition(":")
+    if not event_id.isdigit() or len(digest) != 64:
+        raise click.BadParameter("give the witnessed head as EVENT_ID:HASH (as `lotsen audit checkpoint` printed it)")
+    return int(event_id), digest
 
+
+@audit.command("verify")
+@click.option("--witness", help="a head printed earlier by `lotsen audit checkpoint` (EVENT_ID:HASH)")
+def audit_verify(witness: str | None) -> None:
+    """Walk the hash chain; exit 1 naming the first event that does not hold. Signs the verified head."""
+    from app.services import audit_verify as verifier
+
+    expected = _witness(witness)
     rt = _runtime()
     with rt.db.unit_of_work(write=False) as session:
-        broken = audit_service.verify(session)
-        if broken is not None:
-            e = broken.event
-            _fail(f"audit event {e.id} ({e.action} by {e.actor} at {e.at.isoformat()}): {broken.reason}")
-        from sqlalchemy import func, select
+        report = verifier.verify(session, witness=expected)
+    if report.broken is not None:
+        _fail(report.broken.describe())
+    with rt.db.unit_of_work() as session:
+        head = verifier.sign_verified_head(session, report)
+    click.echo(f"audit chain intact: {report.events} events, {report.checkpoints} checkpoints")
+    if head is not None:
+        click.echo(f"head: {head.printable()}")
 
-        from app.models import AuditEvent
-        count = session.scalar(select(func.count()).select_from(AuditEvent))
-    click.echo(f"audit chain intact: {count} events")
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's head now and print it, for an external witness to keep."""
+    from app.services import audit_checkpoints
+
+    rt = _runtime()
+    with rt.db.unit_of_work() as session:
+        head = audit_checkpoints.checkpoint_head(session)
+    click.echo(head.printable() if head else "the audit trail is empty")
 
 
 @main.group()

@@ -56,10 +56,11 @@ def test_admin_api_is_refused_to_every_other_role(api, role):
 def test_changing_one_audit_row_makes_verify_fail_and_name_it(api, rt, settings, monkeypatch):
     api.as_("applicant").submit()
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
     runner = CliRunner()
     ok = runner.invoke(main, ["audit", "verify"])
     assert ok.exit_code == 0 and "audit chain intact" in ok.output
-    assert api.as_("admin").get("/api/audit/verify").get_json() == {"ok": True}
+    assert api.as_("admin").get("/api/audit/verify").get_json()["ok"] is True
     with rt.db.unit_of_work(write=False) as s:
         victim_id = s.scalar(select(AuditEvent.id).where(AuditEvent.action == "case.received"))
     with rt.db.write_engine.begin() as conn:
@@ -201,6 +202,7 @@ def test_retention_erases_personal_data_but_keeps_statistics_and_the_chain(api, 
     from app.scheduler import run_due_timers
     assert run_due_timers(rt) == 1  # the appeal window passed: closed
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
     monkeypatch.setenv("LOTSEN_RETENTION_DAYS_JSON", json.dumps({"granted": 30, "default": 3650}))
     runner = CliRunner()
     assert "nothing to erase" in runner.invoke(main, ["retention", "run", "--dry-run"]).output

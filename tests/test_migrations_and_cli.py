@@ -54,6 +54,7 @@ def test_cli_deploy_reports_each_problem_and_deploys_nothing(tmp_path, monkeypat
     for name, content in mini_bundle(script="import os").items():
         (folder / name).write_text(content)
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
     result = CliRunner().invoke(main, ["processes", "deploy", str(folder)])
     assert result.exit_code == 1
     assert "mini.bpmn:" in result.output and "[compute]" in result.output and "imports are not allowed" in result.output

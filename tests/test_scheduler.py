@@ -82,6 +82,7 @@ def test_timers_are_listed_and_run_from_the_command_line(client, actors, rt, set
 
     [case_id] = cases_waiting_for_a_supplement(client, actors, 1)
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
     listing = CliRunner().invoke(main, ["timers", "list"])
     assert listing.exit_code == 0 and "reply_date_passed" in listing.output and "BYGG " in listing.output
     result = CliRunner().invoke(main, ["timers", "run-due"])

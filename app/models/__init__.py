@@ -9,7 +9,8 @@ from .task import HumanTask
 from .user import ApiToken, User
 
 __all__ = [
-    "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus", "Document",
+    "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
+    "Document",
     "HumanTask", "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STAFF_GROUPS", "STATUS_PRECEDENCE", "TaskStatus",
     "Timer", "User",

@@ -98,7 +98,8 @@ def append_pending(session: Session) -> int | None:
                      "prev_hash": prev, "hash": link})
         prev = link
     ids = conn.execute(insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True), rows).scalars().all()
-    conn.execute(insert(AuditDetail), [{"event_id": i, "details": p.details} for i, p in zip(ids, pending, strict=True)])
+    details = [{"event_id": i, "details": p.details} for i, p in zip(ids, pending, strict=True)]
+    conn.execute(insert(AuditDetail), details)
     audit_checkpoints.after_append(session, last_id=ids[-1], last_hash=prev, appended=len(ids))
     return ids[-1]
 

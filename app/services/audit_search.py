@@ -69,6 +69,12 @@ def search(session: Session, q: AuditQuery) -> list[AuditEvent]:
     return list(session.scalars(query.order_by(AuditEvent.id).limit(q.limit)).unique())
 
 
+def recent(session: Session, count: int) -> list[AuditEvent]:
+    """The newest ``count`` events, oldest of them first."""
+    newest = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(count)).unique()
+    return list(reversed(list(newest)))
+
+
 def event_dict(e: AuditEvent) -> dict:
     return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "case_id": e.case_id,
             "element": e.element_id, "details": e.details, "hash": e.hash, "prev_hash": e.prev_hash}

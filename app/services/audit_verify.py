@@ -25,13 +25,23 @@ REDACTION = "retention.redacted"
 BATCH = 5000
 
 
+def N_(message: str) -> str:  # the conventional gettext marker: translated where shown
+    return message
+
+
 @dataclass
 class Broken:
     event_id: int
     action: str | None
     actor: str | None
     at: datetime | None
-    reason: str
+    #: The English reason with %(name)s placeholders (a msgid of the message catalogue) and its values.
+    reason_template: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return self.reason_template % self.params
 
     def describe(self) -> str:
         what = f" ({self.action} by {self.actor} at {self.at.isoformat()})" if self.action and self.at else ""
@@ -74,36 +84,36 @@ def _redactions(session: Session) -> dict[int, _Redaction]:
 def _erasure_problem(row, redactions: dict[int, _Redaction]) -> str | None:
     """Why an erased detail is not covered by a genuine redaction (None if it is)."""
     if row.chain_version != 2:
-        return "the details of an event of the old chain format were erased; it can no longer be verified"
+        return N_("the details of an event of the old chain format were erased; it can no longer be verified")
     redaction = redactions.get(row.redacted_by_event_id)
     if redaction is None:
-        return "its details were erased without a recorded redaction"
+        return N_("its details were erased without a recorded redaction")
     if row.redacted_by_event_id <= row.id:
-        return "its details were erased by a redaction recorded before the event itself"
+        return N_("its details were erased by a redaction recorded before the event itself")
     if redaction.case_id is None or redaction.case_id != row.case_id:
-        return "its details were erased by a redaction of another case"
+        return N_("its details were erased by a redaction of another case")
     if row.id not in redaction.events:
-        return "its details were erased by a redaction that does not name this event"
+        return N_("its details were erased by a redaction that does not name this event")
     return None
 
 
 def _content_problem(row, redactions: dict[int, _Redaction]) -> str | None:
     if row.has_detail is None:
-        return "its details are missing"
+        return N_("its details are missing")
     if row.details is None:
         problem = _erasure_problem(row, redactions)
         if problem:
             return problem
     elif details_digest(row.details) != row.details_hash:
-        return "its details do not match their hash"
+        return N_("its details do not match their hash")
     if row.chain_version == 1:
         if _legacy_hash(row, row.details) != row.hash:
-            return "its content does not match its hash"
+            return N_("its content does not match its hash")
     elif row.chain_version != 2:
-        return f"it claims an unknown chain format {row.chain_version}"
+        return N_("it claims an unknown chain format")
     elif event_hash(row.prev_hash, row.at, row.actor, row.action, row.case_id, row.element_id,
                     row.details_hash) != row.hash:
-        return "its content does not match its hash"
+        return N_("its content does not match its hash")
     return None
 
 
@@ -124,7 +134,8 @@ def verify(session: Session, *, witness: tuple[int, str] | None = None) -> Repor
     report.checkpoints = len(checkpoints)
     for cp in checkpoints:
         if not audit_checkpoints.is_genuine(session, cp):
-            report.broken = Broken(cp.event_id, None, None, None, f"checkpoint {cp.id} carries a false signature")
+            report.broken = Broken(cp.event_id, None, None, None,
+                                   N_("checkpoint %(checkpoint)s carries a false signature"), {"checkpoint": cp.id})
             return report
     signed = {cp.event_id: cp.event_hash for cp in checkpoints}
     if witness is not None:
@@ -133,10 +144,10 @@ def verify(session: Session, *, witness: tuple[int, str] | None = None) -> Repor
     for row in _rows(session):
         problem = None
         if row.prev_hash != prev:
-            problem = "its link to the previous event does not match"
+            problem = N_("its link to the previous event does not match")
         problem = problem or _content_problem(row, redactions)
         if problem is None and row.id in signed and signed[row.id] != row.hash:
-            problem = "its hash differs from the one signed in a checkpoint or given by the witness"
+            problem = N_("its hash differs from the one signed in a checkpoint or given by the witness")
         if problem:
             report.broken = Broken(row.id, row.action, row.actor, row.at, problem)
             return report
@@ -145,8 +156,9 @@ def verify(session: Session, *, witness: tuple[int, str] | None = None) -> Repor
     missing = [event_id for event_id in signed if report.head_id is None or event_id > report.head_id]
     if missing:
         report.broken = Broken(max(missing), None, None, None,
-                               f"the chain ends at event {report.head_id or 0}, but event {max(missing)} was "
-                               f"signed in a checkpoint or witnessed: events were deleted from its end")
+                               N_("the chain ends at event %(head)s, but event %(signed)s was signed in a checkpoint "
+                                  "or witnessed: events were deleted from its end"),
+                               {"head": report.head_id or 0, "signed": max(missing)})
     return report
 
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -113,7 +113,7 @@ def erase_case(session: Session, case: Case, keys: set[str], *, actor: str) -> N
         mail.recipient, mail.body = REDACTED, REDACTED
     if erasable:
         session.execute(update(AuditDetail).where(AuditDetail.event_id.in_(erasable))
-                        .values(details=None, redacted_by_event_id=redaction_id))
+                        .values(details=null(), redacted_by_event_id=redaction_id))
 
 
 def export_person(session: Session, *, actor: User, username: str) -> dict:

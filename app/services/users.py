@@ -50,6 +50,23 @@ def get_user(session: Session, user_id: int) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def all_users(session: Session) -> list[User]:
+    """Every account, active ones first, by user name."""
+    return list(session.scalars(select(User).order_by(User.deleted_at.is_not(None), User.username)))
+
+
+def active_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username)))
+
+
+def display_names(session: Session, ids) -> dict[int, str]:
+    """{user id: display name} for the given ids (missing ids are left out)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u.display_name or u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None)))
     if user is None:
@@ -65,10 +82,14 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
             _hasher.verify(_hasher.hash("timing-equaliser"), password + "x")  # same cost either way
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError, AttributeError):
-        audit.record(session, actor=username or "-", action="auth.login_failed")
         raise Unauthorized("wrong user name or password") from None
     audit.record(session, actor=user.username, action="auth.login")
     return user
+
+
+def record_failed_login(session: Session, *, username: str) -> None:
+    """Audit a refused sign-in (in its own transaction: the refused request itself is rolled back)."""
+    audit.record(session, actor=username.strip() or "-", action="auth.login_failed")
 
 
 def issue_token(session: Session, user: User) -> str:

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 
-from app.models import Case, MessageSubscription, Timer, User
-from app.services import audit, audit_search, incidents, operations, retention
+from app import uow
+from app.models import Case
+from app.services import audit, audit_search, audit_verify, case_admin, incidents, operations, retention
 from app.services import cases as case_service
 from app.services import users as user_service
-from app.services.errors import DomainError, InvalidInput
+from app.services.errors import InvalidInput
 from app.uow import db
 
 from . import role_required
@@ -26,40 +26,14 @@ def _done(message: str, endpoint: str = "", **kw):
     return redirect(request.referrer or url_for(endpoint or "admin.index", **kw))
 
 
-def _failed(exc: DomainError):
-    db().rollback()
-    errors = getattr(exc, "errors", None)
-    flash("; ".join(f"{e['field']}: {_(e['message'])}" for e in errors) if errors else exc.message, "error")
-    return redirect(request.referrer or url_for("admin.index"))
-
-
 @bp.get("/")
 @role_required("admin")
 def index():
     session = db()
     q = (request.args.get("q") or "").strip()
-    found = []
-    if q:
-        like = f"%{q}%"
-        found = list(session.scalars(select(Case).where(or_(
-            Case.reference.ilike(like), Case.property_designation.ilike(like), Case.applicant_name.ilike(like)))
-            .order_by(Case.created_at.desc()).limit(50)))
-    suspended = list(session.scalars(select(Case).where(Case.suspended_at.is_not(None))))
-    return render_template("admin/index.html", q=q, found=found, suspended=suspended,
-                           incidents=incidents.list_open(session),
-                           recent=audit_search.search(session, audit_search.AuditQuery(limit=10000))[-15:])
-
-
-def _markers(session, case: Case) -> dict:
-    """What the diagram shows: how often each element ran, what is active, waiting or failed."""
-    counts = Counter(step["element"] for step in case.path or [])
-    active = [t.element_id for t in case_service.open_tasks(session, case)]
-    waiting = [t.element_id for t in session.scalars(select(Timer).where(Timer.case_id == case.id))]
-    waiting += [m.element_id for m in session.scalars(select(MessageSubscription)
-                                                      .where(MessageSubscription.case_id == case.id))]
-    incident = incidents.open_incident(session, case.id)
-    return {"counts": dict(counts), "active": active, "waiting": waiting,
-            "failed": [incident.element_id] if incident and incident.element_id else []}
+    return render_template("admin/index.html", q=q, found=case_admin.find_cases(session, q),
+                           suspended=case_admin.suspended_cases(session), incidents=incidents.list_open(session),
+                           recent=audit_search.recent(session, 15))
 
 
 @bp.get("/cases/<int:case_id>")
@@ -67,34 +41,26 @@ def _markers(session, case: Case) -> dict:
 def case(case_id: int):
     session = db()
     c = case_service.get_case(session, actor=current_user, case_id=case_id)
-    users = list(session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username)))
-    return render_template("admin/case.html", case=c, markers=_markers(session, c),
+    return render_template("admin/case.html", case=c, markers=case_admin.diagram_markers(session, c),
                            events=audit.case_history(session, c.id), incident=incidents.open_incident(session, c.id),
                            open_tasks=case_service.open_tasks(session, c),
                            done_tasks=case_service.completed_tasks(session, c),
-                           users=users, groups=sorted(operations.GROUPS))
+                           users=user_service.active_users(session), groups=sorted(operations.GROUPS))
 
 
 @bp.get("/cases/<int:case_id>/diagram.bpmn")
 @role_required("admin", "process_owner")
 def diagram(case_id: int):
-    c = db().get(Case, case_id)
-    if c is None:
+    text = case_admin.main_diagram(case_service.get_case(db(), actor=current_user, case_id=case_id))
+    if text is None:
         abort(404)
-    files = c.process_version.files
-    for name in sorted(files):
-        if name.endswith(".bpmn") and f'id="{c.process_version.model}"' in files[name]:
-            return Response(files[name], content_type="application/xml")
-    abort(404)
+    return Response(text, content_type="application/xml")
 
 
 @bp.post("/cases/<int:case_id>/<any(suspend, resume, terminate):operation>")
 @role_required("admin")
 def case_operation(case_id: int, operation: str):
-    try:
-        getattr(operations, operation)(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
-    except DomainError as exc:
-        return _failed(exc)
+    getattr(operations, operation)(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
     done = {"suspend": _("The case is suspended."), "resume": _("The case is resumed."),
             "terminate": _("The case is terminated.")}
     return _done(done[operation])
@@ -103,22 +69,16 @@ def case_operation(case_id: int, operation: str):
 @bp.post("/cases/<int:case_id>/move-back")
 @role_required("admin")
 def move_back(case_id: int):
-    try:
-        operations.move_back(db(), actor=current_user, case_id=case_id, task_id=request.form.get("task", ""),
-                             reason=request.form.get("reason", ""))
-    except DomainError as exc:
-        return _failed(exc)
+    operations.move_back(db(), actor=current_user, case_id=case_id, task_id=request.form.get("task", ""),
+                         reason=request.form.get("reason", ""))
     return _done(_("The case was moved back."))
 
 
 @bp.post("/tasks/<task_id>/reassign")
 @role_required("admin")
 def reassign(task_id: str):
-    try:
-        operations.reassign(db(), actor=current_user, task_id=task_id, reason=request.form.get("reason", ""),
-                            user=request.form.get("user") or None, group=request.form.get("group") or None)
-    except DomainError as exc:
-        return _failed(exc)
+    operations.reassign(db(), actor=current_user, task_id=task_id, reason=request.form.get("reason", ""),
+                        user=request.form.get("user") or None, group=request.form.get("group") or None)
     return _done(_("The task was reassigned."))
 
 
@@ -145,11 +105,8 @@ def skip(incident_id: int):
     except json.JSONDecodeError as exc:
         flash(_("The result is not valid JSON: %(e)s", e=str(exc)), "error")
         return redirect(request.referrer or url_for("admin.incident_list"))
-    try:
-        incidents.skip(db(), actor=current_user, incident_id=incident_id, data=data,
-                       reason=request.form.get("reason", ""))
-    except InvalidInput as exc:
-        return _failed(exc)
+    incidents.skip(db(), actor=current_user, incident_id=incident_id, data=data,
+                   reason=request.form.get("reason", ""))
     return _done(_("The step was skipped with the data you entered."))
 
 
@@ -164,15 +121,17 @@ def audit_page():
         q = audit_search.AuditQuery()
     fmt = request.args.get("format")
     if fmt:
-        content_type, body = audit_search.export(session, actor=current_user, q=q, fmt=fmt)
-        session.commit()
+        actor = current_user._get_current_object()
+        # the export is audited: its record is an explicit write of its own
+        content_type, body = uow.run(lambda s: audit_search.export(s, actor=actor, q=q, fmt=fmt))
         return Response(body, content_type=content_type,
                         headers={"Content-Disposition": f"attachment; filename=lotsen-audit.{fmt}"})
     verified = None
     if request.args.get("verify"):
-        broken = audit.verify(session)
-        verified = {"ok": broken is None, "event": broken.event if broken else None,
-                    "reason": broken.reason if broken else None}
+        report = audit_verify.verify(session)
+        head = uow.run(lambda s: audit_verify.sign_verified_head(s, report))
+        verified = {"ok": report.broken is None, "broken": report.broken, "events": report.events,
+                    "head": head.printable() if head else None}
     searched = any(request.args.get(k) for k in ("case", "actor", "action", "from", "to"))
     events = audit_search.search(session, q) if searched else []
     return render_template("admin/audit.html", events=events, args=request.args, verified=verified, searched=searched)
@@ -181,23 +140,17 @@ def audit_page():
 @bp.get("/users")
 @role_required("admin")
 def users():
-    rows = list(db().scalars(select(User).order_by(User.deleted_at.is_not(None), User.username)))
-    return render_template("admin/users.html", users=rows, roles=user_service.ROLE_NAMES)
+    return render_template("admin/users.html", users=user_service.all_users(db()), roles=user_service.ROLE_NAMES)
 
 
 @bp.post("/users")
 @role_required("admin")
 def create_user():
-    import secrets
-
     password = secrets.token_urlsafe(12)
-    try:
-        user_service.create_user(db(), username=request.form.get("username", "").strip(),
-                                 roles=request.form.getlist("role"), password=password,
-                                 display_name=request.form.get("display_name") or None,
-                                 email=request.form.get("email") or None, actor=current_user.username)
-    except DomainError as exc:
-        return _failed(exc)
+    user_service.create_user(db(), username=request.form.get("username", "").strip(),
+                             roles=request.form.getlist("role"), password=password,
+                             display_name=request.form.get("display_name") or None,
+                             email=request.form.get("email") or None, actor=current_user.username)
     flash(_("User created. Their first password is %(p)s — give it to them safely.", p=password), "success")
     return redirect(url_for("admin.users"))
 
@@ -205,10 +158,7 @@ def create_user():
 @bp.post("/users/<username>/roles")
 @role_required("admin")
 def set_roles(username: str):
-    try:
-        user_service.set_roles(db(), username=username, roles=request.form.getlist("role"), actor=current_user.username)
-    except DomainError as exc:
-        return _failed(exc)
+    user_service.set_roles(db(), username=username, roles=request.form.getlist("role"), actor=current_user.username)
     return _done(_("Roles changed."))
 
 
@@ -218,18 +168,15 @@ def delete_user(username: str):
     if username == current_user.username:
         flash(_("You cannot delete yourself."), "error")
         return redirect(url_for("admin.users"))
-    try:
-        user_service.delete_user(db(), username=username, actor=current_user.username)
-    except DomainError as exc:
-        return _failed(exc)
+    user_service.delete_user(db(), username=username, actor=current_user.username)
     return _done(_("User deleted; their sessions and tokens no longer work."))
 
 
 @bp.get("/users/<username>/export")
 @role_required("admin")
 def export_user(username: str):
-    session = db()
-    data = retention.export_person(session, actor=current_user, username=username)
-    session.commit()
+    actor = current_user._get_current_object()
+    # the export is audited: its record is an explicit write of its own
+    data = uow.run(lambda s: retention.export_person(s, actor=actor, username=username))
     return Response(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json",
                     headers={"Content-Disposition": f"attachment; filename=lotsen-{username}.json"})

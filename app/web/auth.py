@@ -11,7 +11,10 @@ from wtforms.validators import DataRequired
 from app import login_manager
 from app.services import audit, users
 from app.services.errors import Unauthorized
+from app import uow
 from app.uow import db
+
+from . import form_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -23,7 +26,7 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return users.get_user(db(), int(user_id))
+    return uow.detached(lambda session: users.get_user(session, int(user_id)))
 
 
 def home_for(user) -> str:
@@ -32,22 +35,23 @@ def home_for(user) -> str:
     return url_for("inbox.index")
 
 
+def _login_refused(exc: Unauthorized):
+    """Wrong name or password: the refusal is audited in a transaction of its own."""
+    typed = request.form.get("username", "")
+    uow.run(lambda session: users.record_failed_login(session, username=typed))
+    return render_template("auth/login.html", form=LoginForm(), error=_("Wrong user name or password.")), 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@form_errors(_login_refused, errors=(Unauthorized,))
 def login():
     form = LoginForm()
-    error = None
     if form.validate_on_submit():
-        try:
-            user = users.authenticate(db(), username=form.username.data.strip(), password=form.password.data)
-        except Unauthorized:
-            error = _("Wrong user name or password.")
-            # keep the failed-login audit event although the response is an error page
-            db().commit()
-            return render_template("auth/login.html", form=form, error=error), 401
+        user = users.authenticate(db(), username=form.username.data.strip(), password=form.password.data)
         login_user(user)
         target = request.args.get("next", "")
         return redirect(target if target.startswith("/") and not target.startswith("//") else home_for(user))
-    return render_template("auth/login.html", form=form, error=error)
+    return render_template("auth/login.html", form=form, error=None)
 
 
 @bp.post("/logout")

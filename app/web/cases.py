@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _, gettext as error_text
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
 from app.services import clocks
-from app.services.errors import InvalidInput
 from app.services import documents as document_service
 from app.uow import db
 
@@ -41,12 +40,7 @@ def show(case_id: int):
 @bp.post("/cases/<int:case_id>/extension")
 @role_required(*STAFF)
 def extend(case_id: int):
-    try:
-        result = clocks.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
-    except InvalidInput as exc:
-        db().rollback()
-        flash(error_text(exc.errors[0]["message"]), "error")
-        return redirect(url_for("cases.show", case_id=case_id))
+    result = clocks.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
     flash(_("The deadline is now %(d)s.", d=result.statutory_due.isoformat()), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 

@@ -13,7 +13,7 @@ from app.services.errors import InvalidInput
 from app.services.forms import coerce_html
 from app.uow import db
 
-from . import STAFF, role_required
+from . import STAFF, form_errors, role_required
 
 bp = Blueprint("inbox", __name__)
 
@@ -63,18 +63,23 @@ def release(task_id: str):
     return redirect(request.referrer or url_for("inbox.index"))
 
 
+def _submitted(task) -> dict:
+    schema = task_service.task_form(db(), task) or {"properties": {}}
+    return coerce_html(schema, request.form.to_dict(flat=False))
+
+
+def _completion_refused(exc: InvalidInput, task_id: str):
+    task = task_service.get_task(db(), actor=current_user, task_id=task_id)
+    return _render_task(task, values=_submitted(task), errors={e["field"]: e["message"] for e in exc.errors},
+                        status=422)
+
+
 @bp.post("/tasks/<task_id>/complete")
 @role_required(*STAFF)
+@form_errors(_completion_refused)
 def complete(task_id: str):
     session = db()
     task = task_service.get_task(session, actor=current_user, task_id=task_id)
-    schema = task_service.task_form(session, task) or {"properties": {}}
-    data = coerce_html(schema, request.form.to_dict(flat=False))
-    try:
-        task_service.complete(session, actor=current_user, task_id=task_id, data=data)
-    except InvalidInput as exc:
-        session.rollback()
-        task = task_service.get_task(session, actor=current_user, task_id=task_id)
-        return _render_task(task, values=data, errors={e["field"]: e["message"] for e in exc.errors}, status=422)
+    task_service.complete(session, actor=current_user, task_id=task_id, data=_submitted(task))
     flash(_("Task completed: %(title)s", title=task.title), "success")
     return redirect(url_for("inbox.index"))

@@ -14,7 +14,7 @@ from app.services.forms import coerce_html
 from app.services.processes import form_schema, latest_version, start_form_name
 from app.uow import db
 
-from . import role_required
+from . import form_errors, role_required
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PROCESS = "building_permit"
@@ -32,8 +32,16 @@ def _application_schema() -> dict:
     return form_schema(version, start_form_name(session, version))
 
 
+def _application_refused(exc: InvalidInput):
+    schema = _application_schema()
+    return render_template("portal/apply.html", schema=schema,
+                           values=coerce_html(schema, request.form.to_dict(flat=False)),
+                           errors={e["field"]: e["message"] for e in exc.errors}), 422
+
+
 @bp.route("/apply", methods=["GET", "POST"])
 @role_required("applicant")
+@form_errors(_application_refused)
 def apply():
     schema = _application_schema()
     if request.method == "GET":
@@ -41,16 +49,11 @@ def apply():
         return render_template("portal/apply.html", schema=schema, values=values, errors={})
     session = db()
     data = coerce_html(schema, request.form.to_dict(flat=False))
-    try:
-        case = case_service.submit_case(session, actor=current_user, process=PROCESS, data=data)
-        for upload in request.files.getlist("documents"):
-            if upload and upload.filename:
-                document_service.store(session, case=case, filename=upload.filename,
-                                       content_type=upload.mimetype, stream=upload.stream, uploaded_by=current_user)
-    except InvalidInput as exc:
-        session.rollback()
-        return render_template("portal/apply.html", schema=schema, values=data,
-                               errors={e["field"]: e["message"] for e in exc.errors}), 422
+    case = case_service.submit_case(session, actor=current_user, process=PROCESS, data=data)
+    for upload in request.files.getlist("documents"):
+        if upload and upload.filename:
+            document_service.store(session, case=case, filename=upload.filename,
+                                   content_type=upload.mimetype, stream=upload.stream, uploaded_by=current_user)
     flash(_("Thank you! Your application has reference %(ref)s.", ref=case.reference), "success")
     return redirect(url_for("portal.show", case_id=case.id))
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from flask import (
-    Blueprint, Response, abort, current_app, jsonify, render_template, render_template_string, request, url_for)
+from flask import Blueprint, Response, abort, jsonify, render_template, render_template_string, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
-from werkzeug.exceptions import HTTPException
 
-from app.models import User
-from app.services.errors import DeployRejected, DomainError
+from app.services import users as user_service
+from app.services.errors import DeployRejected
 from app.uow import db
 
 from . import role_required
@@ -33,31 +31,6 @@ def _svc():
 
 ROLES = ("process_owner", "admin")
 MAX_FILES = 200
-
-
-def _wants_json() -> bool:
-    return request.is_json or request.accept_mimetypes.best == "application/json" or (
-        request.endpoint or "").endswith(("_json", ".catalog", ".preview_form"))
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    """JSON for the editor's fetch calls (e.g. a missing CSRF token); pages as usual otherwise."""
-    if _wants_json():
-        return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
-    handler = current_app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
-    return handler(exc) if handler else exc
-
-
-@bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError):
-    from app.errors import status_for
-
-    if _wants_json():
-        body = {"error": exc.code, "message": exc.message}
-        body.update({k: v for k, v in exc.details.items() if v is not None})
-        return jsonify(body), status_for(exc)
-    return render_template("error.html", code=status_for(exc), message=exc.message), status_for(exc)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -76,15 +49,6 @@ def _files_from_request() -> dict[str, str]:
             abort(400, description=f"invalid file {name!r}")
         clean[name] = text
     return clean
-
-
-def _user_names(session, ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    from sqlalchemy import select
-
-    return {u.id: u.display_name or u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def _main_bpmn(files: Mapping[str, str], model: str) -> str | None:
@@ -128,7 +92,7 @@ def index():
     models = _svc().list_models(session)
     versions = {m["model"]: sorted(_svc().list_versions(session, m["model"]), key=lambda v: -v.number)
                 for m in models}
-    names = _user_names(session, [v.author_id for vs in versions.values() for v in vs])
+    names = user_service.display_names(session, [v.author_id for vs in versions.values() for v in vs])
     return render_template("studio/index.html", models=models, versions=versions, names=names)
 
 
@@ -152,7 +116,7 @@ def version(model: str, number: int):
     if main not in v.files or not main.endswith(".bpmn"):
         abort(404)
     return render_template("studio/version.html", model=model, version=v, versions=versions, main=main,
-                           author=_user_names(session, [v.author_id]).get(v.author_id))
+                           author=user_service.display_names(session, [v.author_id]).get(v.author_id))
 
 
 @bp.get("/<model>/versions/<int:number>/files/<path:name>")
