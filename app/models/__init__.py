@@ -1,4 +1,5 @@
 """SQLAlchemy models; importing this package registers every table."""
+from . import audit_guards
 from .base import Base
 from .case import Case
 from .enums import STAFF_GROUPS, STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
@@ -9,6 +10,7 @@ from .task import HumanTask
 from .user import ApiToken, User
 
 __all__ = [
+    "audit_guards",
     "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
     "Document",
     "HumanTask", "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",

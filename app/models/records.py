@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -128,50 +128,3 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(String(20))
     resolved_by: Mapped[str | None] = mapped_column(String(80))
-
-
-#: PostgreSQL refuses UPDATE and DELETE on the audit table (SQLite: the application never issues them).
-APPEND_ONLY_FUNCTION = DDL("""
-CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION '%% is append-only: %% refused', TG_TABLE_NAME, TG_OP;
-END;
-$$ LANGUAGE plpgsql
-""")
-APPEND_ONLY_TRIGGER = DDL("""
-CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
-FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
-""")
-#: On audit_detail PostgreSQL allows only the update retention makes: details erased, naming a later
-#: redaction event; no DELETE. Checkpoints are append-only like the events.
-DETAIL_GUARD_FUNCTION = DDL("""
-CREATE OR REPLACE FUNCTION audit_detail_guard() RETURNS trigger AS $$
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    RAISE EXCEPTION 'audit_detail rows cannot be deleted';
-  END IF;
-  IF NEW.event_id <> OLD.event_id OR OLD.details IS NULL OR NEW.details IS NOT NULL
-     OR OLD.redacted_by_event_id IS NOT NULL OR NEW.redacted_by_event_id IS NULL
-     OR NOT EXISTS (SELECT 1 FROM audit_event r WHERE r.id = NEW.redacted_by_event_id
-                    AND r.action = 'retention.redacted' AND r.id > NEW.event_id) THEN
-    RAISE EXCEPTION 'audit_detail may only be erased by a later recorded redaction';
-  END IF;
-  RETURN NEW;
-END;
-$$ LANGUAGE plpgsql
-""")
-DETAIL_GUARD_TRIGGER = DDL("""
-CREATE TRIGGER audit_detail_guard BEFORE UPDATE OR DELETE ON audit_detail
-FOR EACH ROW EXECUTE FUNCTION audit_detail_guard()
-""")
-CHECKPOINT_APPEND_ONLY_TRIGGER = DDL("""
-CREATE TRIGGER audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON audit_checkpoint
-FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
-""")
-event.listen(AuditEvent.__table__, "after_create", APPEND_ONLY_FUNCTION.execute_if(dialect="postgresql"))
-event.listen(AuditEvent.__table__, "after_create", APPEND_ONLY_TRIGGER.execute_if(dialect="postgresql"))
-event.listen(AuditDetail.__table__, "after_create", DETAIL_GUARD_FUNCTION.execute_if(dialect="postgresql"))
-event.listen(AuditDetail.__table__, "after_create", DETAIL_GUARD_TRIGGER.execute_if(dialect="postgresql"))
-event.listen(AuditCheckpoint.__table__, "after_create", APPEND_ONLY_FUNCTION.execute_if(dialect="postgresql"))
-event.listen(AuditCheckpoint.__table__, "after_create",
-             CHECKPOINT_APPEND_ONLY_TRIGGER.execute_if(dialect="postgresql"))

@@ -20,13 +20,10 @@ from app.models import AuditDetail, AuditEvent
 
 from . import audit_checkpoints
 from .audit import GENESIS, canonical, details_digest, event_hash
+from .errors import N_
 
 REDACTION = "retention.redacted"
 BATCH = 5000
-
-
-def N_(message: str) -> str:  # the conventional gettext marker: translated where shown
-    return message
 
 
 @dataclass

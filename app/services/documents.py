@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import Case, Document, User
 
-from . import audit
+from . import audit, files
 from .env import get_env
 from .errors import InvalidInput
 
@@ -34,13 +34,7 @@ def store(session: Session, *, case: Case, filename: str, content_type: str, str
                              "message": f"{filename}: type {content_type} is not accepted "
                                         "(PDF, PNG, JPEG, text, Word)"}])
     digest = hashlib.sha256(data).hexdigest()
-    folder = _folder(session, case)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / digest
-    if not target.exists():
-        tmp = folder / f".{digest}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(target)
+    files.write(session, _folder(session, case) / digest, data)
     doc = Document(case_id=case.id, sha256=digest, filename=Path(filename).name[:255] or "document",
                    content_type=content_type, size=len(data), uploaded_by_id=uploaded_by.id, created_at=utcnow())
     session.add(doc)

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
 class DomainError(Exception):
     code = "error"
 

@@ -14,7 +14,7 @@ from app.models import MessageSubscription
 
 from . import audit, clocks, incidents, runner
 from .cases import get_case, is_staff
-from .errors import CaseBlocked, CaseClosed, Forbidden, InvalidInput, StepFailed
+from .errors import N_, CaseBlocked, CaseClosed, Forbidden, InvalidInput, StepFailed
 from .processes import message_names
 
 #: Messages an applicant may send to their own case.
@@ -34,7 +34,7 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
         raise InvalidInput([{"field": "name", "message": f"the process has no message {name!r} "
                                                         f"(known: {', '.join(sorted(known))})"}])
     if case.completed_at is not None:
-        raise CaseClosed("the case is closed and takes no more messages")
+        raise CaseClosed(N_("the case is closed and takes no more messages"))
     waiting = session.scalar(select(MessageSubscription.id).where(
         MessageSubscription.case_id == case.id, MessageSubscription.name == name).limit(1))
     if name == runner.SUPPLEMENT_MESSAGE and waiting is None:

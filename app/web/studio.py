@@ -161,11 +161,7 @@ def migrate(model: str):
     results = None
     if request.method == "POST":
         case_ids = [int(x) for x in request.form.getlist("case_id") if x.isdigit()]
-        if case_ids:
-            results = _svc().migrate_cases(session, actor=current_user, case_ids=case_ids, to_n=to_n)
-            session.flush()
-        else:
-            results = []
+        results = _svc().migrate_cases(session, actor=current_user, case_ids=case_ids, to_n=to_n) if case_ids else []
     preview = _svc().migration_preview(session, model, to_n)
     return render_template("studio/migrate.html", model=model, versions=versions, to_n=to_n,
                            preview=preview, results=results)

@@ -17,7 +17,18 @@ import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
-from app.models.records import APPEND_ONLY_FUNCTION, APPEND_ONLY_TRIGGER
+
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_event is append-only: % refused', TG_OP;
+END;
+$$ LANGUAGE plpgsql
+"""
+APPEND_ONLY_TRIGGER = """
+CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
+"""
 
 revision = "0003_admin"
 down_revision = "0002_clocks"

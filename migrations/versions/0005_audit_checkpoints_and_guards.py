@@ -1,9 +1,10 @@
 """signed audit checkpoints; the database guards audit details and checkpoints
 
 ``audit_checkpoint`` holds signed statements of the chain's head, so a deleted
-tail is detected. On PostgreSQL, ``audit_detail`` accepts only the update
-retention makes (details erased, naming a later redaction event) and no
-DELETE; checkpoints are append-only.
+tail is detected. The database (PostgreSQL and SQLite) now guards the trail:
+``audit_detail`` accepts only the update retention makes (details erased,
+naming a later redaction event) and no DELETE; events and checkpoints are
+append-only.
 
 Revision ID: 0005_audit_checkpoints
 Revises: 0004_studio
@@ -12,8 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
-from app.models.records import (APPEND_ONLY_FUNCTION, CHECKPOINT_APPEND_ONLY_TRIGGER, DETAIL_GUARD_FUNCTION,
-                                DETAIL_GUARD_TRIGGER)
+from app.models import audit_guards
 
 revision = "0005_audit_checkpoints"
 down_revision = "0004_studio"
@@ -33,17 +33,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_checkpoint", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_checkpoint_event_id"), ["event_id"], unique=False)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(APPEND_ONLY_FUNCTION)
-        op.execute(DETAIL_GUARD_FUNCTION)
-        op.execute(DETAIL_GUARD_TRIGGER)
-        op.execute(CHECKPOINT_APPEND_ONLY_TRIGGER)
+    audit_guards.install(op.get_bind())
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_checkpoint_append_only ON audit_checkpoint")
-        op.execute("DROP TRIGGER IF EXISTS audit_detail_guard ON audit_detail")
+    audit_guards.remove(op.get_bind())
     with op.batch_alter_table("audit_checkpoint", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_checkpoint_event_id"))
     op.drop_table("audit_checkpoint")
