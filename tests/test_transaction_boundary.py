@@ -31,7 +31,7 @@ def _counts(rt, case_id: int) -> dict:
         def count(model, *where):
             return s.scalar(select(func.count()).select_from(model).where(*where))
         return {"documents": count(Document, Document.case_id == case_id),
-                "audit": count(AuditEvent),
+                "audit": count(AuditEvent, AuditEvent.case_id == case_id),
                 "messages": count(PendingMessage, PendingMessage.case_id == case_id)}
 
 
