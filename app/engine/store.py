@@ -57,26 +57,39 @@ def specs_from_json(text: str):
 
 
 class SpecCache:
-    """Parsed specs by process-version id, restored from storage on first use."""
+    """Parsed specs by process-version id, restored from storage on first use.
+
+    SpecWorkflow's spec objects are not thread-safe (some task specs connect
+    callbacks on them while a workflow runs), so every thread gets specs of
+    its own, parsed once per thread from the stored JSON. Cases on the same
+    version then run side by side without a shared lock; each case is
+    protected by its own optimistic version counter.
+    """
 
     def __init__(self, loader: Callable[[int], str] | None = None):
-        self._specs: dict[int, tuple] = {}
-        self._locks: dict[int, threading.RLock] = {}
+        self._json: dict[int, str] = {}
+        self._local = threading.local()
         self._guard = threading.Lock()
         self.loader = loader
 
     def put(self, version_id: int, spec_json: str) -> None:
         with self._guard:
-            self._specs[version_id] = specs_from_json(spec_json)
+            self._json[version_id] = spec_json
 
-    def get(self, version_id: int) -> tuple:
-        if version_id not in self._specs:
+    def _spec_json(self, version_id: int) -> str:
+        text = self._json.get(version_id)
+        if text is None:
             if self.loader is None:
                 raise KeyError(f"process version {version_id} is not loaded")
-            self.put(version_id, self.loader(version_id))
-        return self._specs[version_id]
+            text = self.loader(version_id)
+            self.put(version_id, text)
+        return text
 
-    def lock(self, version_id: int) -> threading.RLock:
-        """One lock per version: SpiffWorkflow specs are shared and not thread-safe."""
-        with self._guard:
-            return self._locks.setdefault(version_id, threading.RLock())
+    def get(self, version_id: int) -> tuple:
+        """This thread's parsed (spec, subprocess specs) of the version."""
+        mine = getattr(self._local, "specs", None)
+        if mine is None:
+            mine = self._local.specs = {}
+        if version_id not in mine:
+            mine[version_id] = specs_from_json(self._spec_json(version_id))
+        return mine[version_id]

@@ -101,10 +101,9 @@ def start_case(session: Session, case: Case, data: Mapping, *, actor: str) -> Sn
     env = get_env(session)
     host = CaseHost(session, case)
     events: list[dict] = []
-    with env.specs.lock(case.process_version_id):
-        wf = env.engine.new(case.process_version_id, data, _context_factory(session, case, host))
-        _guard(case, lambda: env.engine.run(wf, events))
-        snapshot = _settle(session, case, wf, events)
+    wf = env.engine.new(case.process_version_id, data, _context_factory(session, case, host))
+    _guard(case, lambda: env.engine.run(wf, events))
+    snapshot = _settle(session, case, wf, events)
     _persist(session, case, snapshot, host, actor=actor)
     return snapshot
 
@@ -119,10 +118,9 @@ def apply(session: Session, case: Case, action: Action, *, actor: str,
     env = get_env(session)
     host = CaseHost(session, case)
     events: list[dict] = []
-    with env.specs.lock(case.process_version_id):
-        wf = env.engine.load(case.state, _context_factory(session, case, host), overrides)
-        _guard(case, lambda: action(wf, events, host))
-        snapshot = _settle(session, case, wf, events)
+    wf = env.engine.load(case.state, _context_factory(session, case, host), overrides)
+    _guard(case, lambda: action(wf, events, host))
+    snapshot = _settle(session, case, wf, events)
     _persist(session, case, snapshot, host, actor=actor, completed_task=completed_task)
     return snapshot
 

@@ -9,7 +9,6 @@ subscriptions are rewritten in the same transaction.
 from __future__ import annotations
 
 import re
-from contextlib import ExitStack
 from typing import Any
 
 from lxml import etree
@@ -203,13 +202,6 @@ def diff(session: Session, model: str, from_n: int, to_n: int) -> dict:
 # ------------------------------------------------------------------ migration
 
 
-def _locks(session: Session, *version_ids: int) -> ExitStack:
-    stack = ExitStack()
-    for vid in sorted(set(version_ids)):  # one order everywhere: no deadlock
-        stack.enter_context(get_env(session).specs.lock(vid))
-    return stack
-
-
 def _blocker(case: Case, target: ProcessVersion) -> str | None:
     """Why ``case`` cannot move to ``target`` before looking at its workflow (None: look)."""
     if case.completed_at is not None:
@@ -240,8 +232,7 @@ def can_migrate(session: Session, case: Case, target: ProcessVersion) -> str | N
     if reason:
         return reason
     try:
-        with _locks(session, case.process_version_id, target.id):
-            _moved(session, case, target, runner.CaseHost(session, case))
+        _moved(session, case, target, runner.CaseHost(session, case))
     except bundle_diff.MigrationBlocked as exc:
         return exc.reason
     except Exception as exc:  # any failure means: do not move this case
@@ -277,19 +268,18 @@ def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: 
         raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: {reason}")
     source = case.process_version
     host = runner.CaseHost(session, case)
-    with _locks(session, source.id, target.id):
-        try:
-            wf = _moved(session, case, target, host)
-        except bundle_diff.MigrationBlocked as exc:
-            raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: "
-                           f"{exc.reason}") from exc
-        case.process_version = target
-        case.process_version_id = target.id
-        runner.continue_loaded(
-            session, case, wf, host, actor=actor.username,
-            audit_first=lambda: audit.record(session, actor=actor.username, action="case.migrated", case_id=case.id,
-                                             details={"model": target.model, "from": source.number,
-                                                      "to": target.number}))
+    try:
+        wf = _moved(session, case, target, host)
+    except bundle_diff.MigrationBlocked as exc:
+        raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: "
+                       f"{exc.reason}") from exc
+    case.process_version = target
+    case.process_version_id = target.id
+    runner.continue_loaded(
+        session, case, wf, host, actor=actor.username,
+        audit_first=lambda: audit.record(session, actor=actor.username, action="case.migrated", case_id=case.id,
+                                         details={"model": target.model, "from": source.number,
+                                                  "to": target.number}))
     return case
 
 
