@@ -90,11 +90,13 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, required=True, help="applicant, coordinator, officer, ...")
+@click.option("--role", "roles", multiple=True, help="a right: applicant, process_owner, admin, manager")
+@click.option("--group", "groups", multiple=True, help="a work group: coordinator, officer, miljo, ...")
 @click.option("--display-name", default=None)
 @click.option("--email", default=None)
-def users_add(name: str, roles: tuple[str, ...], display_name: str | None, email: str | None) -> None:
-    """Create user NAME; the password is read from stdin, or generated and printed."""
+def users_add(name: str, roles: tuple[str, ...], groups: tuple[str, ...], display_name: str | None,
+              email: str | None) -> None:
+    """Create user NAME with roles and groups; the password is read from stdin, or generated and printed."""
     from app.services import users as user_service
 
     password = "" if sys.stdin.isatty() else sys.stdin.read().strip()
@@ -102,9 +104,9 @@ def users_add(name: str, roles: tuple[str, ...], display_name: str | None, email
     password = password or secrets.token_urlsafe(12)
     rt = _runtime()
     with _domain_errors(), rt.db.unit_of_work() as session:
-        user_service.create_user(session, username=name, roles=list(roles), password=password,
+        user_service.create_user(session, username=name, roles=list(roles), groups=list(groups), password=password,
                                  display_name=display_name, email=email, actor="cli")
-    click.echo(f"created {name} ({', '.join(roles)})")
+    click.echo(f"created {name} ({', '.join(roles + groups)})")
     if generated:
         click.echo(f"password: {password}")
 
@@ -136,7 +138,7 @@ def users_delete(name: str) -> None:
 @users.command("demo")
 @click.option("--password", default="lotsen-demo", show_default=True)
 def users_demo(password: str) -> None:
-    """Create one demo user per role and print their names and passwords."""
+    """Create the demo groups (referral departments included) and demo users; print names and passwords."""
     from app.services import users as user_service
 
     rt = _runtime()
@@ -158,6 +160,67 @@ def users_roles(name: str, roles: tuple[str, ...]) -> None:
     with _domain_errors(), rt.db.unit_of_work() as session:
         user_service.set_roles(session, username=name, roles=list(roles), actor="cli")
     click.echo(f"{name}: {', '.join(roles)}")
+
+
+# ---------------------------------------------------------------- groups
+@main.group()
+def groups() -> None:
+    """Work groups: where tasks are routed."""
+
+
+@groups.command("list")
+def groups_list() -> None:
+    """Every group with its titles and members."""
+    from app.services import groups as group_service
+
+    rt = _runtime()
+    with rt.db.unit_of_work(write=False) as session:
+        for g in group_service.list_groups(session):
+            flags = (" [referral department]" if g.referral_department else "") + (" [retired]" if g.retired else "")
+            names = ", ".join(u.username for u in group_service.members(session, g)) or "-"
+            click.echo(f"{g.name:<16} {g.title_sv} / {g.title_en}{flags}: {names}")
+
+
+@groups.command("add")
+@click.argument("name")
+@click.option("--title-sv", required=True)
+@click.option("--title-en", required=True)
+@click.option("--referral-department", is_flag=True, help="answers referrals; offered at triage")
+def groups_add(name: str, title_sv: str, title_en: str, referral_department: bool) -> None:
+    """Create group NAME."""
+    from app.services import groups as group_service
+
+    rt = _runtime()
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        group_service.create_group(session, actor=None, name=name, title_sv=title_sv, title_en=title_en,
+                                   referral_department=referral_department)
+    click.echo(f"created group {name}")
+
+
+@groups.command("join")
+@click.argument("group")
+@click.argument("username")
+def groups_join(group: str, username: str) -> None:
+    """Put USERNAME in GROUP."""
+    from app.services import groups as group_service
+
+    rt = _runtime()
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        group_service.add_member(session, actor=None, name=group, username=username)
+    click.echo(f"{username} is in {group}")
+
+
+@groups.command("leave")
+@click.argument("group")
+@click.argument("username")
+def groups_leave(group: str, username: str) -> None:
+    """Take USERNAME out of GROUP."""
+    from app.services import groups as group_service
+
+    rt = _runtime()
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        group_service.remove_member(session, actor=None, name=group, username=username)
+    click.echo(f"{username} left {group}")
 
 
 @users.command("export")

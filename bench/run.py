@@ -45,6 +45,7 @@ from app.runtime import build_runtime
 from app.services import cases as case_service
 from app.services import tasks as task_service
 from app.services import timers as timer_service
+from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.processes import RULES, deploy_directory, read_directory
 from handlers import REGISTRY
@@ -168,12 +169,13 @@ class ServiceBench:
         }))
         Base.metadata.create_all(self.rt.db.write_engine)
         with self.rt.db.unit_of_work() as session:
+            group_service.ensure_demo(session)
             deploy_directory(session, PROCESSES, message="bench")
             self.applicant_id = user_service.create_user(
                 session, username="anna", roles=["applicant"], password=PASSWORD,
                 display_name="Anna", email="anna@example.se").id
             self.coordinator_id = user_service.create_user(
-                session, username="carl", roles=["coordinator"], password=PASSWORD,
+                session, username="carl", roles=[], groups=["coordinator"], password=PASSWORD,
                 display_name="Carl", email="carl@kommun.example").id
         self.statements = 0
         self.case_ids: list[int] = []

@@ -16,6 +16,7 @@ from app.clock import clock
 from app.config import PROJECT_ROOT, Settings
 from app.models import Base
 from app.runtime import Runtime, build_runtime
+from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.processes import deploy_directory
 
@@ -24,6 +25,12 @@ PASSWORD = "test-password"
 ROLE_USERS = {
     "applicant": "anna", "applicant2": "bertil", "coordinator": "carl", "officer": "olga",
     "referee": "rita", "committee": "karin", "process_owner": "petra", "admin": "adam",
+}
+#: What each test user may do (roles) and which groups' work they get; "referee" answers for miljö and trafik.
+ACCESS = {
+    "applicant": (["applicant"], []), "applicant2": (["applicant"], []),
+    "coordinator": ([], ["coordinator"]), "officer": ([], ["officer"]), "referee": ([], ["miljo", "trafik"]),
+    "committee": ([], ["committee"]), "process_owner": (["process_owner"], []), "admin": (["admin"], []),
 }
 
 
@@ -102,6 +109,7 @@ def rt(settings: Settings) -> Runtime:
     runtime = build_runtime(settings)
     _reset_schema(runtime)
     with runtime.db.unit_of_work() as session:
+        group_service.ensure_demo(session)  # the standard groups and the referral departments
         deploy_directory(session, PROCESSES, message="test deploy")
     yield runtime
     runtime.db.dispose()
@@ -112,9 +120,10 @@ def actors(rt: Runtime) -> Actors:
     tokens, ids = {}, {}
     with rt.db.unit_of_work() as session:
         for key, username in ROLE_USERS.items():
-            role = "applicant" if key.startswith("applicant") else key
-            user = user_service.create_user(session, username=username, roles=[role], password=PASSWORD,
-                                            display_name=username.title(), email=f"{username}@example.se")
+            roles, groups = ACCESS[key]
+            user = user_service.create_user(session, username=username, roles=roles, groups=groups,
+                                            password=PASSWORD, display_name=username.title(),
+                                            email=f"{username}@example.se")
             tokens[key] = user_service.issue_token(session, user)
             ids[key] = user.id
     return Actors(tokens=tokens, ids=ids)

@@ -64,12 +64,12 @@ def test_audit_search_export_and_verify_pages(admin, api):
 
 def test_users_page_creates_changes_roles_and_deletes(admin, api):
     page = admin.get("/admin/users").get_data(as_text=True)
-    r = admin.client.post("/admin/users", data={"username": "frida", "role": ["officer"],
+    r = admin.client.post("/admin/users", data={"username": "frida", "group": ["officer"],
                                                 "email": "frida@kommun.example", "csrf_token": csrf(page)})
     assert r.status_code == 302
     page = admin.get("/admin/users").get_data(as_text=True)
     assert "frida" in page
-    admin.client.post("/admin/users/frida/roles", data={"role": ["officer", "coordinator"], "csrf_token": csrf(page)})
+    admin.client.post("/admin/users/frida/roles", data={"role": ["manager"], "csrf_token": csrf(page)})
     admin.client.post("/admin/users/frida/delete", data={"csrf_token": csrf(page)})
     events = api.as_("admin").get("/api/audit?action=user.").get_json()
     assert [e["action"] for e in events if e["details"].get("username") == "frida"] == \

@@ -125,7 +125,7 @@ def test_claim_release_and_complete_rules(api, rt):
     assert r.status_code == 200 and r.get_json()["assignee"] == "carl"
     # a second coordinator cannot take it
     with rt.db.unit_of_work() as s:
-        other = user_service.create_user(s, username="cecilia", roles=["coordinator"], password="password1")
+        other = user_service.create_user(s, username="cecilia", roles=[], groups=["coordinator"], password="password1")
         token = user_service.issue_token(s, other)
     other_headers = {"Authorization": f"Bearer {token}"}
     r = api.client.post(path + "/complete", json={"data": TRIAGE_COMPLETE | {"track": "simple"}}, headers=other_headers)

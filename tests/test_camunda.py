@@ -210,7 +210,7 @@ def test_a_camunda_8_export_runs_in_the_engine(rt):
         events: list[dict] = []
         engine.run(wf, events)
         [ready] = engine.snapshot(wf, events).ready
-        assert (ready.element_id, ready.lane, ready.form) == ("check_sign", "coordinator", "check_sign.json")
+        assert (ready.element_id, ready.group, ready.form) == ("check_sign", "coordinator", "check_sign.json")
         engine.complete_task(wf, ready.id, {"approved": approved, "size_class": size}, events)
         assert wf.is_completed() and engine.case_data(wf).get("fee") == fee
         engine.load(engine.dump(wf), context_for=lambda task: None)  # state survives a round trip

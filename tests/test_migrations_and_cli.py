@@ -32,12 +32,15 @@ def test_cli_creates_users_tokens_and_deploys(tmp_path, monkeypatch, settings, r
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("LOTSEN_INSTANCE_DIR", str(tmp_path / "cli-instance"))
     runner = CliRunner()
-    result = runner.invoke(main, ["users", "add", "greta", "--role", "officer"], input="")
+    result = runner.invoke(main, ["users", "add", "greta", "--group", "officer"], input="")
     assert result.exit_code == 0 and "password:" in result.output
-    result = runner.invoke(main, ["users", "add", "hugo", "--role", "officer"], input="a-long-password\n")
+    result = runner.invoke(main, ["users", "add", "hugo", "--group", "officer", "--role", "manager"],
+                           input="a-long-password\n")
     assert result.exit_code == 0 and "password:" not in result.output
     result = runner.invoke(main, ["users", "add", "ivan", "--role", "wizard"], input="a-long-password\n")
     assert result.exit_code == 1 and "unknown role wizard" in result.output
+    result = runner.invoke(main, ["users", "add", "jon", "--role", "officer"], input="a-long-password\n")
+    assert result.exit_code == 1 and "officer is a group, not a role" in result.output
     result = runner.invoke(main, ["users", "token", "greta"])
     assert result.exit_code == 0 and result.output.strip().startswith("lotsen_")
     result = runner.invoke(main, ["users", "token", "nobody"])
@@ -59,3 +62,31 @@ def test_cli_deploy_reports_each_problem_and_deploys_nothing(tmp_path, monkeypat
     assert result.exit_code == 1
     assert "mini.bpmn:" in result.output and "[compute]" in result.output and "imports are not allowed" in result.output
     assert "nothing deployed" in result.output
+
+
+def test_roles_that_were_groups_become_memberships_on_upgrade(settings, rt):
+    engine = create_engine(settings.database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        engine.dispose()
+        import os
+        os.remove(settings.database_url.removeprefix("sqlite:///"))
+        engine = create_engine(settings.database_url)
+    upgrade(settings.database_url, "0004_studio")
+    with engine.begin() as conn:
+        for name, roles in [("olga", "admin,officer"), ("rita", "referee"), ("anna", "applicant")]:
+            conn.execute(text("INSERT INTO user_account (username, display_name, password_hash, roles_csv, created_at)"
+                              " VALUES (:n, :n, 'x', :r, CURRENT_TIMESTAMP)"), {"n": name, "r": roles})
+    upgrade(settings.database_url)
+    with engine.connect() as conn:
+        roles = dict(conn.execute(text("SELECT username, roles_csv FROM user_account")).all())
+        members = set(conn.execute(text(
+            "SELECT u.username, g.name FROM group_membership m JOIN user_account u ON u.id = m.user_id "
+            "JOIN work_group g ON g.id = m.group_id")).all())
+        groups = {row[0] for row in conn.execute(text("SELECT name FROM work_group"))}
+    engine.dispose()
+    assert roles == {"olga": "admin", "rita": "", "anna": "applicant"}
+    assert members == {("olga", "officer"), ("rita", "referee")}
+    assert groups == {"coordinator", "officer", "committee", "referee"}

@@ -124,6 +124,7 @@ def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
                   neighbours_required=False)
     assert case.ready() == ["answer_referral", "answer_referral"]
     assert case.snapshot().statuses == ["awaiting_referrals", "awaiting_referrals"]
+    assert sorted(t.group for t in case.snapshot().ready) == ["miljo", "trafik"]  # each to its department
     case.complete("answer_referral", statement="Inget att erinra.", objection=False)
     assert case.ready() == ["answer_referral"]
     case.complete("answer_referral", statement="Utfart ska flyttas.", objection=True)

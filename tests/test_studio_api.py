@@ -293,11 +293,13 @@ def test_draft_is_saved_and_removed_by_the_deploy(rt, actors):
     assert "process.draft_saved" in actions and actions[-1] == "process.deployed"
 
 
-def test_catalog_groups_and_statuses_for_the_studio():
+def test_catalog_groups_and_statuses_for_the_studio(rt):
     catalog = {op["name"]: op for op in studio.operations_catalog()}
     assert "register_case" in catalog
     assert set(catalog["compute_fee"]["required"]) <= set(catalog["compute_fee"]["params"])
-    assert {"coordinator", "officer", "referee", "committee"} <= set(studio.groups())
+    with rt.db.unit_of_work(write=False) as session:
+        offered = {g["name"]: g["title"] for g in studio.groups(session, "sv")}
+    assert {"coordinator", "officer", "committee", "miljo"} <= set(offered) and offered["miljo"] == "Miljö"
     assert studio.statuses()[0] == "received" and "in_triage" in studio.statuses()
 
 

@@ -97,7 +97,7 @@ def test_catalog_lists_operations_groups_and_statuses(owner):
     data = owner.get("/studio/catalog").get_json()
     ops = {o["name"]: o for o in data["operations"]}
     assert "compute_fee" in ops and "case_type" in ops["compute_fee"]["required"]
-    assert "officer" in data["groups"] and "in_review" in data["statuses"]
+    assert "officer" in [g["name"] for g in data["groups"]] and "in_review" in data["statuses"]
 
 
 def test_bundle_is_the_latest_version_until_a_draft_is_saved(owner, files):

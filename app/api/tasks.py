@@ -1,7 +1,7 @@
 """The caller's tasks: list, read, claim, release, complete."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 
 from app.services import tasks as task_service
 from app.uow import db
@@ -14,7 +14,7 @@ from .serialize import task_json
 @api_user
 def list_tasks():
     session = db()
-    rows = task_service.list_tasks(session, actor=g.api_user)
+    rows = task_service.list_tasks(session, actor=g.api_user, group=request.args.get("group") or None)
     return jsonify([task_json(t, task_service.task_form(session, t)) for t in rows])
 
 

@@ -108,6 +108,11 @@ class ReadyTask:
     form: str | None
     properties: dict
     data: dict
+    #: The group the task itself names (property ``group``, or ``group_expression`` evaluated on its data);
+    #: None when its lane decides.
+    group: str | None = None
+    #: Why ``group_expression`` gave no group name (the host opens an incident).
+    group_error: str | None = None
 
 
 @dataclass
@@ -157,6 +162,21 @@ def _timer_due(definition, value) -> datetime | None:
 
 def _properties(task) -> dict:
     return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
+
+
+def _own_group(task, properties: dict) -> tuple[str | None, str | None]:
+    """(group, error) a user task names itself: a fixed ``group`` or a ``group_expression`` over its data."""
+    expression = properties.get("group_expression")
+    if not expression:
+        return properties.get("group") or None, None
+    try:
+        value = task.workflow.script_engine.evaluate(task, expression)
+    except Exception as exc:  # whatever the expression raised, the host reports it on the task
+        cause = getattr(exc, "exception", None) or exc
+        return None, f"group expression {expression!r} failed: {type(cause).__name__}: {cause}"
+    if not isinstance(value, str) or not value.strip():
+        return None, f"group expression {expression!r} gave {value!r}, not a group name"
+    return value.strip(), None
 
 
 def _catching_element(task, definition) -> str:
@@ -299,12 +319,13 @@ class ProcessEngine:
         ready, timers, messages, statuses = [], [], [], []
         for task in wf.get_tasks(state=TaskState.READY, manual=True):
             spec = task.task_spec
+            properties = _properties(task)
+            group, group_error = _own_group(task, properties)
             ready.append(ReadyTask(
                 id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                lane=_properties(task).get("group") or spec.lane,  # a Camunda candidate group wins
-                form=(spec.extensions or {}).get("formJsonSchemaFilename"),
-                properties=_properties(task), data=_json_safe(task.data)))
-            statuses.append(_properties(task).get("status"))
+                lane=spec.lane, form=(spec.extensions or {}).get("formJsonSchemaFilename"),
+                properties=properties, data=_json_safe(task.data), group=group, group_error=group_error))
+            statuses.append(properties.get("status"))
         for task in wf.get_tasks(state=TaskState.WAITING):
             defs = _event_definitions(task)
             if not defs:

@@ -7,23 +7,23 @@ file, line (where known), element id and a plain message.
 """
 from __future__ import annotations
 
-import ast
 import copy
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from . import camunda
-from .sandbox import ScriptRejected, compile_expression, compile_script
+from .lint import form_option_problems, lint_spec
+from .rules import BundleInvalid, Problem, Rules, label_key
+
+__all__ = ["BundleInvalid", "ParsedBundle", "Problem", "Rules", "label_key", "parse_bundle"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -38,28 +38,6 @@ OMG_NAMESPACES = frozenset({
     "http://www.omg.org/spec/DMN/20180521/DMNDI/"})
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str | None
-    line: int | None
-    element: str | None
-    message: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = ":".join(str(p) for p in (self.file, self.line) if p)
-        elem = f" [{self.element}]" if self.element else ""
-        return f"{where or '(bundle)'}{elem}: {self.message}"
-
-
-class BundleInvalid(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
-
-
 @dataclass
 class ParsedBundle:
     """The specs of every executable process in a bundle."""
@@ -69,15 +47,8 @@ class ParsedBundle:
     element_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: Files made while reading the bundle (forms from Camunda formData), stored with it.
     generated: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What the host knows: handler operations, groups and status names."""
-
-    operations: Mapping  # name -> handlers.registry.Operation
-    groups: frozenset[str]
-    statuses: frozenset[str]
+    #: {lane name: group name}: the group each lane names, fixed at deploy.
+    lane_groups: dict[str, str] = field(default_factory=dict)
 
 
 def _hardened_parser() -> etree.XMLParser:
@@ -172,10 +143,8 @@ def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[st
                                         f"element id {ident!r} equals a service operation name; "
                                         f"SpiffWorkflow cannot tell them apart (rename the element, "
                                         f"e.g. {ident}_task)"))
-        if el.tag == f"{{{BPMN_NS}}}lane" and (el.get("name") or "").lower() not in rules.groups:
-            problems.append(Problem(name, el.sourceline, ident,
-                                    f"lane {el.get('name')!r} is not a known group "
-                                    f"({', '.join(sorted(rules.groups))})"))
+        if el.tag == f"{{{BPMN_NS}}}lane" and rules.group_for(el.get("name")) is None:
+            problems.append(Problem(name, el.sourceline, ident, rules.unknown_group("lane", el.get("name") or "")))
         if el.tag == f"{{{BPMN_NS}}}serviceTask" and el.find(f".//{{{SPIFF_NS}}}serviceTaskOperator") is None:
             problems.append(Problem(name, el.sourceline, ident,
                                     "service task has no operation; add spiffworkflow:serviceTaskOperator with "
@@ -277,16 +246,19 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     specs = _process_specs(parser, process_ids, lines, problems)
     if problems:
         raise BundleInvalid(problems)
+    problems.extend(form_option_problems(forms, rules))
     for spec, subprocesses in specs.values():
         for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
             try:
-                problems.extend(_lint_spec(s, forms, rules, lines))
+                problems.extend(lint_spec(s, forms, rules, lines))
             except Exception as exc:  # a lint must never turn into a 500
                 problems.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
                                         f"cannot be checked: {_first_line(exc)}"))
     if problems:
         raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
-    return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated)
+    lane_groups = {el.get("name"): rules.group_for(el.get("name")) for root in roots.values()
+                   for el in root.iter(f"{{{BPMN_NS}}}lane") if el.get("name")}
+    return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated, lane_groups=lane_groups)
 
 
 def _file_type_problems(files: Mapping[str, str], bpmn_names: list[str],
@@ -315,137 +287,3 @@ def _process_specs(parser: SpiffBpmnParser, process_ids, lines: dict, problems: 
     return specs
 
 
-# --------------------------------------------------------------------------- lint
-
-
-def _where(element: str, lines: dict) -> tuple[str | None, int | None]:
-    return lines.get(element, (None, None))
-
-
-def _check_expr(source, element, what, lines, problems, *, script=False):
-    if source is None or (isinstance(source, str) and not source.strip()):
-        return
-    try:
-        (compile_script if script else compile_expression)(source if script else source.strip())
-    except ScriptRejected as exc:
-        file, line = _where(element, lines)
-        problems.append(Problem(file, line, element, f"{what} does not compile in the sandbox: {exc}"))
-
-
-def _lint_timer(ts, ed, lines, problems):
-    expr = ed.expression
-    _check_expr(expr, ts.bpmn_id, "timer expression", lines, problems)
-    try:
-        value = ast.literal_eval(expr.strip())
-    except (ValueError, SyntaxError):
-        return  # depends on case data; checked at run time
-    file, line = _where(ts.bpmn_id, lines)
-    try:
-        if not isinstance(value, str):
-            raise ValueError("not a string")
-        if isinstance(ed, CycleTimerEventDefinition):
-            TimerEventDefinition.parse_iso_recurring_interval(value)
-        elif isinstance(ed, TimeDateEventDefinition):
-            TimerEventDefinition.parse_time_or_duration(value)
-        else:
-            TimerEventDefinition.parse_iso_duration(value)
-    except Exception as exc:  # the library raises bare Exception
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
-
-
-def _lint_dmn(ts, lines, problems):
-    table = ts.dmnEngine.decision_table
-    for inp in table.inputs:
-        _check_expr(inp.expression, ts.bpmn_id, f"DMN input expression of {table.id}", lines, problems)
-    for rule in table.rules:
-        for entry in rule.inputEntries:
-            for lhs in entry.lhs:
-                if lhs is None or not str(lhs).strip():
-                    continue
-                expr = entry.input.expression or "None"
-                if "?" in lhs:
-                    candidate = lhs.replace("?", "dmninputexpr")
-                else:
-                    try:
-                        ast.parse(lhs, mode="eval")
-                        candidate = f"({expr}) == ({lhs})"
-                    except SyntaxError:
-                        candidate = f"{expr} {lhs}"
-                _check_expr(candidate, ts.bpmn_id, f"DMN rule {rule.row_number} of {table.id}", lines, problems)
-        for out in rule.outputEntries:
-            _check_expr(getattr(out, "text", None), ts.bpmn_id, f"DMN output of rule {rule.row_number}",
-                        lines, problems)
-
-
-def _lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
-    problems: list[Problem] = []
-    for ts in spec.task_specs.values():
-        if getattr(ts, "bpmn_id", None) is None:
-            continue
-        _lint_code(ts, lines, problems)
-        if getattr(ts, "operation_name", None) is not None:
-            _lint_service(ts, rules, lines, problems)
-        if hasattr(ts, "dmnEngine"):
-            _lint_dmn(ts, lines, problems)
-        _lint_properties(ts, forms, rules, lines, problems)
-    return problems
-
-
-def _lint_code(ts, lines: dict, problems: list[Problem]) -> None:
-    """Scripts, gateway conditions and timer expressions of one element."""
-    element = ts.bpmn_id
-    for attr in ("script", "prescript", "postscript"):
-        _check_expr(getattr(ts, attr, None), element, attr, lines, problems, script=True)
-    for cond, _target in getattr(ts, "cond_task_specs", None) or []:
-        if cond is not None:
-            _check_expr(cond.args[0], element, "condition", lines, problems)
-    ed = getattr(ts, "event_definition", None)
-    for d in getattr(ed, "event_definitions", None) or ([ed] if ed is not None else []):
-        if isinstance(d, TimerEventDefinition):
-            _lint_timer(ts, d, lines, problems)
-
-
-def _lint_properties(ts, forms: dict, rules: Rules, lines: dict, problems: list[Problem]) -> None:
-    """A user task's form and group, and the status any element sets."""
-    element = ts.bpmn_id
-    file, line = _where(element, lines)
-    ext = getattr(ts, "extensions", {}) or {}
-    properties = ext.get("properties") or {}
-    form = ext.get("formJsonSchemaFilename")
-    if form and form not in forms:
-        problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
-    if ts.manual and not form:
-        problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
-    group = properties.get("group")
-    if ts.manual and getattr(ts, "lane", None) is None and not group:
-        problems.append(Problem(file, line, element,
-                                "user task is not in a lane and names no group, so no group can work it "
-                                "(put it in a lane named after a group, or set camunda:candidateGroups "
-                                f"to one of {', '.join(sorted(rules.groups))})"))
-    if group and group.lower() not in rules.groups:
-        problems.append(Problem(file, line, element, f"group {group!r} is not a known group "
-                                                     f"({', '.join(sorted(rules.groups))})"))
-    status = properties.get("status")
-    if status is not None and status not in rules.statuses:
-        problems.append(Problem(file, line, element,
-                                f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
-
-
-def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> None:
-    file, line = _where(ts.bpmn_id, lines)
-    op = rules.operations.get(ts.operation_name)
-    if op is None:
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"service operation {ts.operation_name!r} has no handler "
-                                f"(known: {', '.join(sorted(rules.operations))})"))
-        return
-    given = set(ts.operation_params or {})
-    for missing in sorted(op.required - given):
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"service operation {op.name!r} needs parameter {missing!r}"))
-    for extra in sorted(given - op.required - op.optional):
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"service operation {op.name!r} has no parameter {extra!r}"))
-    for name, param in (ts.operation_params or {}).items():
-        _check_expr(param.get("value"), ts.bpmn_id, f"parameter {name!r}", lines, problems)

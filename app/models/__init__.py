@@ -2,7 +2,8 @@
 from . import audit_guards
 from .base import Base
 from .case import Case
-from .enums import STAFF_GROUPS, STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
+from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
+from .group import Group, group_membership
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
 from .records import AuditCheckpoint, AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
@@ -12,8 +13,8 @@ from .user import ApiToken, User
 __all__ = [
     "audit_guards",
     "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
-    "Document",
+    "Document", "Group",
     "HumanTask", "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
-    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STAFF_GROUPS", "STATUS_PRECEDENCE", "TaskStatus",
-    "Timer", "User",
+    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "TaskStatus",
+    "Timer", "User", "group_membership",
 ]

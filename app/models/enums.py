@@ -5,17 +5,12 @@ import enum
 
 
 class Role(str, enum.Enum):
+    """Rights. Work is routed to groups (``Group`` rows), never to roles."""
+
     APPLICANT = "applicant"
-    COORDINATOR = "coordinator"
-    OFFICER = "officer"
-    REFEREE = "referee"
-    COMMITTEE = "committee"
     PROCESS_OWNER = "process_owner"
     ADMIN = "admin"
-
-
-#: Groups that work tasks in the inbox; a lane named "Officer" belongs to "officer".
-STAFF_GROUPS = frozenset({Role.COORDINATOR, Role.OFFICER, Role.REFEREE, Role.COMMITTEE})
+    MANAGER = "manager"
 
 
 class CaseStatus(str, enum.Enum):

@@ -30,6 +30,8 @@ class ProcessVersion(Base):
     #: SpiffWorkflow's serialized spec and subprocess specs, parsed once.
     spec_json: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text, default="")
+    #: What the deploy settled about the process: {"lanes": {lane name: group name}, …}.
+    properties: Mapped[dict] = mapped_column(JSON, default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
 

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
-from .enums import STAFF_GROUPS
+from .group import Group, group_membership
 
 
 class User(Base):
@@ -18,12 +18,15 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
-    #: Comma-separated role names (see ``Role``); few, fixed, read together.
+    #: Comma-separated role names (see ``Role``): rights, few and fixed, read together.
     roles_csv: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    #: Loaded with the user and detached with it: a user handed out by authentication still knows its groups.
+    groups: Mapped[list[Group]] = relationship(secondary=group_membership, lazy="selectin", order_by=Group.name,
+                                               cascade="save-update, merge, expunge")
 
     @property
     def roles(self) -> set[str]:
@@ -31,13 +34,13 @@ class User(Base):
 
     @property
     def work_groups(self) -> set[str]:
-        """The groups whose tasks this user works (rights are roles, work is routed to groups)."""
-        return self.roles & {g.value for g in STAFF_GROUPS}
+        """The names of the groups whose tasks this user works (rights are roles, work goes to groups)."""
+        return {g.name for g in self.groups}
 
     @property
     def is_staff(self) -> bool:
-        """Anyone with a role besides applicant works for the municipality."""
-        return bool(self.roles - {"applicant"})
+        """Anyone in a work group, or with a role besides applicant, works for the municipality."""
+        return bool(self.groups) or bool(self.roles - {"applicant"})
 
     @property
     def is_active(self) -> bool:

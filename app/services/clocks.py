@@ -34,7 +34,8 @@ from .env import get_env
 from .errors import CaseClosed, Forbidden, InvalidInput
 
 SUPPLEMENT_WINDOW = timedelta(weeks=3)
-STAFF_FOR_EXTENSION = {"officer", "coordinator", "admin"}
+#: The work groups that decide extensions (administrators may too).
+STAFF_FOR_EXTENSION = {"officer", "coordinator"}
 #: Phrases that name lack of staff, which the law does not accept as a reason.
 STAFF_SHORTAGE_WORDS = ("resursbrist", "personalbrist", "lack of staff", "staff shortage", "hög arbetsbelastning")
 
@@ -188,12 +189,16 @@ def check_extension(session: Session, case: Case, reason: str) -> Clocks:
     return clocks
 
 
+def may_extend(user: User) -> bool:
+    return user.has_role("admin") or bool(user.work_groups & STAFF_FOR_EXTENSION)
+
+
 def extend(session: Session, *, actor: User, case_id: int, reason: str) -> Clocks:
     """Record an officer's decision to extend the statutory deadline once."""
     from .cases import get_case
 
     case = get_case(session, actor=actor, case_id=case_id)
-    if not actor.roles & STAFF_FOR_EXTENSION:
+    if not may_extend(actor):
         raise Forbidden("only case officers and coordinators decide extensions")
     if case.completed_at is not None:
         raise CaseClosed("the case is closed")

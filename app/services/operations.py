@@ -8,13 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import Case, HumanTask, Role, TaskStatus, User
+from app.models import Case, HumanTask, TaskStatus, User
 
 from . import audit, runner
+from . import groups as group_service
 from .env import get_env
 from .errors import CaseClosed, Conflict, Forbidden, InvalidInput, NotFound, TaskNotFound
-
-GROUPS = {r.value for r in Role} - {"applicant"}
 
 
 def _admin(actor: User) -> None:
@@ -101,15 +100,16 @@ def reassign(session: Session, *, actor: User, task_id: str, reason: str, user: 
         raise InvalidInput([{"field": "user", "message": "name a user or a group (or both)"}])
     before = {"group": task.group, "assignee": task.assignee.username if task.assignee else None}
     if group:
-        if group not in GROUPS:
-            raise InvalidInput([{"field": "group",
-                                 "message": f"unknown group; choose from {', '.join(sorted(GROUPS))}"}])
-        task.group = group
+        found = group_service.resolve(session, group)
+        if found is None:
+            names = ", ".join(g.name for g in group_service.list_groups(session, include_retired=False))
+            raise InvalidInput([{"field": "group", "message": f"no active group {group!r}; choose from {names}"}])
+        task.group = found.name
     if user:
         target = session.scalar(select(User).where(User.username == user, User.deleted_at.is_(None)))
         if target is None:
             raise InvalidInput([{"field": "user", "message": f"no active user named {user!r}"}])
-        if task.group not in target.roles:
+        if task.group not in target.work_groups:
             raise InvalidInput([{"field": "user", "message": f"{user} is not in the {task.group} group"}])
         task.assignee = target
     session.flush()

@@ -12,15 +12,26 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from app.clock import utcnow
 from app.engine.store import specs_to_json
 from app.engine.specs import BundleInvalid, Rules, parse_bundle
-from app.models import CaseStatus, ProcessVersion, Role, User
+from app.models import CaseStatus, ProcessVersion, User
 from handlers import REGISTRY
 
 from . import audit
+from . import groups as group_service
 from .env import get_env
 from .errors import DeployRejected, NotFound
+from .form_options import SOURCES
 
-RULES = Rules(operations=REGISTRY, groups=frozenset(r.value for r in Role),
-              statuses=frozenset(s.value for s in CaseStatus))
+STATUSES = frozenset(s.value for s in CaseStatus)
+#: The rules with only the standard groups: for checking diagrams without a database (tests, tools).
+RULES = Rules(operations=REGISTRY, groups=frozenset(name for name, _, _ in group_service.STANDARD_GROUPS),
+              statuses=STATUSES, option_sources=frozenset(SOURCES))
+
+
+def rules_for(session: Session) -> Rules:
+    """What a deploy is checked against: the handlers, the groups that exist now (not retired), the statuses."""
+    active = group_service.list_groups(session, include_retired=False)
+    return Rules(operations=REGISTRY, groups=frozenset(g.name for g in active), statuses=STATUSES,
+                 group_labels=group_service.labels(active), option_sources=frozenset(SOURCES))
 
 
 def content_hash(files: dict[str, str]) -> str:
@@ -47,7 +58,7 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
     unchanged since its latest version is not deployed again.
     """
     try:
-        bundle = parse_bundle(files, RULES)
+        bundle = parse_bundle(files, rules_for(session))
     except BundleInvalid as exc:
         raise DeployRejected([p.to_dict() for p in exc.problems]) from exc
     files = {**files, **bundle.generated}  # e.g. forms made from a Camunda export's formData
@@ -63,6 +74,7 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
                                  .where(ProcessVersion.model == model)) or 0) + 1
         version = ProcessVersion(model=model, number=number, files=dict(files), content_hash=digest,
                                  spec_json=specs_to_json(spec, subprocesses), message=message,
+                                 properties={"lanes": bundle.lane_groups},
                                  author_id=author.id if author else None, created_at=utcnow())
         session.add(version)
         session.flush()

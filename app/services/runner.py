@@ -21,10 +21,11 @@ from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot
 from app.models import (
     Case, CaseStatus, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
-    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskStatus, Timer, User)
+    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskStatus, Timer)
 from handlers.registry import HandlerContext, HandlerInputError, Notification
 
 from . import audit, clocks
+from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
 from .forms import defaults_from
@@ -244,12 +245,40 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
 
 
 def _recipients(session: Session, recipient: str) -> list[str]:
-    """A recipient is an address, or ``group:<role>`` for every active member's address."""
+    """A recipient is an address, or ``group:<name>`` for the address of every active member of that group."""
     if not recipient.startswith("group:"):
         return [recipient]
-    role = recipient.removeprefix("group:")
-    users = session.scalars(select(User).where(User.deleted_at.is_(None), User.email.is_not(None)))
-    return sorted({u.email for u in users if role in u.roles})
+    return group_service.member_emails(session, recipient.removeprefix("group:"))
+
+
+def _subject_suffixes(session: Session, ready) -> tuple[str, str]:
+    """What tells instances of a multi-instance task apart (" — Miljö"); a group is shown by its title."""
+    subject = ready.properties.get("subject")
+    value = ready.data.get(subject) if subject else None
+    if not value:
+        return "", ""
+    group = group_service.find(session, value) if isinstance(value, str) else None
+    if group is not None:
+        return f" — {group.title_en}", f" — {group.title_sv}"
+    return f" — {value}", f" — {value}"
+
+
+def _group_of(session: Session, case: Case, version: ProcessVersion, ready) -> str:
+    """The group a ready task is offered to: the one it names itself, else its lane's (fixed at deploy)."""
+    if ready.group_error:
+        raise StepFailed(f"{ready.name}: {ready.group_error}", case_id=case.id, element=ready.element_id)
+    if ready.group:
+        group = group_service.resolve(session, ready.group)
+        if group is None:
+            raise StepFailed(f"{ready.name}: the task is for the group {ready.group!r}, which does not exist or is "
+                             f"retired; create it in Administration → Groups, then retry",
+                             case_id=case.id, element=ready.element_id)
+        return group.name
+    lanes = (version.properties or {}).get("lanes") or {}
+    if ready.lane in lanes:
+        return lanes[ready.lane]
+    group = group_service.resolve(session, ready.lane or "", active_only=False)  # versions deployed before 0005
+    return group.name if group is not None else (ready.lane or "").lower()
 
 
 def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:
@@ -276,14 +305,13 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
             earlier.status, earlier.completed_at, earlier.completed_by_id = TaskStatus.OPEN, None, None
             earlier.assignee_id = None
             continue
-        subject = ready.properties.get("subject")
-        suffix = f" — {ready.data.get(subject)}" if subject and ready.data.get(subject) else ""
+        suffix_en, suffix_sv = _subject_suffixes(session, ready)
         schema = form_schema(version, ready.form)
+        group = _group_of(session, case, version, ready)
         audit.record(session, actor="engine", action="engine.task_ready", case_id=case.id,
-                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name,
-                                                           "group": (ready.lane or "").lower()})
+                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name, "group": group})
         session.add(HumanTask(
-            id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix,
-            title_sv=(ready.properties.get("title_sv") + suffix) if ready.properties.get("title_sv") else None,
-            group=(ready.lane or "").lower(), form=ready.form, status=TaskStatus.OPEN,
+            id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix_en,
+            title_sv=(ready.properties.get("title_sv") + suffix_sv) if ready.properties.get("title_sv") else None,
+            group=group, form=ready.form, status=TaskStatus.OPEN,
             defaults=defaults_from(schema, ready.data), created_at=now))

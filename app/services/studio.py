@@ -22,6 +22,7 @@ from app.models import Case, CaseStatus, ProcessDraft, ProcessVersion, Role, Use
 from handlers import REGISTRY
 
 from . import audit, processes, runner
+from . import groups as group_service
 from .env import get_env
 from .errors import CaseClosed, CaseNotFound, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
@@ -74,9 +75,10 @@ def operations_catalog() -> list[dict]:
              "description": op.description} for op in sorted(REGISTRY.values(), key=lambda o: o.name)]
 
 
-def groups() -> list[str]:
-    """Groups a lane (or a Camunda candidate group) may name."""
-    return sorted(processes.RULES.groups)
+def groups(session: Session, locale: str = "sv") -> list[dict]:
+    """The groups a lane (or a candidate group) may name: active ones, with their title in ``locale``."""
+    return [{"name": g.name, "title": g.title(locale)}
+            for g in group_service.list_groups(session, include_retired=False)]
 
 
 def statuses() -> list[str]:
@@ -123,7 +125,7 @@ def save_draft(session: Session, *, model: str, files: dict[str, str], author: U
 def validate(session: Session, files: dict[str, str]) -> list[dict]:
     """Every problem of the bundle ({file, line, element, message}); empty when it would deploy."""
     try:
-        parse_bundle(_clean_files(files), processes.RULES)
+        parse_bundle(_clean_files(files), processes.rules_for(session))
     except BundleInvalid as exc:
         return [p.to_dict() for p in exc.problems]
     except InvalidInput as exc:

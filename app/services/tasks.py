@@ -8,20 +8,25 @@ from sqlalchemy.orm import Session
 
 from app.models import Case, HumanTask, ProcessVersion, TaskStatus, User
 
-from . import audit, incidents, runner
+from . import audit, form_options, incidents, runner
 from .env import get_env
-from .errors import CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound
+from .errors import (
+    CaseClosed, Forbidden, InvalidInput, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
 from .forms import validate, with_defaults
 from .processes import form_schema
 
 
 def list_tasks(session: Session, *, actor: User, element: str | None = None, mine: bool = False,
-               sort: str = "oldest") -> list[HumanTask]:
-    """Open tasks of the actor's groups and tasks assigned to the actor."""
+               sort: str = "oldest", group: str | None = None) -> list[HumanTask]:
+    """Open tasks of all the actor's groups (or of one of them) and tasks assigned to the actor."""
     query = select(HumanTask).join(Case).where(HumanTask.status == TaskStatus.OPEN)
+    if group:
+        if group not in actor.work_groups:
+            raise InvalidInput([{"field": "group", "message": f"you are not in the group {group!r}"}])
+        query = query.where(HumanTask.group == group)
     if mine:
         query = query.where(HumanTask.assignee_id == actor.id)
-    else:
+    elif not group:
         query = query.where(or_(HumanTask.group.in_(sorted(actor.work_groups)), HumanTask.assignee_id == actor.id))
     if element:
         query = query.where(HumanTask.element_id == element)
@@ -57,7 +62,7 @@ def get_task(session: Session, *, actor: User, task_id: str) -> HumanTask:
 def task_form(session: Session, task: HumanTask) -> dict | None:
     """The task's JSON Schema with the computed defaults filled in."""
     version = session.get(ProcessVersion, task.case.process_version_id)
-    schema = form_schema(version, task.form)
+    schema = form_options.fill(session, form_schema(version, task.form))
     return with_defaults(schema, task.defaults or {}) if schema else None
 
 

@@ -13,22 +13,38 @@ from app.clock import utcnow
 from app.models import ApiToken, Role, User
 
 from . import audit
+from . import groups as group_service
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 _hasher = PasswordHasher()
 ROLE_NAMES = [r.value for r in Role]
 
 
+def _role_errors(session: Session, roles: list[str]) -> list[dict]:
+    bad = [r for r in roles if r not in ROLE_NAMES]
+    if not bad:
+        return []
+    groups = [r for r in bad if group_service.find(session, r) is not None]
+    if groups:
+        return [{"field": "role", "message": f"{', '.join(groups)} is a group, not a role: put the user in the "
+                                             f"group instead (roles are {', '.join(ROLE_NAMES)})"}]
+    return [{"field": "role", "message": f"unknown role {', '.join(bad)}; choose from {', '.join(ROLE_NAMES)}"}]
+
+
 def create_user(session: Session, *, username: str, roles: list[str], password: str,
-                display_name: str | None = None, email: str | None = None, actor: str = "system") -> User:
-    """Create a local account; refuse unknown roles and taken names."""
+                display_name: str | None = None, email: str | None = None, actor: str = "system",
+                groups: list[str] = ()) -> User:
+    """Create a local account with roles (rights) and work groups; refuse unknown ones and taken names."""
     errors = []
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         errors.append({"field": "username", "message": "use letters, digits, '.', '-' or '_'"})
-    bad = [r for r in roles if r not in ROLE_NAMES]
-    if bad or not roles:
-        errors.append({"field": "role", "message": f"unknown role {', '.join(bad) or '(none)'}; "
-                                                   f"choose from {', '.join(ROLE_NAMES)}"})
+    errors += _role_errors(session, roles)
+    found = [group_service.find(session, g) for g in groups]
+    missing = [g for g, f in zip(groups, found, strict=True) if f is None]
+    if missing:
+        errors.append({"field": "group", "message": f"no group named {', '.join(missing)}"})
+    if not roles and not groups:
+        errors.append({"field": "role", "message": f"give the user a role ({', '.join(ROLE_NAMES)}) or a group"})
     if len(password) < 8:
         errors.append({"field": "password", "message": "at least 8 characters"})
     if errors:
@@ -38,10 +54,11 @@ def create_user(session: Session, *, username: str, roles: list[str], password: 
     user = User(username=username, display_name=display_name or username, email=email,
                 password_hash=_hasher.hash(password), roles_csv=",".join(sorted(set(roles))),
                 created_at=utcnow())
+    user.groups = sorted({g for g in found if g is not None}, key=lambda g: g.name)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.created",
-                 details={"username": username, "roles": sorted(set(roles))})
+                 details={"username": username, "roles": sorted(set(roles)), "groups": sorted(user.work_groups)})
     return user
 
 
@@ -113,11 +130,10 @@ def user_for_token(session: Session, token: str) -> User:
 
 
 def set_roles(session: Session, *, username: str, roles: list[str], actor: str = "system") -> User:
-    """Replace a user's roles (audited)."""
-    bad = [r for r in roles if r not in ROLE_NAMES]
-    if bad or not roles:
-        raise InvalidInput([{"field": "role", "message": f"unknown role {', '.join(bad) or '(none)'}; "
-                                                         f"choose from {', '.join(ROLE_NAMES)}"}])
+    """Replace a user's roles (audited); no roles at all is allowed (a member of groups only)."""
+    errors = _role_errors(session, roles)
+    if errors:
+        raise InvalidInput(errors)
     user = find_user(session, username)
     before = sorted(user.roles)
     user.roles_csv = ",".join(sorted(set(roles)))
@@ -135,26 +151,31 @@ def delete_user(session: Session, *, username: str, actor: str = "system") -> No
     audit.record(session, actor=actor, action="user.deleted", details={"username": username})
 
 
+#: user name: (roles, groups, display name, e-mail)
 DEMO_USERS = {
-    "anna.applicant": ("applicant", "Anna Andersson", "anna@example.se"),
-    "carl.coordinator": ("coordinator", "Carl Coordinator", "carl@kommun.example"),
-    "olga.officer": ("officer", "Olga Officer", "olga@kommun.example"),
-    "rita.referee": ("referee", "Rita Referee", "rita@kommun.example"),
-    "karin.committee": ("committee", "Karin Committee", "karin@kommun.example"),
-    "petra.owner": ("process_owner", "Petra Process-Owner", "petra@kommun.example"),
-    "adam.admin": ("admin", "Adam Admin", "adam@kommun.example"),
+    "anna.applicant": (["applicant"], [], "Anna Andersson", "anna@example.se"),
+    "carl.coordinator": ([], ["coordinator"], "Carl Coordinator", "carl@kommun.example"),
+    "olga.officer": ([], ["officer"], "Olga Officer", "olga@kommun.example"),
+    "rita.referee": ([], ["miljo"], "Rita Referee", "rita@kommun.example"),
+    "tore.trafik": ([], ["trafik", "va"], "Tore Trafik", "tore@kommun.example"),
+    "kim.kultur": ([], ["kulturmiljo", "forsvarsmakten"], "Kim Kultur", "kim@kommun.example"),
+    "karin.committee": ([], ["committee"], "Karin Committee", "karin@kommun.example"),
+    "petra.owner": (["process_owner"], [], "Petra Process-Owner", "petra@kommun.example"),
+    "maja.manager": (["manager"], [], "Maja Manager", "maja@kommun.example"),
+    "adam.admin": (["admin"], [], "Adam Admin", "adam@kommun.example"),
 }
 
 
 def ensure_demo_users(session: Session, password: str) -> list[tuple[str, str]]:
-    """Create one demo user per role if missing; return (username, role) pairs."""
+    """Create the demo groups and one demo user per role and group if missing; return (username, what)."""
+    group_service.ensure_demo(session)
     out = []
-    for username, (role, name, email) in DEMO_USERS.items():
+    for username, (roles, groups, name, email) in DEMO_USERS.items():
         existing = session.scalar(select(User).where(User.username == username))
         if existing is None:
-            create_user(session, username=username, roles=[role], password=password,
+            create_user(session, username=username, roles=roles, groups=groups, password=password,
                         display_name=name, email=email)
         elif existing.deleted_at is None:
             existing.password_hash = _hasher.hash(password)
-        out.append((username, role))
+        out.append((username, ", ".join(roles + groups)))
     return out

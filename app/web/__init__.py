@@ -12,13 +12,14 @@ from app.services.errors import InvalidInput
 
 
 def role_required(*roles: str):
-    """Allow the view only to users with one of ``roles``."""
+    """Allow the view only to users with one of ``roles``; ``"staff"`` admits anyone working for the municipality
+    (a member of a work group, or a process owner, manager or administrator)."""
 
     def decorate(view):
         @wraps(view)
         @login_required
         def wrapper(*args, **kwargs):
-            if not current_user.roles & set(roles):
+            if not (current_user.roles & set(roles) or ("staff" in roles and current_user.is_staff)):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -27,7 +28,7 @@ def role_required(*roles: str):
     return decorate
 
 
-STAFF = ("coordinator", "officer", "referee", "committee", "admin", "process_owner")
+STAFF = ("staff",)
 
 
 def form_errors(render: Callable[..., object], *, errors: tuple[type[Exception], ...] = (InvalidInput,)):

@@ -12,6 +12,7 @@ from app import uow
 from app.models import Case
 from app.services import audit, audit_search, audit_verify, case_admin, incidents, operations, retention
 from app.services import cases as case_service
+from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.errors import InvalidInput
 from app.uow import db
@@ -45,7 +46,8 @@ def case(case_id: int):
                            events=audit.case_history(session, c.id), incident=incidents.open_incident(session, c.id),
                            open_tasks=case_service.open_tasks(session, c),
                            done_tasks=case_service.completed_tasks(session, c),
-                           users=user_service.active_users(session), groups=sorted(operations.GROUPS))
+                           users=user_service.active_users(session),
+                           groups=[g.name for g in group_service.list_groups(session, include_retired=False)])
 
 
 @bp.get("/cases/<int:case_id>/diagram.bpmn")
@@ -140,7 +142,9 @@ def audit_page():
 @bp.get("/users")
 @role_required("admin")
 def users():
-    return render_template("admin/users.html", users=user_service.all_users(db()), roles=user_service.ROLE_NAMES)
+    session = db()
+    return render_template("admin/users.html", users=user_service.all_users(session), roles=user_service.ROLE_NAMES,
+                           groups=group_service.list_groups(session, include_retired=False))
 
 
 @bp.post("/users")
@@ -148,8 +152,8 @@ def users():
 def create_user():
     password = secrets.token_urlsafe(12)
     user_service.create_user(db(), username=request.form.get("username", "").strip(),
-                             roles=request.form.getlist("role"), password=password,
-                             display_name=request.form.get("display_name") or None,
+                             roles=request.form.getlist("role"), groups=request.form.getlist("group"),
+                             password=password, display_name=request.form.get("display_name") or None,
                              email=request.form.get("email") or None, actor=current_user.username)
     flash(_("User created. Their first password is %(p)s — give it to them safely.", p=password), "success")
     return redirect(url_for("admin.users"))

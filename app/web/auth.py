@@ -30,7 +30,7 @@ def _load_user(user_id: str):
 
 
 def home_for(user) -> str:
-    if user.roles <= {"applicant"}:
+    if not user.is_staff:
         return url_for("portal.index")
     return url_for("inbox.index")
 

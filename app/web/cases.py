@@ -33,7 +33,7 @@ def show(case_id: int):
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case),
                            clocks=clocks.clocks_for(session, case),
-                           can_extend=bool(current_user.roles & clocks.STAFF_FOR_EXTENSION),
+                           can_extend=clocks.may_extend(current_user),
                            application=case_service.application_of(session, case))
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 
 from app.clock import utcnow
@@ -36,10 +36,9 @@ OUTCOME_WORDS = {
     "granted": _l("Granted"), "refused": _l("Refused"),
     "dismissed": _l("Dismissed"), "withdrawn": _l("Withdrawn"),
 }
-GROUP_WORDS = {
-    "coordinator": _l("Coordinator"), "officer": _l("Case officer"), "referee": _l("Referee"),
-    "committee": _l("Committee"), "applicant": _l("Applicant"), "admin": _l("Administrator"),
-    "process_owner": _l("Process owner"),
+ROLE_WORDS = {
+    "applicant": _l("Applicant"), "admin": _l("Administrator"), "process_owner": _l("Process owner"),
+    "manager": _l("Manager"),
 }
 ACTION_WORDS = {
     "case.submitted": _l("Application submitted"),
@@ -117,9 +116,29 @@ def measure_word(case, locale: str) -> str:
     return case.measure
 
 
+def group_titles(locale: str) -> dict[str, str]:
+    """{group name: its title in ``locale``}, read once per request."""
+    if "group_titles" not in g:
+        from app.services import groups as group_service
+        from app.uow import db
+
+        g.group_titles = {grp.name: (grp.title_sv, grp.title_en) for grp in group_service.list_groups(db())}
+    return {name: titles[0] if locale == "sv" else titles[1] for name, titles in g.group_titles.items()}
+
+
+def group_word(name: str | None, locale: str) -> str:
+    """A role or a group in words: a group by its title, a role by its translated name."""
+    if name in ROLE_WORDS:
+        return str(ROLE_WORDS[name])
+    return group_titles(locale).get(name, name or "")
+
+
 def submitted_rows(task, locale: str) -> list[tuple[str, object]]:
     """(label, value in words) for what a user submitted on a task, in form order."""
-    schema = schema_of(task.case.process_version, task.form)
+    from app.services import form_options
+    from app.uow import db
+
+    schema = form_options.fill(db(), schema_of(task.case.process_version, task.form))
     rows = []
     submitted = task.submitted or {}
     for name, prop in schema.get("properties", {}).items():
@@ -157,7 +176,7 @@ def init_app(app: Flask) -> None:
             "submitted_rows": lambda task: submitted_rows(task, locale),
             "error_text": lambda message: gettext(message),
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
-            "group_word": lambda g: GROUP_WORDS.get(g, g),
+            "group_word": lambda name: group_word(name, locale),
             "action_word": lambda a: ACTION_WORDS.get(a, a),
             "field_label": lambda prop: forms.label(prop, locale),
             "field_options": lambda prop: forms.options(prop, locale),

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.services import cases as case_service
 from app.services import clocks
 from app.services import documents as document_service
+from app.services import groups as group_service
 from app.services import tasks as task_service
 from app.services.errors import InvalidInput
 from app.services.forms import coerce_html
@@ -25,9 +26,13 @@ def index():
     element = request.args.get("type") or None
     sort = request.args.get("sort", "deadline")
     mine = request.args.get("mine") == "1"
-    tasks = task_service.list_tasks(session, actor=current_user, element=element, mine=mine, sort=sort)
+    my_groups = [g for g in group_service.list_groups(session) if g.name in current_user.work_groups]
+    group = request.args.get("group") or None
+    if group not in {g.name for g in my_groups}:
+        group = None  # a stale link to a group the user left: show all their groups
+    tasks = task_service.list_tasks(session, actor=current_user, element=element, mine=mine, sort=sort, group=group)
     return render_template("inbox/index.html", tasks=tasks, types=task_service.task_types(session, actor=current_user),
-                           element=element, sort=sort, mine=mine)
+                           element=element, sort=sort, mine=mine, groups=my_groups, group=group)
 
 
 def _render_task(task, values=None, errors=None, status=200):

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 
 from flask import Blueprint, Response, abort, jsonify, render_template, render_template_string, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 
@@ -78,7 +78,7 @@ def _model_or_404(session, model: str) -> tuple[list, object]:
 
 
 def _catalog() -> dict:
-    return {"operations": _svc().operations_catalog(), "groups": list(_svc().groups()),
+    return {"operations": _svc().operations_catalog(), "groups": _svc().groups(db(), str(get_locale() or "sv")),
             "statuses": list(_svc().statuses())}
 
 

@@ -499,10 +499,13 @@
     var name = element.businessObject.name || '';
     var options = [{ value: '', text: '—' }];
     var known = false;
+    var current = name.trim().toLowerCase();
     state.catalog.groups.forEach(function (g) {
-      var v = capitalise(g);
-      if (v === name) { known = true; }
-      options.push({ value: v, text: v });
+      // a lane names a group by its name (any letter case) or by its title
+      var matches = g.name.toLowerCase() === current || g.title.trim().toLowerCase() === current;
+      var v = matches ? name : capitalise(g.name);
+      if (matches) { known = true; }
+      options.push({ value: v, text: g.title === g.name ? v : g.title + ' (' + g.name + ')' });
     });
     if (name && !known) { options.push({ value: name, text: t('{name} (not a group)', { name: name }) }); }
     var s = select(options, name);

@@ -1,0 +1,170 @@
+"""Checks on parsed specs that SpiffWorkflow does not make: code compiles in the sandbox, timers are ISO 8601,
+service operations have handlers and parameters, user tasks have a form and a group, statuses exist, and form
+choices come from known sources."""
+from __future__ import annotations
+
+import ast
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
+
+from .rules import Problem, Rules
+from .sandbox import ScriptRejected, compile_expression, compile_script
+
+FORM_DIR = "forms/"
+
+
+def form_option_problems(forms: dict[str, dict], rules: Rules) -> list[Problem]:
+    """Every ``x-options-from`` names a source of choices the host knows."""
+    problems = []
+    for name, schema in forms.items():
+        for field_name, source in _option_fields(schema):
+            if source not in rules.option_sources:
+                known = ", ".join(sorted(rules.option_sources)) or "none"
+                problems.append(Problem(FORM_DIR + name, None, None,
+                                        f"field {field_name!r} takes its choices from {source!r}, which Lotsen "
+                                        f"does not know (known: {known})"))
+    return problems
+
+
+def _option_fields(schema: dict) -> list[tuple[str, str]]:
+    found = []
+    for field_name, prop in (schema.get("properties") or {}).items():
+        for holder in (prop, prop.get("items") if isinstance(prop, dict) else None):
+            if isinstance(holder, dict) and "x-options-from" in holder:
+                found.append((field_name, holder["x-options-from"]))
+    return found
+
+
+def _where(element: str, lines: dict) -> tuple[str | None, int | None]:
+    return lines.get(element, (None, None))
+
+
+def _check_expr(source, element, what, lines, problems, *, script=False):
+    if source is None or (isinstance(source, str) and not source.strip()):
+        return
+    try:
+        (compile_script if script else compile_expression)(source if script else source.strip())
+    except ScriptRejected as exc:
+        file, line = _where(element, lines)
+        problems.append(Problem(file, line, element, f"{what} does not compile in the sandbox: {exc}"))
+
+
+def _lint_timer(ts, ed, lines, problems):
+    expr = ed.expression
+    _check_expr(expr, ts.bpmn_id, "timer expression", lines, problems)
+    try:
+        value = ast.literal_eval(expr.strip())
+    except (ValueError, SyntaxError):
+        return  # depends on case data; checked at run time
+    file, line = _where(ts.bpmn_id, lines)
+    try:
+        if not isinstance(value, str):
+            raise ValueError("not a string")
+        if isinstance(ed, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+        elif isinstance(ed, TimeDateEventDefinition):
+            TimerEventDefinition.parse_time_or_duration(value)
+        else:
+            TimerEventDefinition.parse_iso_duration(value)
+    except Exception as exc:  # the library raises bare Exception
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
+
+
+def _lint_dmn(ts, lines, problems):
+    table = ts.dmnEngine.decision_table
+    for inp in table.inputs:
+        _check_expr(inp.expression, ts.bpmn_id, f"DMN input expression of {table.id}", lines, problems)
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for lhs in entry.lhs:
+                if lhs is None or not str(lhs).strip():
+                    continue
+                expr = entry.input.expression or "None"
+                if "?" in lhs:
+                    candidate = lhs.replace("?", "dmninputexpr")
+                else:
+                    try:
+                        ast.parse(lhs, mode="eval")
+                        candidate = f"({expr}) == ({lhs})"
+                    except SyntaxError:
+                        candidate = f"{expr} {lhs}"
+                _check_expr(candidate, ts.bpmn_id, f"DMN rule {rule.row_number} of {table.id}", lines, problems)
+        for out in rule.outputEntries:
+            _check_expr(getattr(out, "text", None), ts.bpmn_id, f"DMN output of rule {rule.row_number}",
+                        lines, problems)
+
+
+def lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    for ts in spec.task_specs.values():
+        if getattr(ts, "bpmn_id", None) is None:
+            continue
+        _lint_code(ts, lines, problems)
+        if getattr(ts, "operation_name", None) is not None:
+            _lint_service(ts, rules, lines, problems)
+        if hasattr(ts, "dmnEngine"):
+            _lint_dmn(ts, lines, problems)
+        _lint_properties(ts, forms, rules, lines, problems)
+    return problems
+
+
+def _lint_code(ts, lines: dict, problems: list[Problem]) -> None:
+    """Scripts, gateway conditions and timer expressions of one element."""
+    element = ts.bpmn_id
+    for attr in ("script", "prescript", "postscript"):
+        _check_expr(getattr(ts, attr, None), element, attr, lines, problems, script=True)
+    for cond, _target in getattr(ts, "cond_task_specs", None) or []:
+        if cond is not None:
+            _check_expr(cond.args[0], element, "condition", lines, problems)
+    ed = getattr(ts, "event_definition", None)
+    for d in getattr(ed, "event_definitions", None) or ([ed] if ed is not None else []):
+        if isinstance(d, TimerEventDefinition):
+            _lint_timer(ts, d, lines, problems)
+
+
+def _lint_properties(ts, forms: dict, rules: Rules, lines: dict, problems: list[Problem]) -> None:
+    """A user task's form and group, and the status any element sets."""
+    element = ts.bpmn_id
+    file, line = _where(element, lines)
+    ext = getattr(ts, "extensions", {}) or {}
+    properties = ext.get("properties") or {}
+    form = ext.get("formJsonSchemaFilename")
+    if form and form not in forms:
+        problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
+    if ts.manual and not form:
+        problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
+    group = properties.get("group")
+    expression = properties.get("group_expression")
+    if ts.manual and getattr(ts, "lane", None) is None and not group and not expression:
+        problems.append(Problem(file, line, element,
+                                "user task is not in a lane and names no group, so no group can work it "
+                                "(put it in a lane named after a group, or set camunda:candidateGroups "
+                                f"to one of {', '.join(sorted(rules.groups))})"))
+    if group and not expression and rules.group_for(group) is None:
+        problems.append(Problem(file, line, element, rules.unknown_group("group", group)))
+    _check_expr(expression, element, "group expression", lines, problems)
+    status = properties.get("status")
+    if status is not None and status not in rules.statuses:
+        problems.append(Problem(file, line, element,
+                                f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
+
+
+def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> None:
+    file, line = _where(ts.bpmn_id, lines)
+    op = rules.operations.get(ts.operation_name)
+    if op is None:
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"service operation {ts.operation_name!r} has no handler "
+                                f"(known: {', '.join(sorted(rules.operations))})"))
+        return
+    given = set(ts.operation_params or {})
+    for missing in sorted(op.required - given):
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"service operation {op.name!r} needs parameter {missing!r}"))
+    for extra in sorted(given - op.required - op.optional):
+        problems.append(Problem(file, line, ts.bpmn_id,
+                                f"service operation {op.name!r} has no parameter {extra!r}"))
+    for name, param in (ts.operation_params or {}).items():
+        _check_expr(param.get("value"), ts.bpmn_id, f"parameter {name!r}", lines, problems)

@@ -1,0 +1,51 @@
+"""Form choices that come from data, not from the form file.
+
+A field (or the ``items`` of an array field) with ``"x-options-from":
+"referral_departments"`` gets its ``oneOf`` from the groups marked as referral
+departments when the form is shown and when a submission is validated, so a
+department the administrator adds is offered at the next triage.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from . import groups as group_service
+
+
+def _referral_departments(session: Session) -> list[dict]:
+    return [{"const": g.name, "title": g.title_en, "x-title-sv": g.title_sv}
+            for g in sorted(group_service.referral_departments(session), key=lambda g: g.title_sv.casefold())]
+
+
+#: name → choices ([{const, title, x-title-sv}]) read from the database.
+SOURCES: dict[str, Callable[[Session], list[dict]]] = {
+    "referral_departments": _referral_departments,
+}
+
+
+def fill(session: Session, schema: dict | None) -> dict | None:
+    """``schema`` with every ``x-options-from`` field's choices filled in (a copy; the stored form is untouched)."""
+    if not schema:
+        return schema
+    holders = []
+    for prop in (schema.get("properties") or {}).values():
+        if not isinstance(prop, dict):
+            continue
+        holders += [h for h in (prop, prop.get("items")) if isinstance(h, dict) and h.get("x-options-from")]
+    if not holders:
+        return schema
+    filled = copy.deepcopy(schema)
+    cache: dict[str, list[dict]] = {}
+    for prop in (filled.get("properties") or {}).values():
+        if not isinstance(prop, dict):
+            continue
+        for holder in (prop, prop.get("items")):
+            source = holder.get("x-options-from") if isinstance(holder, dict) else None
+            if source in SOURCES:
+                if source not in cache:
+                    cache[source] = SOURCES[source](session)
+                holder["oneOf"] = cache[source]  # none at all: nothing is offered and nothing validates
+    return filled
