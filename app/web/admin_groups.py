@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import groups as group_service
@@ -28,7 +28,8 @@ def _errors(exc) -> dict[str, str]:
 
 def _index(values=None, errors=None, status=200):
     session = db()
-    groups = group_service.list_groups(session)
+    locale = str(get_locale() or "sv")
+    groups = sorted(group_service.list_groups(session), key=lambda g: (g.retired, g.title(locale).casefold()))
     counts = {g.name: len(group_service.members(session, g)) for g in groups}
     return render_template("admin/groups.html", groups=groups, counts=counts, values=values or {},
                            errors=errors or {}), status

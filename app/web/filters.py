@@ -60,6 +60,8 @@ ACTION_WORDS = {
     "handler.failed": _l("A step failed"),
     "case.status": _l("Status changed"),
     "engine.task_completed": _l("Step completed"),
+    "engine.task_ready": _l("Task ready"),
+    "engine.handler_called": _l("Automatic step done"),
     "engine.message_caught": _l("Message caught"),
 }
 
