@@ -74,7 +74,7 @@ def test_roles_that_were_groups_become_memberships_on_upgrade(settings, rt):
         import os
         os.remove(settings.database_url.removeprefix("sqlite:///"))
         engine = create_engine(settings.database_url)
-    upgrade(settings.database_url, "0004_studio")
+    upgrade(settings.database_url, "0005_audit_checkpoints")
     with engine.begin() as conn:
         for name, roles in [("olga", "admin,officer"), ("rita", "referee"), ("anna", "applicant")]:
             conn.execute(text("INSERT INTO user_account (username, display_name, password_hash, roles_csv, created_at)"

@@ -24,7 +24,7 @@ NAME_PATTERN = re.compile(r"^[^\W_][\w .-]{0,39}$")
 TITLE_MAX = 200
 ROLE_NAMES = frozenset(r.value for r in Role)
 
-#: The groups every installation starts with (revision 0005 creates them too).
+#: The groups every installation starts with (revision 0006 creates them too).
 STANDARD_GROUPS = (
     ("coordinator", "Byggkoordinator", "Coordinator"),
     ("officer", "Handläggare", "Case officer"),

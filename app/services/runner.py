@@ -277,7 +277,7 @@ def _group_of(session: Session, case: Case, version: ProcessVersion, ready) -> s
     lanes = (version.properties or {}).get("lanes") or {}
     if ready.lane in lanes:
         return lanes[ready.lane]
-    group = group_service.resolve(session, ready.lane or "", active_only=False)  # versions deployed before 0005
+    group = group_service.resolve(session, ready.lane or "", active_only=False)  # versions deployed before 0006
     return group.name if group is not None else (ready.lane or "").lower()
 
 

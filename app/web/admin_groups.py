@@ -10,10 +10,10 @@ from app.services import users as user_service
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.uow import db
 
-from . import role_required
+from . import form_errors, role_required
 
 bp = Blueprint("admin_groups", __name__, url_prefix="/admin/groups")
-#: Refusals shown beside the form instead of on an error page (nothing was written when they are raised).
+#: Refusals shown beside the form (the unit of work is rolled back first).
 REFUSED = (InvalidInput, Conflict, NotFound)
 
 
@@ -50,15 +50,18 @@ def index():
     return _index()
 
 
+def _create_refused(exc):
+    values = {k: (request.form.get(k) or "").strip() for k in ("name", "title_sv", "title_en")}
+    return _index(values | {"referral_department": request.form.get("referral_department") == "1"}, _errors(exc), 422)
+
+
 @bp.post("/")
 @role_required("admin")
+@form_errors(_create_refused, errors=REFUSED)
 def create():
     values = {k: (request.form.get(k) or "").strip() for k in ("name", "title_sv", "title_en")}
-    referral = request.form.get("referral_department") == "1"
-    try:
-        group = group_service.create_group(db(), actor=current_user, referral_department=referral, **values)
-    except REFUSED as exc:
-        return _index(values | {"referral_department": referral}, _errors(exc), 422)
+    group = group_service.create_group(db(), actor=current_user, **values,
+                                       referral_department=request.form.get("referral_department") == "1")
     flash(_("Group %(title)s created. Now add its members.", title=group.title_sv), "success")
     return redirect(url_for("admin_groups.show", name=group.name))
 
@@ -69,15 +72,17 @@ def show(name: str):
     return _show(name)
 
 
+def _show_refused(exc, name: str, **_kwargs):
+    return _show(name, _errors(exc), 422)
+
+
 @bp.post("/<name>")
 @role_required("admin")
+@form_errors(_show_refused)
 def change(name: str):
     changes = {"title_sv": request.form.get("title_sv", ""), "title_en": request.form.get("title_en", ""),
                "referral_department": request.form.get("referral_department") == "1"}
-    try:
-        group_service.update_group(db(), actor=current_user, name=name, changes=changes)
-    except InvalidInput as exc:
-        return _show(name, _errors(exc), 422)
+    group_service.update_group(db(), actor=current_user, name=name, changes=changes)
     flash(_("Group saved."), "success")
     return redirect(url_for("admin_groups.show", name=name))
 
@@ -93,12 +98,10 @@ def retire(name: str, operation: str):
 
 @bp.post("/<name>/members")
 @role_required("admin")
+@form_errors(_show_refused, errors=REFUSED)
 def add_member(name: str):
     username = request.form.get("username", "")
-    try:
-        group_service.add_member(db(), actor=current_user, name=name, username=username)
-    except REFUSED as exc:
-        return _show(name, _errors(exc), 422)
+    group_service.add_member(db(), actor=current_user, name=name, username=username)
     flash(_("%(user)s is now in the group.", user=username), "success")
     return redirect(url_for("admin_groups.show", name=name))
 

@@ -9,8 +9,8 @@ A deployed version records which group each of its lanes names
 (``process_version.properties``); versions deployed before stay routed by lane
 name.
 
-Revision ID: 0005_groups
-Revises: 0004_studio
+Revision ID: 0006_groups
+Revises: 0005_audit_checkpoints
 """
 from datetime import datetime, UTC
 
@@ -19,8 +19,8 @@ from alembic import op
 
 import app.models.base
 
-revision = "0005_groups"
-down_revision = "0004_studio"
+revision = "0006_groups"
+down_revision = "0005_audit_checkpoints"
 branch_labels = None
 depends_on = None
 
