@@ -62,7 +62,8 @@ class Settings:
     #: Seconds between scheduler polls of due timers and the outbox.
     scheduler_interval_s: float = 5.0
     # --- rules and numbers from DOMAIN.md; [U] = unverified, so configurable ---
-    #: The day the new PBL chapter 9 rules apply from (Lag 2025:974), by arrival date.
+    #: The day the 2025 PBL reform applies from, by arrival date: lov-plikt and the publication channel.
+    #: The statutory clock did not change (one rule set since 2019-01-01).
     rules_change_date: str = "2025-12-01"
     #: [U] Days neighbours get to respond (practice 14–21).
     neighbour_response_days: int = 21

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
-from flask_babel import gettext as translated
+from flask_babel import gettext
 
 from app.services import errors as e
 
@@ -26,6 +26,14 @@ def wants_json() -> bool:
     return (request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
             or request.accept_mimetypes.best == "application/json"
             or (request.endpoint or "").endswith(JSON_ENDPOINT_SUFFIXES))
+
+
+def translated(message: str) -> str:
+    """A message from a service or handler in the reader's language (``handlers.i18n.Message`` keeps its values)."""
+    template = getattr(message, "template", None)
+    if template is not None:
+        return gettext(template, **message.params)
+    return gettext(message)
 
 
 def error_message(exc: e.DomainError) -> str:

@@ -1,12 +1,11 @@
-"""Registering a case, ordering supplements, confirming completeness, reminders."""
+"""Registering a case, ordering supplements, confirming completeness, extension, legal force."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .dates import add_years, end_of_local_day, local_morning
 from .registry import HandlerContext, HandlerInputError, Notification, handler
-
-UTC = ZoneInfo("UTC")
 
 
 def _tz(ctx: HandlerContext) -> ZoneInfo:
@@ -15,16 +14,6 @@ def _tz(ctx: HandlerContext) -> ZoneInfo:
 
 def _local_day(ctx: HandlerContext, moment: datetime) -> date:
     return moment.astimezone(_tz(ctx)).date()
-
-
-def end_of_local_day(day: date, tz: ZoneInfo) -> datetime:
-    """The last second of ``day`` in ``tz`` as UTC (correct across daylight-saving changes)."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
-
-
-def local_morning(day: date, tz: ZoneInfo) -> datetime:
-    """08:00 on ``day`` in ``tz`` as UTC: reminders arrive at the start of a working day."""
-    return datetime.combine(day, time(8, 0), tzinfo=tz).astimezone(UTC)
 
 
 @handler("register_case")
@@ -50,23 +39,23 @@ def register_case(ctx: HandlerContext) -> dict:
 
 @handler("remind_supplement_window")
 def remind_supplement_window(ctx: HandlerContext) -> dict:
-    """Remind coordinators that the 3-week window for a clock-resetting supplement order closes soon."""
-    if ctx.host.has_event("supplement_ordered") or ctx.host.has_event("complete"):
+    """Remind coordinators that the 3-week window for a clock-stopping supplement order closes soon."""
+    clock = ctx.host.statutory_clock()
+    closes = clock.get("order_window_ends")
+    if closes is None or ctx.host.has_event("supplement_ordered") or ctx.host.has_event("complete"):
         return {"sent": False}
-    registered = datetime.fromisoformat(ctx.data.get("registration", {}).get("registered_at", ctx.now.isoformat()))
-    closes = _local_day(ctx, registered) + timedelta(weeks=3)
     ctx.host.notify(Notification(
         kind="supplement_window_reminder", recipient="group:coordinator",
-        subject=f"Påminnelse: {ctx.reference} – tre veckor från ankomst {closes.isoformat()}",
+        subject=f"Påminnelse: {ctx.reference} – tre veckor från ankomst {closes}",
         body=(f"Ärende {ctx.reference} ({ctx.data.get('property_designation', '')}) är ännu inte granskat.\n"
-              f"Ett föreläggande om komplettering som skickas senast {closes.isoformat()} gör att "
-              f"handläggningstiden räknas från kompletteringen.\n")))
-    return {"sent": True, "window_closes": closes.isoformat()}
+              f"Ett föreläggande om komplettering som skickas senast {closes} gör att "
+              f"handläggningstiden räknas från den dag bristerna är avhjälpta.\n")))
+    return {"sent": True, "window_closes": closes}
 
 
 @handler("order_supplement")
 def order_supplement(ctx: HandlerContext, request: str, reply_by: str) -> dict:
-    """Order the applicant to supplement the application by a reply date."""
+    """Order the applicant to supplement the application by a reply date (föreläggande)."""
     if not request or not str(request).strip():
         raise HandlerInputError("supplement_request", "say what the applicant must supplement")
     try:
@@ -76,30 +65,48 @@ def order_supplement(ctx: HandlerContext, request: str, reply_by: str) -> dict:
     today = _local_day(ctx, ctx.now)
     if day <= today:
         raise HandlerInputError("reply_by", f"must be after today ({today.isoformat()})")
-    ctx.host.record_event("supplement_ordered", {"reply_by": day.isoformat()})
+    before = ctx.host.statutory_clock()
+    not_remedied = before.get("reply_on") if before.get("awaiting_remedy") else None
+    if not_remedied:
+        ctx.host.record_event("reply_did_not_remedy", {"reply_on": not_remedied})
+    ctx.host.record_event("supplement_ordered", {"reply_by": day.isoformat(), "request": request})
+    stops_clock = ctx.host.statutory_clock().get("awaiting_remedy", False)
     email = ctx.data.get("applicant_email")
     reference = ctx.reference or ""
     if email:
+        earlier = (f"Det du skickade in {not_remedied} avhjälper inte bristerna.\n\n" if not_remedied else "")
+        clock_line = ("Tiden för vårt beslut räknas från den dag bristerna är avhjälpta.\n" if stops_clock else "")
         ctx.host.notify(Notification(
             kind="supplement_order", recipient=email,
             subject=f"Föreläggande om komplettering ({reference})",
-            body=(f"Din ansökan {reference} behöver kompletteras:\n\n{request}\n\n"
+            body=(f"Din ansökan {reference} behöver kompletteras.\n\n{earlier}{request}\n\n"
                   f"Svara senast {day.isoformat()} via e-tjänsten. Om kompletteringen inte kommer in "
-                  f"kan ansökan avvisas eller prövas i befintligt skick.\n")))
-    return {"ordered_at": ctx.now.isoformat(), "reply_by": day.isoformat(),
-            "reply_deadline": end_of_local_day(day, _tz(ctx)).isoformat(), "request": request}
+                  f"kan ansökan avvisas eller prövas i befintligt skick.\n{clock_line}")))
+    return {"ordered_at": ctx.now.isoformat(), "reply_by": day.isoformat(), "stops_clock": stops_clock,
+            "reply_deadline": end_of_local_day(day, _tz(ctx)).isoformat(), "request": request,
+            "previous_reply_not_remedying": not_remedied}
+
+
+def _extension_reminder_at(ctx: HandlerContext, due: date | None) -> str:
+    """When the officer is asked to consider an extension (now, if no deadline is running)."""
+    today = _local_day(ctx, ctx.now)
+    if due is None:
+        return local_morning(today, _tz(ctx)).isoformat()
+    reminder_day = due - timedelta(days=int(ctx.settings.get("extension_reminder_days", 14)))
+    return local_morning(max(reminder_day, today), _tz(ctx)).isoformat()
 
 
 @handler("confirm_complete")
 def confirm_complete(ctx: HandlerContext) -> dict:
     """Record that the application is complete and send the receipt with the deadline."""
-    ctx.host.record_event("complete", {})
+    before = ctx.host.statutory_clock(ctx.data.get("case_type"))
+    remedied_on = before.get("reply_on") if before.get("awaiting_remedy") else None
+    ctx.host.record_event("complete", {"remedied_on": remedied_on} if remedied_on else {})
     clock = ctx.host.statutory_clock(ctx.data.get("case_type"))
-    due = date.fromisoformat(clock["statutory_due"])
-    reminder_day = due - timedelta(days=int(ctx.settings.get("extension_reminder_days", 14)))
+    due = date.fromisoformat(clock["statutory_due"]) if clock.get("statutory_due") else None
     email = ctx.data.get("applicant_email")
     reference = ctx.reference or ""
-    if email:
+    if email and due is not None:
         ctx.host.notify(Notification(
             kind="receipt", recipient=email,
             subject=f"Mottagningsbevis ({reference})",
@@ -107,22 +114,46 @@ def confirm_complete(ctx: HandlerContext) -> dict:
                   f"Beslut ska fattas senast {due.isoformat()} ({clock['statutory_weeks']} veckor från "
                   f"{clock['statutory_start']}). Tiden kan förlängas en gång. Blir beslutet försenat sätts "
                   f"avgiften ned med en femtedel per påbörjad vecka. Beslutet kan överklagas.\n")))
-    return {"complete_at": ctx.now.isoformat(), "statutory_start": clock["statutory_start"],
-            "statutory_due": due.isoformat(), "weeks": clock["statutory_weeks"],
-            "extension_reminder_at": local_morning(max(reminder_day, _local_day(ctx, ctx.now)), _tz(ctx)).isoformat()}
+    return {"complete_at": ctx.now.isoformat(), "statutory_start": clock.get("statutory_start"),
+            "start_basis": clock.get("start_basis"), "remedied_on": remedied_on,
+            "statutory_due": due.isoformat() if due else None, "weeks": clock["statutory_weeks"],
+            "as_it_stands": False, "extension_reminder_at": _extension_reminder_at(ctx, due)}
+
+
+@handler("decide_as_it_stands")
+def decide_as_it_stands(ctx: HandlerContext) -> dict:
+    """The supplement order was not answered: the case is decided on the material at hand."""
+    ctx.host.record_event("decided_as_it_stands", {})
+    clock = ctx.host.statutory_clock(ctx.data.get("case_type"))
+    due = date.fromisoformat(clock["statutory_due"]) if clock.get("statutory_due") else None
+    return {"complete_at": None, "as_it_stands": True, "statutory_start": clock.get("statutory_start"),
+            "start_basis": clock.get("start_basis"), "remedied_on": None,
+            "statutory_due": due.isoformat() if due else None, "weeks": clock["statutory_weeks"],
+            "extension_reminder_at": _extension_reminder_at(ctx, due)}
+
+
+@handler("check_extension_open")
+def check_extension_open(ctx: HandlerContext) -> dict:
+    """Whether an extension can still be considered: a running deadline, not yet extended or passed."""
+    clock = ctx.host.statutory_clock(ctx.data.get("case_type"))
+    running = clock.get("statutory_due") is not None and not clock.get("decided_on")
+    is_open = running and not clock.get("extended") and (clock.get("days_left") or 0) >= 0
+    return {"open": bool(is_open), "statutory_due": clock.get("statutory_due")}
 
 
 @handler("extend_deadline")
-def extend_deadline(ctx: HandlerContext, reason: str) -> dict:
-    """Extend the statutory deadline once, with a reason, before it passes."""
-    clock = ctx.host.extend_deadline(reason or "")
+def extend_deadline(ctx: HandlerContext, reason: str, weeks: int | None = None) -> dict:
+    """Extend the statutory deadline once, by up to its own length, with a reason, before it passes."""
+    clock = ctx.host.extend_deadline(reason or "", weeks)
+    chosen = clock.get("extension_weeks")
     email = ctx.data.get("applicant_email")
     if email:
         ctx.host.notify(Notification(
             kind="extension", recipient=email, subject=f"Förlängd handläggningstid ({ctx.reference})",
-            body=(f"Handläggningstiden för {ctx.reference} har förlängts till {clock['statutory_due']}.\n"
-                  f"Skäl: {reason}\n")))
-    return {"statutory_due": clock["statutory_due"], "reason": reason}
+            body=(f"Handläggningstiden för {ctx.reference} har förlängts med {chosen} veckor, "
+                  f"till {clock['statutory_due']}.\nSkäl: {reason}\n"
+                  f"Tiden kan bara förlängas en gång.\n")))
+    return {"statutory_due": clock["statutory_due"], "reason": reason, "weeks": chosen}
 
 
 @handler("notify_neighbours")
@@ -142,7 +173,9 @@ def record_legal_force(ctx: HandlerContext) -> dict:
     today = _local_day(ctx, ctx.now)
     result = {"at": ctx.now.isoformat(), "date": today.isoformat()}
     outcome = (ctx.data.get("decision") or {}).get("outcome")
-    if outcome == "granted":
-        result["start_by"] = today.replace(year=today.year + 2).isoformat()
-        result["finish_by"] = today.replace(year=today.year + 5).isoformat()
+    if outcome == "granted" and ctx.data.get("case_type") == "forhandsbesked":
+        result["binding_until"] = add_years(today, 2).isoformat()  # PBL 9 kap. 39 §: binds for two years
+    elif outcome == "granted":
+        result["start_by"] = add_years(today, 2).isoformat()  # PBL 9 kap. 43 §
+        result["finish_by"] = add_years(today, 5).isoformat()
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Case, HumanTask, PendingMessage
+from app.models import Case, HumanTask
 from app.services import users as user_service
 from tests.helpers import TRIAGE_COMPLETE, Api, application
 
@@ -170,19 +170,20 @@ def test_supplement_reply_arrives_as_a_message_and_the_case_is_triaged_again(api
     assert case["status"] == "in_triage" and case["open_tasks"][0]["name"] == "triage"
 
 
-def test_a_message_that_arrives_early_is_kept_and_delivered_when_the_case_waits(api, rt):
+def test_material_sent_before_any_order_is_never_taken_as_the_reply_to_a_later_order(api, rt):
+    # Until 2026 this material was kept and delivered as the reply to the next supplement order, which is wrong:
+    # it is material on the applicant's own initiative (a document and a clock restart, PBL 9 kap.).
     case_id = api.as_("applicant").submit()["id"]
     r = api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received",
                                   {"data": {"message": "Jag skickar fasadritningen direkt."}})
-    assert r.status_code == 202 and r.get_json()["status"] == "pending"
+    assert r.status_code == 200
+    assert r.get_json() == {"id": r.get_json()["id"], "status": "recorded", "taken_as": "own_initiative_supplement"}
     assert api.as_("applicant").case(case_id)["status"] == "in_triage"
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
-        "track": "simple", "complete": False, "supplement_request": "Fasadritning saknas.", "reply_by": "2099-01-31"})
-    # the kept message was delivered as soon as the case began to wait for it
+        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": "2099-01-31"})
+    # the order waits for a new reply
     case = api.as_("applicant").case(case_id)
-    assert case["status"] == "in_triage" and case["open_tasks"][0]["name"] == "triage"
-    with rt.db.unit_of_work(write=False) as s:
-        assert s.scalar(select(PendingMessage.delivered_at)) is not None
+    assert case["status"] == "awaiting_supplement" and case["open_tasks"] == []
 
 
 def test_bad_messages_are_refused(api):

@@ -16,15 +16,17 @@ class FakeHost:
     sent: list = field(default_factory=list)
     events: list = field(default_factory=list)
     due: str | None = None
+    window_ends: str | None = "2026-03-13"
 
     def has_event(self, kind):
         return any(k == kind for k, _ in self.events)
 
     def statutory_clock(self, case_type=None):
-        return {"statutory_due": self.due, "statutory_start": "2026-01-01", "statutory_weeks": 10}
+        return {"statutory_due": self.due, "statutory_start": "2026-01-01", "statutory_weeks": 10,
+                "order_window_ends": self.window_ends}
 
-    def extend_deadline(self, reason):
-        return {"statutory_due": "2099-01-01"}
+    def extend_deadline(self, reason, weeks=None):
+        return {"statutory_due": "2099-01-01", "extension_weeks": weeks or 10}
 
     def next_number(self, series, year):
         self.numbers[(series, year)] = self.numbers.get((series, year), 41) + 1

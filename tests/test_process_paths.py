@@ -41,11 +41,12 @@ class Host:
         return kind in self.events
 
     def statutory_clock(self, case_type=None):
-        return {"statutory_due": "2099-01-01", "statutory_start": "2098-10-23", "statutory_weeks": 10}
+        return {"statutory_due": "2099-01-01", "statutory_start": "2098-10-23", "statutory_weeks": 10,
+                "extended": "extended" in self.events}
 
-    def extend_deadline(self, reason):
+    def extend_deadline(self, reason, weeks=None):
         self.events.append("extended")
-        return {"statutory_due": "2099-03-12"}
+        return {"statutory_due": "2099-03-12", "extension_weeks": weeks}
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +98,9 @@ class Case:
         self.engine.fire_due_timers(self.wf, self.events)
         self.roundtrip()
         assert self.wf.is_completed() and self.host.events[-1] == "legal_force"
+
+    def wf_path(self):
+        return self.engine.path(self.wf)
 
     @property
     def data(self):
@@ -255,5 +259,18 @@ def test_officer_extends_when_prompted(engine):
     case.complete("triage", **TRIAGE_COMPLETE, track="standard")
     clock.set(datetime.fromisoformat(case.data["completeness"]["extension_reminder_at"]) + timedelta(minutes=1))
     case.engine.fire_due_timers(case.wf, case.events)
-    case.complete("consider_extension", extend=True, extension_reason="Remissen dröjer.")
+    case.complete("consider_extension", extend=True, extension_weeks=6, extension_reason="Remissen dröjer.")
     assert "extended" in case.host.events and case.ready() == ["review"]
+
+
+def test_extension_prompt_is_not_offered_again_once_the_deadline_was_extended(engine):
+    clock.set(datetime(2098, 10, 23, 9, 0, tzinfo=UTC))
+    case = Case(engine, measure="nybyggnad")
+    case.complete("triage", **TRIAGE_COMPLETE, track="standard")
+    clock.set(datetime.fromisoformat(case.data["completeness"]["extension_reminder_at"]) + timedelta(minutes=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.complete("consider_extension", extend=True, extension_weeks=10, extension_reason="Remissen dröjer.")
+    case.complete("review", assessment="OK.", referrals=[], neighbours_required=False)
+    # the draft's reminder fires at once (its time has passed) and finds nothing left to extend
+    assert case.ready() == ["draft_decision"]
+    assert "extension_not_needed" in [step["element"] for step in case.wf_path()]

@@ -82,41 +82,6 @@ def test_fee_reduction_is_stored_with_the_decision_and_shown_to_the_applicant(ap
     assert 'id="fee-reduction"' in page and "1/5" in page
 
 
-def test_order_after_three_weeks_does_not_move_the_start(api):
-    case_id = start_incomplete_case(api, order_on_day=22)
-    move(api, advance="P5D")
-    api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received", {"data": {"message": "ok"}})
-    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
-    assert api.as_("applicant").case(case_id)["deadlines"]["statutory_due"] == day(70).isoformat()
-
-
-def test_extension_is_allowed_once_with_a_reason_before_the_deadline(api):
-    move(api, now=DAY0.isoformat())
-    case_id = api.as_("applicant").submit(measure="nybyggnad")["id"]
-    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "standard"})
-    path = f"/api/cases/{case_id}/extension"
-    assert api.as_("applicant").post(path, {"reason": "x"}).status_code == 403
-    r = api.as_("officer").post(path, {"reason": "   "})
-    assert r.status_code == 422 and "needs a recorded reason" in r.get_json()["errors"][0]["message"]
-    r = api.as_("officer").post(path, {"reason": "Resursbrist på avdelningen"})
-    assert r.status_code == 422 and "lack of staff" in r.get_json()["errors"][0]["message"]
-    r = api.as_("officer").post(path, {"reason": "Remiss till Trafikverket kräver mer tid."})
-    assert r.status_code == 200 and r.get_json()["extended"] is True
-    assert r.get_json()["statutory_due"] == day(140).isoformat()
-    r = api.as_("officer").post(path, {"reason": "Ännu en remiss."})
-    assert r.status_code == 422 and "already been extended once" in r.get_json()["errors"][0]["message"]
-
-
-def test_extension_after_the_deadline_is_refused(api):
-    move(api, now=DAY0.isoformat())
-    case_id = api.as_("applicant").submit(measure="nybyggnad")["id"]
-    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "standard"})
-    move(api, advance="P71D")
-    r = api.as_("officer").post(f"/api/cases/{case_id}/extension", {"reason": "Komplicerat ärende."})
-    assert r.status_code == 422 and "has passed" in r.get_json()["errors"][0]["message"]
-    assert api.as_("officer").case(case_id)["deadlines"]["days_left"] == -1
-
-
 def test_reply_that_never_comes_leads_to_the_dismissal_task_on_the_reply_date(api):
     case_id = start_incomplete_case(api, reply_in_days=14)  # reply by day 24
     result = move(api, now=datetime.combine(day(24), datetime.min.time().replace(hour=23, minute=30),

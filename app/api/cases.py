@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from app.services import cases as case_service
-from app.services import clocks
+from app.services import clocks, extension
 from app.services import messages as message_service
 from app.uow import db
 
@@ -52,6 +52,8 @@ def message(case_id: int, name: str):
     body = json_body(allowed=("data",))
     msg = message_service.send_message(db(), actor=g.api_user, case_id=case_id, name=name,
                                        data=body.get("data", {}))
+    if msg.payload.get("taken_as"):
+        return jsonify({"id": msg.id, "status": "recorded", "taken_as": msg.payload["taken_as"]}), 200
     delivered = msg.delivered_at is not None
     return jsonify({"id": msg.id, "status": "delivered" if delivered else "pending"}), 200 if delivered else 202
 
@@ -68,6 +70,7 @@ def withdraw(case_id: int):
 @bp.post("/api/cases/<int:case_id>/extension")
 @api_user
 def extend(case_id: int):
-    body = json_body(required=("reason",), allowed=("reason",))
-    result = clocks.extend(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]))
+    body = json_body(required=("reason",), allowed=("reason", "weeks"))
+    result = extension.extend(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]),
+                              weeks=body.get("weeks"))
     return jsonify(deadlines_json(result))

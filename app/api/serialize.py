@@ -29,7 +29,11 @@ def deadlines_json(clocks) -> dict:
         "service_goal_due": clocks.service_goal_due.isoformat() if clocks.service_goal_due else None,
         "lead_time_days": clocks.lead_time_days,
         "fee_reduction_fifths": clocks.fee_reduction_fifths,
-        "rule_set": clocks.rule_set,
+        "start_basis": clocks.start_basis,
+        "awaiting_remedy": clocks.awaiting_remedy,
+        "order_window_ends": clocks.order_window_ends.isoformat() if clocks.order_window_ends else None,
+        "decided_as_it_stands": clocks.as_it_stands,
+        "extension_weeks": clocks.extension_weeks,
     }
 
 

@@ -1,13 +1,16 @@
 """Case clocks computed from recorded case events, never from guesses.
 
-* Statutory clock (PBL 9 kap.): the rule set is chosen by arrival date. For
-  applications that arrived before the change date (2025-12-01) the clock
-  runs from the day the application was complete. From the change date it
-  runs from arrival; a supplement the applicant sends on their own initiative
-  restarts it; a supplement order within 3 weeks of arrival makes it run from
-  the day the gaps are fixed; an order after 3 weeks does not reset it;
-  nothing after the deadline resets it. Lov and förhandsbesked: 10 weeks,
-  anmälan 4; one extension by the same length.
+* Statutory clock (PBL 9 kap., unchanged since 2019-01-01, also by the 2025
+  reform): the deadline runs from the day the application *arrived*, or from a
+  later day on which the applicant sent material on their own initiative. A
+  supplement order (föreläggande) within 3 weeks of that day stops the clock
+  until the gaps are actually remedied; it then runs from the day the reply
+  that remedied them arrived. A reply that does not remedy them starts
+  nothing, and a further order does not open a new window. An order after the
+  3 weeks never moves the clock, and nothing after the deadline resets it. A
+  case decided as it stands after an unanswered order never had its clock
+  started. Lov and förhandsbesked: 10 weeks, anmälan 4; one extension by at
+  most the same length.
 * Service-goal clock: the municipality's goal in calendar days by measure,
   counted from arrival with the time spent waiting for the applicant
   deducted (the Danish way of counting whose turn it is).
@@ -18,7 +21,7 @@ All counting is in calendar days of the configured time zone.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,17 +30,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import Case, CaseEvent, User
+from app.models import Case, CaseEvent
 
-from . import audit
 from .env import get_env
-from .errors import CaseClosed, Forbidden, InvalidInput
 
 SUPPLEMENT_WINDOW = timedelta(weeks=3)
-#: The work groups that decide extensions (administrators may too).
-STAFF_FOR_EXTENSION = {"officer", "coordinator"}
-#: Phrases that name lack of staff, which the law does not accept as a reason.
-STAFF_SHORTAGE_WORDS = ("resursbrist", "personalbrist", "lack of staff", "staff shortage", "hög arbetsbelastning")
+
+
+class Basis:
+    """Why the statutory clock runs from its start day."""
+
+    ARRIVAL = "arrival"
+    OWN_INITIATIVE = "own_initiative_supplement"
+    REMEDY = "remedy"
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,22 @@ class Event:
 
 @dataclass
 class Clocks:
-    rule_set: str
     arrived_on: date | None
     statutory_weeks: int
     statutory_start: date | None
+    #: Basis.* — why the clock runs from ``statutory_start``.
+    start_basis: str | None
     statutory_due: date | None
+    #: A supplement order within the window waits for the gaps to be remedied.
+    awaiting_remedy: bool
+    #: The day of the latest reply to that order (remedies the gaps once the coordinator finds it complete).
+    reply_on: date | None
+    #: The last day a supplement order still stops the clock (None once it no longer can).
+    order_window_ends: date | None
+    #: Decided on the material at hand after an unanswered order: the clock never started.
+    as_it_stands: bool
     extended: bool
+    extension_weeks: int | None
     extension_reason: str | None
     days_left: int | None
     service_goal_days: int
@@ -74,8 +89,66 @@ def fee_reduction_fifths(decided_on: date, due: date) -> int:
     return min(5, weeks)
 
 
+@dataclass
+class _Statutory:
+    """The statutory clock while the events are replayed in order."""
+
+    weeks: int
+    start: date | None
+    basis: str | None
+    window_from: date | None
+    awaiting_remedy: bool = False
+    reply_on: date | None = None
+    as_it_stands: bool = False
+    extension_weeks: int = 0
+
+    @property
+    def due(self) -> date | None:
+        return self.start + timedelta(weeks=self.weeks + self.extension_weeks) if self.start else None
+
+    def restart(self, day: date, basis: str) -> None:
+        self.start, self.basis, self.window_from = day, basis, day
+        self.awaiting_remedy, self.reply_on, self.as_it_stands = False, None, False
+
+    def apply(self, kind: str, day: date, data: Mapping) -> None:
+        if self.due is not None and day > self.due:
+            return  # nothing after the deadline resets the clock
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(day, data)
+
+    def _on_own_initiative_supplement(self, day: date, data: Mapping) -> None:
+        if self.awaiting_remedy:
+            self.reply_on = day  # material sent while an order is outstanding answers that order
+        else:
+            self.restart(day, Basis.OWN_INITIATIVE)
+
+    def _on_supplement_ordered(self, day: date, data: Mapping) -> None:
+        if self.awaiting_remedy:
+            self.reply_on = None  # a further order: the clock stays stopped, the window does not reopen
+        elif self.window_from is not None and day - self.window_from <= SUPPLEMENT_WINDOW:
+            self.awaiting_remedy, self.start, self.basis, self.reply_on = True, None, None, None
+
+    def _on_supplement_received(self, day: date, data: Mapping) -> None:
+        if self.awaiting_remedy:
+            self.reply_on = day
+
+    def _on_complete(self, day: date, data: Mapping) -> None:
+        if self.awaiting_remedy:
+            remedied = data.get("remedied_on")
+            self.start = date.fromisoformat(remedied) if remedied else (self.reply_on or day)
+            self.basis, self.awaiting_remedy, self.window_from = Basis.REMEDY, False, None
+
+    def _on_decided_as_it_stands(self, day: date, data: Mapping) -> None:
+        if self.awaiting_remedy:
+            self.as_it_stands, self.awaiting_remedy, self.window_from = True, False, None
+
+    def _on_extended(self, day: date, data: Mapping) -> None:
+        self.extension_weeks = int(data.get("weeks") or self.weeks)
+
+
 def compute(events: Iterable[Event], *, case_type: str | None, measure: str | None, today: date, tz: ZoneInfo,
-            rules_change: date, service_goals: Mapping[str, int], default_goal_days: int) -> Clocks:
+            service_goals: Mapping[str, int], default_goal_days: int) -> Clocks:
     """Every clock of one case from its events."""
     ordered = sorted(events, key=lambda e: e.at)
 
@@ -85,18 +158,20 @@ def compute(events: Iterable[Event], *, case_type: str | None, measure: str | No
     received = next((e for e in ordered if e.kind == "received"), None)
     arrived = day(received) if received else None
     weeks = 4 if case_type == "anmalan" else 10
-    new_rules = arrived is not None and arrived >= rules_change
-    start, due = _statutory(ordered, day, arrived, weeks, new_rules)
+    clock = _replay(ordered, day, arrived, weeks)
     extension = next((e for e in ordered if e.kind == "extended"), None)
-    if due is not None and extension is not None:
-        due += timedelta(weeks=weeks)
     decided = next((day(e) for e in ordered if e.kind == "decided"), None)
     waiting = _waiting_days(ordered, day, today)
     goal = int(service_goals.get(measure or "", default_goal_days))
+    due = clock.due
+    window_ends = clock.window_from + SUPPLEMENT_WINDOW if clock.window_from and not clock.awaiting_remedy else None
     return Clocks(
-        rule_set="PBL from 2025-12-01" if new_rules else "PBL before 2025-12-01",
-        arrived_on=arrived, statutory_weeks=weeks, statutory_start=start, statutory_due=due,
-        extended=extension is not None, extension_reason=(extension.data or {}).get("reason") if extension else None,
+        arrived_on=arrived, statutory_weeks=weeks, statutory_start=clock.start, start_basis=clock.basis,
+        statutory_due=due, awaiting_remedy=clock.awaiting_remedy, reply_on=clock.reply_on,
+        order_window_ends=window_ends if window_ends and window_ends >= today else None,
+        as_it_stands=clock.as_it_stands,
+        extended=extension is not None, extension_weeks=clock.extension_weeks or None,
+        extension_reason=(extension.data or {}).get("reason") if extension else None,
         days_left=(due - today).days if due is not None and decided is None else None,
         service_goal_days=goal,
         service_goal_due=arrived + timedelta(days=goal + waiting) if arrived else None,
@@ -107,26 +182,13 @@ def compute(events: Iterable[Event], *, case_type: str | None, measure: str | No
     )
 
 
-def _statutory(ordered, day, arrived, weeks, new_rules):
+def _replay(ordered: list[Event], day: Callable[[Event], date], arrived: date | None, weeks: int) -> _Statutory:
+    clock = _Statutory(weeks=weeks, start=arrived, basis=Basis.ARRIVAL if arrived else None, window_from=arrived)
     if arrived is None:
-        return None, None
-    if not new_rules:
-        complete = next((day(e) for e in ordered if e.kind == "complete"), None)
-        return complete, complete + timedelta(weeks=weeks) if complete else None
-    start: date | None = arrived
-    waiting_for_remedy = False
+        return clock
     for event in ordered:
-        when = day(event)
-        current_due = start + timedelta(weeks=weeks) if start else None
-        if current_due is not None and when > current_due:
-            continue  # nothing after the deadline resets the clock
-        if event.kind == "own_initiative_supplement":
-            start = when
-        elif event.kind == "supplement_ordered" and when - arrived <= SUPPLEMENT_WINDOW:
-            waiting_for_remedy, start = True, None
-        elif event.kind == "supplement_received" and waiting_for_remedy:
-            waiting_for_remedy, start = False, when
-    return start, start + timedelta(weeks=weeks) if start else None
+        clock.apply(event.kind, day(event), event.data or {})
+    return clock
 
 
 def _waiting_days(ordered, day, today) -> int:
@@ -134,7 +196,7 @@ def _waiting_days(ordered, day, today) -> int:
     for event in ordered:
         if event.kind == "supplement_ordered" and since is None:
             since = day(event)
-        elif event.kind in ("supplement_received", "decided") and since is not None:
+        elif event.kind in ("supplement_received", "decided", "decided_as_it_stands") and since is not None:
             total += (day(event) - since).days
             since = None
     if since is not None:
@@ -150,65 +212,22 @@ def events_of(session: Session, case_id: int) -> list[Event]:
     return [Event(r.kind, r.at, r.data or {}) for r in rows]
 
 
+def local_today(session: Session) -> date:
+    return utcnow().astimezone(ZoneInfo(get_env(session).settings.timezone)).date()
+
+
 def clocks_for(session: Session, case: Case, *, case_type: str | None = None) -> Clocks:
     settings = get_env(session).settings
     tz = ZoneInfo(settings.timezone)
     case_type = case_type or case.case_type or (case.facts or {}).get("case_type")
     return compute(events_of(session, case.id), case_type=case_type,
                    measure=case.measure, today=utcnow().astimezone(tz).date(), tz=tz,
-                   rules_change=date.fromisoformat(settings.rules_change_date),
                    service_goals=settings.service_goals, default_goal_days=settings.service_goal_days)
 
 
 def record(session: Session, case: Case, kind: str, data: Mapping | None = None, *, actor: str = "system") -> None:
     session.add(CaseEvent(case_id=case.id, kind=kind, at=utcnow(), data=dict(data or {}), actor=actor))
     session.flush()
-
-
-def check_extension(session: Session, case: Case, reason: str) -> Clocks:
-    """Refuse an extension the law does not allow; return the clocks if it may be made."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput([{"field": "extension_reason", "message": "an extension needs a recorded reason"}])
-    if any(word in reason.lower() for word in STAFF_SHORTAGE_WORDS):
-        raise InvalidInput([{"field": "extension_reason",
-                             "message": "lack of staff is not a valid reason for an extension"}])
-    clocks = clocks_for(session, case)
-    if clocks.statutory_due is None:
-        raise InvalidInput([{"field": "extension_reason",
-                             "message": "the statutory clock has not started, so there is nothing to extend"}])
-    if clocks.extended:
-        raise InvalidInput([{"field": "extension_reason",
-                             "message": "the deadline has already been extended once; it cannot be extended again"}])
-    if clocks.days_left is not None and clocks.days_left < 0:
-        raise InvalidInput([{"field": "extension_reason",
-                             "message": f"the deadline {clocks.statutory_due.isoformat()} has passed; "
-                                        f"an extension must be decided before it"}])
-    if clocks.decided_on is not None:
-        raise InvalidInput([{"field": "extension_reason", "message": "the case is already decided"}])
-    return clocks
-
-
-def may_extend(user: User) -> bool:
-    return user.has_role("admin") or bool(user.work_groups & STAFF_FOR_EXTENSION)
-
-
-def extend(session: Session, *, actor: User, case_id: int, reason: str) -> Clocks:
-    """Record an officer's decision to extend the statutory deadline once."""
-    from .cases import get_case
-
-    case = get_case(session, actor=actor, case_id=case_id)
-    if not may_extend(actor):
-        raise Forbidden("only case officers and coordinators decide extensions")
-    if case.completed_at is not None:
-        raise CaseClosed("the case is closed")
-    clocks = check_extension(session, case, reason)
-    record(session, case, "extended", {"reason": reason.strip(), "previous_due": clocks.statutory_due.isoformat()},
-           actor=actor.username)
-    audit.record(session, actor=actor.username, action="case.extended", case_id=case.id,
-                 details={"reason": reason.strip(), "previous_due": clocks.statutory_due.isoformat()})
-    refresh(session, case)
-    return clocks_for(session, case)
 
 
 def refresh(session: Session, case: Case) -> Clocks:

@@ -43,6 +43,8 @@ class CaseHost:
 
     session: Session
     case: Case
+    #: Who acts (a username, or "system" / "scheduler"): the case events are theirs.
+    actor: str = "system"
     notifications: list[Notification] = field(default_factory=list)
     case_events: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -62,7 +64,7 @@ class CaseHost:
     def record_event(self, kind: str, data: Mapping[str, Any]) -> None:
         self.case_events.append((kind, dict(data)))
         self._flush_case()
-        clocks.record(self.session, self.case, kind, data)
+        clocks.record(self.session, self.case, kind, data, actor=self.actor)
 
     def has_event(self, kind: str) -> bool:
         self._flush_case()
@@ -72,13 +74,16 @@ class CaseHost:
         self._flush_case()
         return clocks.clocks_for(self.session, self.case, case_type=case_type).to_dict()
 
-    def extend_deadline(self, reason: str) -> dict:
+    def extend_deadline(self, reason: str, weeks: int | None = None) -> dict:
+        from .extension import check
+
         self._flush_case()
         try:
-            clocks.check_extension(self.session, self.case, reason)
+            clock, weeks = check(self.session, self.case, reason, weeks)
         except InvalidInput as exc:
             raise HandlerInputError(exc.errors[0]["field"], exc.errors[0]["message"]) from exc
-        self.record_event("extended", {"reason": reason.strip()})
+        self.record_event("extended", {"reason": reason.strip(), "weeks": weeks,
+                                       "previous_due": clock.statutory_due.isoformat()})
         return clocks.clocks_for(self.session, self.case).to_dict()
 
     def _flush_case(self) -> None:
@@ -100,7 +105,7 @@ def _context_factory(session: Session, case: Case, host: CaseHost):
 def start_case(session: Session, case: Case, data: Mapping, *, actor: str) -> Snapshot:
     """Create the workflow for a new (flushed) case row and run it to its first wait."""
     env = get_env(session)
-    host = CaseHost(session, case)
+    host = CaseHost(session, case, actor=actor)
     events: list[dict] = []
     wf = env.engine.new(case.process_version_id, data, _context_factory(session, case, host))
     _guard(case, lambda: env.engine.run(wf, events))
@@ -117,7 +122,7 @@ def apply(session: Session, case: Case, action: Action, *, actor: str,
     given data instead of calling their handlers (an administrator's skip).
     """
     env = get_env(session)
-    host = CaseHost(session, case)
+    host = CaseHost(session, case, actor=actor)
     events: list[dict] = []
     wf = env.engine.load(case.state, _context_factory(session, case, host), overrides)
     _guard(case, lambda: action(wf, events, host))
@@ -234,7 +239,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
                                       body=n.body, status=OutboxStatus.PENDING, attempts=0, created_at=now,
                                       next_attempt_at=now))
     for kind, details in host.case_events:
-        audit.record(session, actor="system", action=f"case.{kind}", case_id=case.id, details=details)
+        audit.record(session, actor=host.actor, action=f"case.{kind}", case_id=case.id, details=details)
     for event in snapshot.engine_events:
         event = dict(event)
         audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
-from app.services import clocks
+from app.services import clocks, extension
 from app.services import documents as document_service
 from app.uow import db
 
@@ -33,14 +33,15 @@ def show(case_id: int):
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case),
                            clocks=clocks.clocks_for(session, case),
-                           can_extend=clocks.may_extend(current_user),
+                           can_extend=extension.may_extend(current_user),
                            application=case_service.application_of(session, case))
 
 
 @bp.post("/cases/<int:case_id>/extension")
 @role_required(*STAFF)
 def extend(case_id: int):
-    result = clocks.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""))
+    result = extension.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""),
+                              weeks=request.form.get("weeks"))
     flash(_("The deadline is now %(d)s.", d=result.statutory_due.isoformat()), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 

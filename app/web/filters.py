@@ -7,9 +7,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 
 from app.clock import utcnow
+from app.responses import translated
 from app.services import forms
 
 STATUS_WORDS = {
@@ -176,7 +177,7 @@ def init_app(app: Flask) -> None:
             "deadline_class": deadline_class,
             "measure_word": lambda case: measure_word(case, locale),
             "submitted_rows": lambda task: submitted_rows(task, locale),
-            "error_text": lambda message: gettext(message),
+            "error_text": translated,
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda name: group_word(name, locale),
             "action_word": lambda a: ACTION_WORDS.get(a, a),
