@@ -55,8 +55,6 @@ ACTION_WORDS = {
     "case.supplement_received": _l("Supplement received"),
     "case.reply_did_not_remedy": _l("The reply did not remedy the gaps"),
     "case.decided_as_it_stands": _l("To be decided as it stands"),
-    "engine.task_ready": _l("Task ready"),
-    "engine.handler_called": _l("Automatic step done"),
     "engine.timer_fired": _l("Time reached"),
     "engine.cancelled": _l("Process ended"),
     "task.completed": _l("Task completed"),
