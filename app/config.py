@@ -55,8 +55,16 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     mail_from: str = "lotsen@kommun.example"
-    #: Wall-clock limit for one script or expression in a diagram.
+    #: Wall-clock limit for one script or expression in a diagram (its worker is killed after it).
     script_time_limit_s: float = 2.0
+    #: Processor-time limit for one script or expression (the kernel counts whole seconds, rounded up).
+    script_cpu_limit_s: float = 2.0
+    #: Memory one script or expression may use beyond its worker's own, in MB.
+    script_memory_limit_mb: int = 256
+    #: Largest data a script may leave (or an expression return), in MB as saved.
+    script_result_limit_mb: int = 16
+    #: Script workers running at once (long-lived processes, replaced when one passes a limit).
+    script_workers: int = 2
     #: Largest accepted upload (documents, diagrams), in bytes.
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Seconds between scheduler polls of due timers and the outbox.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from app.config import Settings
 from app.db import Database
 from app.engine.runtime import ProcessEngine
+from app.engine.script_pool import ScriptLimits, ScriptPool
 from app.engine.store import SpecCache
 from app.models import ProcessVersion
 from app.services.env import Env
@@ -17,6 +18,11 @@ class Runtime:
     settings: Settings
     db: Database
     env: Env
+
+    def close(self) -> None:
+        """Release the database's connections and stop the script workers."""
+        self.db.dispose()
+        self.env.engine.scripts.close()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -30,8 +36,10 @@ def build_runtime(settings: Settings) -> Runtime:
             return version.spec_json
 
     specs = SpecCache(loader=load_spec)
-    env = Env(settings=settings, engine=ProcessEngine(REGISTRY, specs, time_limit_s=settings.script_time_limit_s),
-              specs=specs)
+    limits = ScriptLimits(time_s=settings.script_time_limit_s, cpu_s=settings.script_cpu_limit_s,
+                          memory_mb=settings.script_memory_limit_mb, result_mb=settings.script_result_limit_mb)
+    scripts = ScriptPool(limits, size=settings.script_workers)
+    env = Env(settings=settings, engine=ProcessEngine(REGISTRY, specs, scripts=scripts), specs=specs)
     for maker in (db._read, db._write):  # every session carries the environment
         maker.configure(info={"env": env})
     return Runtime(settings=settings, db=db, env=env)

@@ -112,7 +112,7 @@ def rt(settings: Settings) -> Runtime:
         group_service.ensure_demo(session)  # the standard groups and the referral departments
         deploy_directory(session, PROCESSES, message="test deploy")
     yield runtime
-    runtime.db.dispose()
+    runtime.close()
 
 
 @pytest.fixture

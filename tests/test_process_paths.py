@@ -10,6 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.clock import clock
 from app.engine.runtime import ProcessEngine
+from app.engine.script_pool import ScriptPool
 from app.engine.store import SpecCache, specs_to_json
 from app.engine.specs import parse_bundle
 from app.services.processes import RULES, read_directory
@@ -49,12 +50,19 @@ class Host:
         return {"statutory_due": "2099-03-12", "extension_weeks": weeks}
 
 
+class InProcessOnly(ScriptPool):
+    """The reference process stays fast: every script and expression in it is proven bounded (no worker)."""
+
+    def _call(self, op, subject, source, context, external):
+        raise AssertionError(f"{source!r} is not proven bounded and needed a script worker")
+
+
 @pytest.fixture(scope="module")
 def engine():
     bundle = parse_bundle(read_directory(PROCESSES), RULES)
     cache = SpecCache()
     cache.put(1, specs_to_json(*bundle.specs["building_permit"]))
-    return ProcessEngine(REGISTRY, cache)
+    return ProcessEngine(REGISTRY, cache, scripts=InProcessOnly())
 
 
 class Case:

@@ -30,7 +30,7 @@ from SpiffWorkflow import task as _spiff_task_module
 from app.clock import clock
 from handlers.registry import HandlerContext, HandlerInputError, Operation
 
-from .sandbox import RestrictedEnvironment, ScriptRejected, ScriptTimeout
+from .sandbox import RestrictedEnvironment, ScriptLimitExceeded, ScriptPool, ScriptRejected
 from .store import SpecCache, make_serializer
 
 
@@ -77,12 +77,19 @@ class HostScriptEngine(PythonScriptEngine):
     """Runs scripts in the sandbox and service tasks through the handler registry."""
 
     def __init__(self, operations: Mapping[str, Operation], context_for: Callable[[Any], HandlerContext],
-                 time_limit_s: float, overrides: Mapping[str, dict] | None = None):
-        super().__init__(environment=RestrictedEnvironment(time_limit_s=time_limit_s))
+                 scripts: ScriptPool, overrides: Mapping[str, dict] | None = None):
+        super().__init__(environment=RestrictedEnvironment(scripts))
         self.operations = operations
         self.context_for = context_for
         #: {element id: result}: an administrator skipped that failing step with this data.
         self.overrides = dict(overrides or {})
+
+    def execute(self, task, script, external_context=None):
+        element = task.task_spec.bpmn_id
+        if element in self.overrides:  # a skipped script: its result is the administrator's data
+            task.data.update(self.overrides.pop(element))
+            return True
+        return super().execute(task, script, external_context)
 
     def call_service(self, task, operation_name, operation_params):
         element = task.task_spec.bpmn_id
@@ -94,6 +101,13 @@ class HostScriptEngine(PythonScriptEngine):
         params = {k: v["value"] for k, v in (operation_params or {}).items()}
         result = op.fn(self.context_for(task), **params)
         return json.dumps(result, default=str)
+
+    def get_error_line_number_and_content(self, script, err):
+        line = getattr(err, "script_line", None)  # set on errors raised in a script worker
+        lines = script.splitlines()
+        if line and 0 < line <= len(lines):
+            return line, lines[line - 1]
+        return super().get_error_line_number_and_content(script, err)
 
 
 # ------------------------------------------------------------------ projections
@@ -211,16 +225,18 @@ def _json_safe(data: Mapping) -> dict:
 class ProcessEngine:
     """Starts, loads, drives and snapshots workflows."""
 
-    def __init__(self, operations: Mapping[str, Operation], spec_cache: SpecCache, *, time_limit_s: float = 2.0):
+    def __init__(self, operations: Mapping[str, Operation], spec_cache: SpecCache, *,
+                 scripts: ScriptPool | None = None):
         self.operations = operations
         self.specs = spec_cache
         self.serializer = make_serializer(spec_cache)
-        self.time_limit_s = time_limit_s
+        #: Where scripts and unbounded expressions run (workers that are killed at their limits).
+        self.scripts = scripts or ScriptPool()
 
     # -- lifecycle -----------------------------------------------------------
     def _script_engine(self, context_for: Callable[[Any], HandlerContext],
                        overrides: Mapping[str, dict] | None = None) -> HostScriptEngine:
-        return HostScriptEngine(self.operations, context_for, self.time_limit_s, overrides)
+        return HostScriptEngine(self.operations, context_for, self.scripts, overrides)
 
     def new(self, version_id: int, data: Mapping, context_for) -> BpmnWorkflow:
         spec, subprocesses = self.specs.get(version_id)
@@ -259,7 +275,7 @@ class ProcessEngine:
                 raise exc.exception from exc
             element = exc.task.task_spec.bpmn_id if exc.task else None
             raise EngineError(_describe(exc), element=element, cause=exc) from exc
-        except (ScriptRejected, ScriptTimeout, SpiffWorkflowException) as exc:
+        except (ScriptRejected, ScriptLimitExceeded, SpiffWorkflowException) as exc:
             raise EngineError(str(exc), element=_failed_element(wf), cause=exc) from exc
         except Exception as exc:  # a handler failed; the caller rolls back
             element = _failed_element(wf)
@@ -397,6 +413,8 @@ def _describe(exc: WorkflowTaskException) -> str:
     cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
     spec = exc.task.task_spec if exc.task else None
     where = f"{spec.bpmn_name or spec.bpmn_id}: " if spec else ""
+    if isinstance(cause, ScriptLimitExceeded):
+        return f"{where}{cause}"
     if cause is not None and not isinstance(cause, SpiffWorkflowException):
         return f"{where}{type(cause).__name__}: {cause}"
     return f"{where}{exc}"
