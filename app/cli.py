@@ -327,8 +327,9 @@ def timers_list() -> None:
             click.echo("no waiting timers")
         for t in rows:
             case = session.get(Case, t.case_id)
+            state = "  (failed: waits for its incident)" if t.failed_at else "  (claimed)" if t.claimed_by else ""
             click.echo(f"{t.due_at.astimezone(tz):%Y-%m-%d %H:%M %Z}  {case.reference or case.id}  {t.element_id}"
-                       f"{'  (claimed)' if t.claimed_by else ''}")
+                       f"{state}")
 
 
 @timers.command("run-due")

@@ -8,13 +8,16 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+from datetime import datetime, UTC
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.runtime import Runtime
 from app.services import outbox, timers
-from app.services.errors import Conflict, StepFailed
+from app.services.errors import Conflict, DomainError
 from app.services.incidents import record_step_failure
 
 log = logging.getLogger(__name__)
@@ -25,20 +28,28 @@ def worker_name() -> str:
 
 
 def run_due_timers(rt: Runtime, worker: str | None = None) -> int:
-    """Fire every due timer once; return how many fired."""
+    """Fire every due timer once; return how many fired.
+
+    A timer whose step fails opens an incident and is marked, so it does not
+    fire again (nor hold up the timers after it) until the incident is resolved.
+    """
     worker = worker or worker_name()
     with rt.db.unit_of_work(write=False) as session:
-        due = [t.id for t in timers.due_timers(session)]
+        due = [(t.id, t.case_id, t.element_id) for t in timers.due_timers(session)]
     fired = 0
-    for timer_id in due:
+    for timer_id, case_id, element in due:
         try:
             with rt.db.unit_of_work() as session:
                 fired += timers.fire(session, timer_id=timer_id, worker=worker)
-        except StepFailed as exc:
-            with rt.db.unit_of_work() as session:
-                record_step_failure(session, exc)
         except Conflict:
             log.info("timer %s: case changed concurrently; retrying on the next poll", timer_id)
+        except Exception as exc:  # the step failed, whatever the cause: an incident, never a loop
+            if not isinstance(exc, DomainError):
+                log.exception("timer %s: its step failed unexpectedly", timer_id)
+            failure = timers.step_failure(exc, case_id=case_id, element=element)
+            with rt.db.unit_of_work() as session:
+                record_step_failure(session, failure)
+                timers.mark_failed(session, timer_id=timer_id)
     return fired
 
 
@@ -59,18 +70,26 @@ def _tick(rt: Runtime) -> None:
         log.exception("outbox delivery failed")
 
 
-def start_background(rt: Runtime) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone="UTC")
+def _schedule(scheduler, rt: Runtime) -> None:
+    # the first run is now: catch up on timers missed while nothing ran
     scheduler.add_job(_tick, "interval", seconds=rt.settings.scheduler_interval_s, args=[rt],
-                      id="lotsen-tick", coalesce=True, max_instances=1)
+                      id="lotsen-tick", coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
+
+
+def start_background(rt: Runtime, *, ticked: threading.Event | None = None) -> BackgroundScheduler:
+    """Start the scheduler beside the web server; it catches up in its own thread, so serving starts at once.
+
+    ``ticked`` is set each time a run (the catching-up one first) has finished.
+    """
+    scheduler = BackgroundScheduler(timezone="UTC")
+    if ticked is not None:
+        scheduler.add_listener(lambda _event: ticked.set(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    _schedule(scheduler, rt)
     scheduler.start()
-    _tick(rt)  # catch up on timers missed while nothing ran
     return scheduler
 
 
 def run_blocking(rt: Runtime) -> None:
-    _tick(rt)
     scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(_tick, "interval", seconds=rt.settings.scheduler_interval_s, args=[rt],
-                      id="lotsen-tick", coalesce=True, max_instances=1)
+    _schedule(scheduler, rt)
     scheduler.start()

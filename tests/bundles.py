@@ -1,5 +1,7 @@
 """A small valid bundle for deploy tests, and ways to break it; where test diagrams are kept."""
+import json
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -12,3 +14,31 @@ def mini_bundle(*, script: str = "total = 1 + 1", operation: str = "register_cas
                 forms: dict | None = None) -> dict[str, str]:
     text = bpmn if bpmn is not None else MINI_BPMN.replace("SCRIPT", script).replace("OPERATION", operation)
     return {"mini.bpmn": text, **({"forms/check.json": CHECK_FORM} if forms is None else forms)}
+
+TIMER_SCRIPT_BPMN = (FIXTURES / "timer_script.bpmn").read_text(encoding="utf-8")
+
+
+APPLICATION_FORM = json.dumps({"type": "object", "required": [
+    "applicant_name", "applicant_email", "property_designation", "measure"], "properties": {
+    "applicant_name": {"type": "string"}, "applicant_email": {"type": "string"},
+    "property_designation": {"type": "string"}, "measure": {"type": "string"}}})
+
+
+def _with_start_form(bpmn: str, start_id: str) -> str:
+    """Cases of the process start with a minimal application form (see ``tests.helpers.application``)."""
+    form = ('<bpmn:extensionElements><spiffworkflow:formJsonSchemaFilename>application.json'
+            '</spiffworkflow:formJsonSchemaFilename></bpmn:extensionElements>')
+    start = f'<bpmn:startEvent id="{start_id}">'
+    return bpmn.replace(start, start + form)
+
+
+def hostile_bundle(scripts: dict[str, str], timer_script: str) -> dict[str, str]:
+    """Processes ``hostile_<name>`` (a check task, then ``scripts[name]``) and ``hostile_timer``
+    (a 2-second timer, then ``timer_script``), each in its own file."""
+    files = {"forms/check.json": CHECK_FORM, "forms/application.json": APPLICATION_FORM}
+    for name, script in scripts.items():
+        bpmn = _with_start_form(MINI_BPMN, "start").replace("OPERATION", "register_case")
+        files[f"hostile_{name}.bpmn"] = bpmn.replace("SCRIPT", escape(script)).replace('"mini"', f'"hostile_{name}"')
+    bpmn = _with_start_form(TIMER_SCRIPT_BPMN, "timer_start").replace('"timer_script"', '"hostile_timer"')
+    files["hostile_timer.bpmn"] = bpmn.replace("SCRIPT", escape(timer_script))
+    return files

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
@@ -68,7 +69,9 @@ def test_timer_due_while_the_scheduler_was_down_fires_once_on_start(client, acto
     with rt.db.unit_of_work(write=False) as s:
         [timer] = s.scalars(select(Timer)).all()
         assert timer.due_at < REAL_NOW  # it became due while nothing ran
-    scheduler = start_background(rt)  # catches up at once
+    ticked = threading.Event()
+    scheduler = start_background(rt, ticked=ticked)  # catches up at once, beside the web server
+    assert ticked.wait(timeout=60)
     scheduler.shutdown(wait=True)
     assert overdue_tasks(rt, case_id) == 1
     assert run_due_timers(rt) == 0  # nothing left to fire

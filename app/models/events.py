@@ -21,6 +21,8 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_at: Mapped[datetime | None]
+    #: When its step failed: it waits for the incident to be resolved (which rewrites the case's timers).
+    failed_at: Mapped[datetime | None]
 
 
 class MessageSubscription(Base):

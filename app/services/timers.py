@@ -11,22 +11,46 @@ from app.models import Case, Incident, Timer
 
 from . import runner
 from .env import get_env
-from .errors import StepFailed
+from .errors import DomainError, InvalidInput, StepFailed
 
 
 def due_timers(session: Session, now: datetime | None = None, limit: int = 100) -> list[Timer]:
-    """Due, unclaimed timers of cases that are neither suspended nor blocked by an incident."""
+    """Due, unclaimed timers that have not failed, of cases neither suspended nor blocked by an incident."""
     now = now or utcnow()
     blocked = select(Incident.case_id).where(Incident.resolved_at.is_(None))
     return list(session.scalars(
         select(Timer).join(Case, Case.id == Timer.case_id)
-        .where(Timer.due_at <= now, Timer.claimed_by.is_(None), Case.suspended_at.is_(None),
-               Timer.case_id.not_in(blocked))
+        .where(Timer.due_at <= now, Timer.claimed_by.is_(None), Timer.failed_at.is_(None),
+               Case.suspended_at.is_(None), Timer.case_id.not_in(blocked))
         .order_by(Timer.due_at).limit(limit)))
 
 
 def all_timers(session: Session) -> list[Timer]:
     return list(session.scalars(select(Timer).order_by(Timer.due_at)))
+
+
+def mark_failed(session: Session, *, timer_id: int) -> None:
+    """Keep a timer whose step failed from firing again until its incident is resolved.
+
+    Resolving the incident runs the step again, which replaces the case's
+    timer rows (and with them this mark).
+    """
+    session.execute(update(Timer).where(Timer.id == timer_id).values(failed_at=utcnow()))
+
+
+def step_failure(exc: Exception, *, case_id: int, element: str) -> StepFailed:
+    """The incident-worthy failure for whatever stopped a timer's step."""
+    if isinstance(exc, StepFailed):
+        failure = exc
+    elif isinstance(exc, InvalidInput):  # a handler refused the case's data
+        failure = StepFailed("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors), case_id=case_id,
+                             element=element)
+    elif isinstance(exc, DomainError):
+        failure = StepFailed(exc.message, case_id=case_id, element=element)
+    else:
+        failure = StepFailed(f"{type(exc).__name__}: {exc}", case_id=case_id, element=element)
+    failure.action = failure.action or {"kind": "timer", "element": element}
+    return failure
 
 
 def fire(session: Session, *, timer_id: int, worker: str) -> bool:
