@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import gettext
 
 from app.services import errors as e
+from app.web.step_errors import step_error
 
 STATUS = [
     (e.NotFound, 404), (e.Forbidden, 403), (e.Unauthorized, 401), (e.Conflict, 409),
@@ -39,7 +40,8 @@ def translated(message: str) -> str:
 def error_message(exc: e.DomainError) -> str:
     """What a person reads: the field messages of invalid input, else the error's message."""
     if isinstance(exc, e.StepFailed):
-        return _("The step could not be completed: %(msg)s. Nothing was saved; try again.", msg=exc.message)
+        return _("The step could not be completed: %(msg)s. Nothing was saved; try again.",
+                 msg=step_error(exc.message))
     errors = getattr(exc, "errors", None)
     if isinstance(exc, e.InvalidInput) and errors:
         return "; ".join(translated(err["message"]) for err in errors)

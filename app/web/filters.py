@@ -12,6 +12,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from app.clock import utcnow
 from app.responses import translated
 from app.services import forms
+from app.web.step_errors import step_error
 
 STATUS_WORDS = {
     "received": _l("Received"),
@@ -166,6 +167,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["local_date"] = lambda v: local_dt(v, "%Y-%m-%d")
     app.jinja_env.filters["age_days"] = age_days
+    app.jinja_env.filters["step_error"] = step_error
 
     @app.context_processor
     def _helpers():
