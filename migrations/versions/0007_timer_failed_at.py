@@ -1,15 +1,15 @@
 """timers whose step failed are marked, so they wait for their incident instead of firing every poll
 
-Revision ID: 0005_timer_failed
-Revises: 0004_studio
+Revision ID: 0007_timer_failed
+Revises: 0006_groups
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0005_timer_failed"
-down_revision = "0004_studio"
+revision = "0007_timer_failed"
+down_revision = "0006_groups"
 branch_labels = None
 depends_on = None
 
