@@ -11,7 +11,9 @@ Measures, in one run:
    ``coordinator_decision``);
 2. the same cases through Lotsen's service layer on SQLite, one unit of work
    (transaction) per user action: submit, triage, decision;
-3. their ratio and milliseconds per case.
+3. their ratio and milliseconds per case;
+4. what isolating scripts costs: one script or expression in-process vs. in a
+   script worker, and a whole case with every call in a worker (bench/sandbox.py).
 
 Each measurement is repeated (default 3 times) after a warm-up; the median and
 range are printed. Exits 1 if any case did not complete (granted).
@@ -39,6 +41,8 @@ from SpiffWorkflow.util.task import TaskState
 from app.clock import clock, utcnow
 from app.config import Settings
 from app.engine.runtime import HostScriptEngine
+from app.engine.script_pool import ScriptPool
+from bench.sandbox import report as sandbox_report
 from app.engine.specs import parse_bundle
 from app.models import Base, Case, Outcome, Timer, User
 from app.runtime import build_runtime
@@ -117,9 +121,12 @@ def _context_for(host: MemoryHost, case_id: int):
     return context_for
 
 
-def memory_case(spec, subprocesses, host: MemoryHost, case_id: int) -> bool:
+def memory_case(spec, subprocesses, host: MemoryHost, case_id: int, scripts: ScriptPool,
+                environment=None) -> bool:
     """One case to the end in SpiffWorkflow only; True if it completed granted."""
-    engine = HostScriptEngine(REGISTRY, _context_for(host, case_id), time_limit_s=2.0)
+    engine = HostScriptEngine(REGISTRY, _context_for(host, case_id), scripts)
+    if environment is not None:
+        engine.environment = environment
     wf = BpmnWorkflow(spec, subprocesses, script_engine=engine)
     wf.task_tree.data.update(APPLICATION)
     wf.do_engine_steps()
@@ -143,13 +150,13 @@ def memory_case(spec, subprocesses, host: MemoryHost, case_id: int) -> bool:
     return wf.is_completed() and decision.get("outcome") == "granted"
 
 
-def run_memory(n: int, bundle) -> tuple[float, int]:
+def run_memory(n: int, bundle, scripts: ScriptPool, environment=None) -> tuple[float, int]:
     spec, subprocesses = bundle.specs[PROCESS]
     host = MemoryHost()
     failed = 0
     start = time.perf_counter()
     for i in range(n):
-        if not memory_case(spec, subprocesses, host, i + 1):
+        if not memory_case(spec, subprocesses, host, i + 1, scripts, environment):
             failed += 1
     return time.perf_counter() - start, failed
 
@@ -266,11 +273,12 @@ def main() -> int:
     parse_s = time.perf_counter() - t0
 
     # -- 1. in memory
-    _, f = run_memory(max(10, n_mem // 10), bundle)  # warm-up
+    scripts = ScriptPool()
+    _, f = run_memory(max(10, n_mem // 10), bundle, scripts)  # warm-up
     failed += f
     mem_times = []
     for _ in range(repeats):
-        t, f = run_memory(n_mem, bundle)
+        t, f = run_memory(n_mem, bundle, scripts)
         mem_times.append(t)
         failed += f
 
@@ -292,7 +300,18 @@ def main() -> int:
             bad, state_bytes = bench.verify(bench.case_ids)
             failed += bad
         finally:
-            bench.rt.db.dispose()
+            bench.rt.close()
+
+    # -- 4. what isolating scripts costs
+    def whole_case(environment) -> float:
+        elapsed, f = run_memory(n_sandbox, bundle, scripts, environment)
+        nonlocal failed
+        failed += f
+        return elapsed / n_sandbox
+
+    n_sandbox = max(10, n_mem // 10)
+    sandbox_lines = sandbox_report(APPLICATION, scripts, whole_case, n_sandbox, repeats)
+    scripts.close()
 
     mem_rate, mem_line = _fmt(mem_times, n_mem)
     svc_rate, svc_line = _fmt(svc_times, n_svc)
@@ -308,6 +327,7 @@ def main() -> int:
           f"   (service overhead {1000 / svc_rate - 1000 / mem_rate:.2f} ms/case)")
     print(f"  mean case.state size:         {state_bytes:8.0f} bytes")
     print(f"  SQL statements per case:      {statements / max(1, len(measured_ids)):8.1f}")
+    print("\n".join(sandbox_lines))
     if failed:
         print(f"FAILED: {failed} case(s) did not complete with outcome granted", file=sys.stderr)
         return 1
