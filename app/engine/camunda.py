@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .dmn import task as dmn_task
 from .expressions import Untranslatable, translate_expression
 
 __all__ = ["Issue", "Translation", "Untranslatable", "applies", "translate", "translate_expression"]
@@ -322,14 +323,12 @@ class _Translator:
     def decision(self, el: etree._Element) -> None:
         ref = _camunda(el, "decisionRef")
         called = el.find("bpmn:extensionElements/zeebe:calledDecision", NS)
+        variable, mapping = _camunda(el, "resultVariable"), _camunda(el, "mapDecisionResult") or "resultList"
         if ref is None and called is not None:
-            ref = called.get("decisionId")
-            if called.get("resultVariable"):
-                self.issue(el, "zeebe:calledDecision resultVariable is not supported: the decision's outputs "
-                               "become case variables under their own names")
-        if _camunda(el, "resultVariable"):
-            self.issue(el, "camunda:resultVariable is not supported: the decision's outputs become case "
-                           "variables under their own names; remove it and use those names")
+            ref, variable, mapping = called.get("decisionId"), called.get("resultVariable"), "value"
+        if variable:
+            _set_property(el, dmn_task.RESULT_VARIABLE, variable)
+            _set_property(el, dmn_task.RESULT_MAPPING, mapping)
         if ref:
             if "${" in ref or ref.startswith("="):
                 self.issue(el, f"decision reference {ref!r} must be a decision id, not an expression")

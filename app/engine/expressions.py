@@ -172,6 +172,17 @@ class _Parser:
         return node
 
 
+def translate_feel(body: str) -> str:
+    """A FEEL expression (without the leading ``=``) in Lotsen's (Python) expression language.
+
+    Raises ``Untranslatable`` outside the simple subset, like ``translate_expression``.
+    """
+    if not (body or "").strip():
+        raise Untranslatable("the expression is empty")
+    node = _Parser(_tokens(body), True).parse()
+    return ast.unparse(ast.fix_missing_locations(ast.Expression(body=node)))
+
+
 def translate_expression(text: str) -> str:
     """A JUEL ``${…}`` or FEEL ``= …`` expression in Lotsen's (Python) expression language.
 
@@ -187,6 +198,8 @@ def translate_expression(text: str) -> str:
         body, feel = source[1:], True
     else:
         raise Untranslatable("it is neither a JUEL ${…} nor a FEEL = … expression")
+    if feel:
+        return translate_feel(body)
     if not body.strip():
         raise Untranslatable("the expression is empty")
     node = _Parser(_tokens(body), feel).parse()

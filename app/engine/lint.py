@@ -72,30 +72,6 @@ def _lint_timer(ts, ed, lines, problems):
                                 f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
 
 
-def _lint_dmn(ts, lines, problems):
-    table = ts.dmnEngine.decision_table
-    for inp in table.inputs:
-        _check_expr(inp.expression, ts.bpmn_id, f"DMN input expression of {table.id}", lines, problems)
-    for rule in table.rules:
-        for entry in rule.inputEntries:
-            for lhs in entry.lhs:
-                if lhs is None or not str(lhs).strip():
-                    continue
-                expr = entry.input.expression or "None"
-                if "?" in lhs:
-                    candidate = lhs.replace("?", "dmninputexpr")
-                else:
-                    try:
-                        ast.parse(lhs, mode="eval")
-                        candidate = f"({expr}) == ({lhs})"
-                    except SyntaxError:
-                        candidate = f"{expr} {lhs}"
-                _check_expr(candidate, ts.bpmn_id, f"DMN rule {rule.row_number} of {table.id}", lines, problems)
-        for out in rule.outputEntries:
-            _check_expr(getattr(out, "text", None), ts.bpmn_id, f"DMN output of rule {rule.row_number}",
-                        lines, problems)
-
-
 def lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
     problems: list[Problem] = []
     for ts in spec.task_specs.values():
@@ -104,8 +80,6 @@ def lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
         _lint_code(ts, lines, problems)
         if getattr(ts, "operation_name", None) is not None:
             _lint_service(ts, rules, lines, problems)
-        if hasattr(ts, "dmnEngine"):
-            _lint_dmn(ts, lines, problems)
         _lint_properties(ts, forms, rules, lines, problems)
     return problems
 

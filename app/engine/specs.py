@@ -7,7 +7,6 @@ file, line (where known), element id and a plain message.
 """
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping
@@ -17,10 +16,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from . import camunda
 from .lint import form_option_problems, lint_spec
+from .parser import LotsenParser
 from .rules import BundleInvalid, Problem, Rules, label_key
 
 __all__ = ["BundleInvalid", "ParsedBundle", "Problem", "Rules", "label_key", "parse_bundle"]
@@ -73,21 +73,6 @@ def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):
         problems.append(Problem(name, None, None, "DTDs are not allowed"))
         return None
     return root
-
-
-def _one_decision_per_document(root):
-    """SpiffWorkflow 3.2 reads one decision per DMN document; split a multi-decision file."""
-    decisions = [el for el in root if isinstance(el.tag, str) and etree.QName(el).localname == "decision"]
-    if len(decisions) <= 1:
-        return [root]
-    documents = []
-    for decision in decisions:
-        doc = copy.deepcopy(root)
-        for other in [el for el in doc if isinstance(el.tag, str) and etree.QName(el).localname == "decision"]:
-            if other.get("id") != decision.get("id"):
-                doc.remove(other)
-        documents.append(doc)
-    return documents
 
 
 def _validation_problem(exc: SpiffWorkflowException, default_file: str | None,
@@ -209,14 +194,20 @@ def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
     return roots, generated
 
 
-def _add_to_parser(parser: SpiffBpmnParser, roots: dict, lines: dict, problems: list[Problem]) -> None:
+def _add_decisions(parser: LotsenParser, roots: dict, problems: list[Problem]) -> None:
+    """Read and compile every decision of every DMN file (used or not), and check their requirements."""
     for name, root in roots.items():
+        if name.endswith(".dmn"):
+            problems.extend(Problem(i.file, i.line, i.element, i.message) for i in parser.add_decisions(root, name))
+    problems.extend(Problem(i.file, i.line, i.element, i.message) for i in parser.decisions.check())
+
+
+def _add_to_parser(parser: LotsenParser, roots: dict, lines: dict, problems: list[Problem]) -> None:
+    for name, root in roots.items():
+        if not name.endswith(".bpmn"):
+            continue
         try:
-            if name.endswith(".bpmn"):
-                parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
-            else:
-                for single in _one_decision_per_document(root):
-                    parser.add_dmn_xml(single, filename=name)
+            parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
         except SpiffWorkflowException as exc:
             problems.append(_validation_problem(exc, name, lines))
         except Exception as exc:  # the parser raises bare errors on odd input
@@ -226,13 +217,14 @@ def _add_to_parser(parser: SpiffBpmnParser, roots: dict, lines: dict, problems: 
 def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     """Parse and check every file; raise ``BundleInvalid`` unless all of it passes."""
     lines: dict[str, tuple[str, int]] = {}
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = LotsenParser(validator=VALIDATOR)
     bpmn_names = sorted(n for n in files if n.endswith(".bpmn"))
     form_names = {n: t for n, t in files.items() if n.startswith(FORM_DIR) and n.endswith(".json")}
     problems = _file_type_problems(files, bpmn_names, form_names)
 
     roots, generated = _read_files(files, rules, problems, lines)
     problems.extend(_call_problems({n: r for n, r in roots.items() if n.endswith(".bpmn")}))
+    _add_decisions(parser, roots, problems)
     if not problems:
         _add_to_parser(parser, roots, lines, problems)
     forms = _form_problems({**form_names, **generated}, problems)
@@ -273,7 +265,7 @@ def _file_type_problems(files: Mapping[str, str], bpmn_names: list[str],
     return problems
 
 
-def _process_specs(parser: SpiffBpmnParser, process_ids, lines: dict, problems: list[Problem]) -> dict:
+def _process_specs(parser: LotsenParser, process_ids, lines: dict, problems: list[Problem]) -> dict:
     """Each executable process's spec and subprocess specs by process id; failures go to ``problems``."""
     specs = {}
     for pid in process_ids:

@@ -13,7 +13,12 @@ from collections.abc import Callable, Mapping
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
+
+from .parser import SPEC_CONVERTERS
+
+#: SpiffWorkflow's converters and Lotsen's own task specs' (decisions, ...).
+SPIFF_CONFIG = {**DEFAULT_CONFIG, **SPEC_CONVERTERS}
 
 
 def make_serializer(cache: SpecCache) -> BpmnWorkflowSerializer:
