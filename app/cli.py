@@ -74,6 +74,9 @@ def processes_deploy(path: str | None, message: str) -> None:
             versions = deploy_directory(session, path or rt.settings.processes_dir, message=message)
             for v in versions:
                 click.echo(f"{v.model}: version {v.number} ({v.content_hash[:12]})")
+            for w in (versions[0].warnings or []) if versions else []:
+                where = ":".join(str(p) for p in (w["file"], w["line"]) if p)
+                click.echo(f"note: {where}{' [' + w['element'] + ']' if w['element'] else ''}: {w['message']}")
     except DeployRejected as exc:
         for err in exc.errors:
             where = ":".join(str(p) for p in (err["file"], err["line"]) if p)
@@ -374,3 +377,12 @@ def scheduler() -> None:
     from app.scheduler import run_blocking
 
     run_blocking(_runtime())
+
+
+def _register_subcommands() -> None:
+    from app.cli_workers import workers
+
+    main.add_command(workers)
+
+
+_register_subcommands()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from app.config import Settings
 from app.db import Database
@@ -39,7 +40,8 @@ def build_runtime(settings: Settings) -> Runtime:
     limits = ScriptLimits(time_s=settings.script_time_limit_s, cpu_s=settings.script_cpu_limit_s,
                           memory_mb=settings.script_memory_limit_mb, result_mb=settings.script_result_limit_mb)
     scripts = ScriptPool(limits, size=settings.script_workers)
-    env = Env(settings=settings, engine=ProcessEngine(REGISTRY, specs, scripts=scripts), specs=specs)
+    env = Env(settings=settings, engine=ProcessEngine(REGISTRY, specs, scripts=scripts,
+                                                       zone=ZoneInfo(settings.timezone)), specs=specs)
     for maker in (db._read, db._write):  # every session carries the environment
         maker.configure(info={"env": env})
     return Runtime(settings=settings, db=db, env=env)

@@ -134,47 +134,102 @@ def test_a_case_runs_through_a_camunda_export(client, actors, rt):
 JAVA_DELEGATES = (FIXTURES / "camunda" / "demolition_java_delegates.bpmn").read_text(encoding="utf-8")
 
 
-def test_java_engine_features_are_refused_each_with_what_to_do_instead():
+def test_java_engine_features_that_cannot_run_are_refused_each_with_what_to_do_instead():
     found = {(p.element, p.message) for p in problems({"demolition.bpmn": JAVA_DELEGATES})}
     by_element: dict[str, list[str]] = {}
     for element, message in found:
         by_element.setdefault(element, []).append(message)
-    assert set(by_element) == {"assess", "notify_neighbours", "archive", "Flow_5", "send_invoice", "log_free"}
-    [notify] = by_element["notify_neighbours"]
-    assert notify.startswith("camunda:class (se.kommun.bygg.NotifyNeighboursDelegate) cannot run in Lotsen; use a "
-                             "Lotsen service operation instead: spiffworkflow:serviceTaskOperator with one of ")
-    assert "register_case" in notify and "notify_neighbours" in notify
-    [archive] = by_element["archive"]
-    assert 'external tasks (camunda:type="external", topic \'archive\') are not supported' in archive
-    [invoice] = by_element["send_invoice"]
-    assert invoice.startswith("camunda:delegateExpression (${invoiceDelegate}) cannot run in Lotsen")
+    # the Java delegates and the external task become external tasks (see below); these cannot run:
+    assert set(by_element) == {"assess", "Flow_5", "log_free"}
     [condition] = by_element["Flow_5"]
     assert "condition '${feeService.isPayable(execution)}' cannot be translated: it calls a method " \
            "(feeService.isPayable(…))" in condition
     [script] = by_element["log_free"]
     assert "scripts in 'groovy' cannot run" in script
     [form] = by_element["assess"]
-    assert "form key 'camunda-forms:deployment:assess.form' is not a JSON-Schema form file" in form
+    assert form == "form file forms/assess.form is missing; upload it beside the diagram"
     assert all(p.file == "demolition.bpmn" and p.line for p in problems({"demolition.bpmn": JAVA_DELEGATES}))
 
 
-def test_a_user_task_with_neither_lane_nor_candidate_group_is_refused():
-    text = SIGN_PERMIT.replace(' camunda:candidateGroups="Officer"', ' camunda:assignee="${initiator}"')
+ASSESS_FORM = json.dumps({"id": "assess", "type": "default", "components": [
+    {"type": "checkbox", "key": "demolish", "label": "Demolish?", "validate": {"required": True}}]})
+
+
+def runnable_demolition() -> dict[str, str]:
+    text = JAVA_DELEGATES.replace("${feeService.isPayable(execution)}", "${payable}").replace(
+        'scriptFormat="groovy"', 'scriptFormat="python"').replace('println "free"', "free = True")
+    return {"demolition.bpmn": text, "forms/assess.form": ASSESS_FORM}
+
+
+def test_java_delegates_external_tasks_and_job_workers_become_external_tasks():
+    from app.engine.external import ExternalTask
+
+    bundle = parse_bundle(runnable_demolition(), RULES)
+    spec, _ = bundle.specs["demolition"]
+    topics = {name: ts.topic for name, ts in spec.task_specs.items() if isinstance(ts, ExternalTask)}
+    assert topics == {"notify_neighbours": "se.kommun.bygg.NotifyNeighboursDelegate", "archive": "archive",
+                      "send_invoice": "invoiceDelegate"}
+    notes = {w.element: w.message for w in bundle.warnings}
+    assert notes["notify_neighbours"] == (
+        "the Java class se.kommun.bygg.NotifyNeighboursDelegate runs outside Lotsen: an integration worker fetches "
+        "this step on topic 'se.kommun.bygg.NotifyNeighboursDelegate' through /api/external-tasks and completes it")
+    assert notes["send_invoice"].startswith("the delegate ${invoiceDelegate} runs outside Lotsen")
+    assert "archive" not in notes  # it was an external task in Camunda already
+    assert spec.task_specs["assess"].extensions["properties"] == {"assignee": "demo"}
+    assert json.loads(bundle.generated["forms/assess.form.json"])["properties"]["demolish"]["type"] == "boolean"
+
+
+def test_a_process_owner_may_name_the_topic_of_a_java_delegate():
+    text = runnable_demolition()
+    text["demolition.bpmn"] = text["demolition.bpmn"].replace(
+        'camunda:class="se.kommun.bygg.NotifyNeighboursDelegate">',
+        'camunda:class="se.kommun.bygg.NotifyNeighboursDelegate"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="topic" value="neighbour-letters" /></camunda:properties></bpmn:extensionElements>')
+    spec, _ = parse_bundle(text, RULES).specs["demolition"]
+    assert spec.task_specs["notify_neighbours"].topic == "neighbour-letters"
+
+
+def test_a_user_task_with_neither_lane_nor_group_nor_assignee_is_refused():
+    text = SIGN_PERMIT.replace(' camunda:candidateGroups="Officer"', "")
     [p] = problems(sign_bundle(text))
     assert p.element == "review_refusal" and p.file == "sign.bpmn" and p.line
-    assert p.message.startswith("user task is not in a lane and names no group, so no group can work it")
-    assert "camunda:candidateGroups" in p.message
+    assert p.message.startswith("user task is not in a lane and names no group or assignee, so nobody can work it")
+    assert "camunda:candidateGroups" in p.message and "camunda:assignee" in p.message
+    assigned = SIGN_PERMIT.replace(' camunda:candidateGroups="Officer"', ' camunda:assignee="${reviewer}"')
+    spec, _ = parse_bundle(sign_bundle(assigned), RULES).specs["sign_permit"]
+    assert spec.task_specs["review_refusal"].extensions["properties"] == {"assignee_expression": "reviewer"}
 
 
-@pytest.mark.parametrize("groups, message", [
-    ("janitor", "group 'janitor' is not a known group"),
-    ("officer, coordinator", "Lotsen offers each task to exactly one group"),
-    ("${reviewers}", "must name one group, not an expression"),
+@pytest.mark.parametrize("attributes, properties", [
+    ('camunda:candidateGroups="officer, Coordinator"', {"group": "officer,coordinator"}),
+    ('camunda:candidateGroups="${reviewers}"', {"group_expression": "reviewers"}),
+    ('camunda:candidateGroups="${approverGroups}" camunda:assignee="${approver}"',
+     {"group_expression": "approverGroups", "assignee_expression": "approver"}),
+    ('camunda:candidateGroups="officer" camunda:dueDate="${dateTime().plusWeeks(1).toDate()}"',
+     {"group": "officer", "due_in": "P7D"}),
+    ('camunda:candidateGroups="officer" camunda:dueDate="${dateTime().plusDays(2).plusHours(4).toDate()}"',
+     {"group": "officer", "due_in": "P2DT4H"}),
+    ('camunda:candidateGroups="officer" camunda:dueDate="2026-06-30"', {"group": "officer", "due_date": "2026-06-30"}),
+    ('camunda:candidateGroups="officer" camunda:dueDate="${reply_by}"',
+     {"group": "officer", "due_expression": "reply_by"}),
 ])
-def test_candidate_groups_must_name_one_known_group(groups, message):
-    [p] = problems(sign_bundle(SIGN_PERMIT.replace('camunda:candidateGroups="Officer"',
-                                                   f'camunda:candidateGroups="{groups}"')))
-    assert p.element == "review_refusal" and message in p.message
+def test_candidate_groups_assignee_and_due_date_become_task_properties(attributes, properties):
+    text = SIGN_PERMIT.replace('camunda:candidateGroups="Officer"', attributes)
+    spec, _ = parse_bundle(sign_bundle(text), RULES).specs["sign_permit"]
+    assert spec.task_specs["review_refusal"].extensions["properties"] == properties
+
+
+@pytest.mark.parametrize("attributes, message", [
+    ('camunda:candidateGroups="janitor"', "group 'janitor' is not a known group"),
+    ('camunda:candidateGroups="officer" camunda:candidateUsers="olga"', "candidate users are not supported"),
+    ('camunda:candidateGroups="${groupService.find(execution)}"', "candidate groups '${groupService.find("),
+    ('camunda:candidateGroups="officer" camunda:dueDate="${dateTime().withDayOfMonth(1).toDate()}"',
+     "due date '${dateTime().withDayOfMonth(1).toDate()}' cannot be translated"),
+    ('camunda:candidateGroups="officer" camunda:dueDate="next week"', "is neither an ISO date nor an expression"),
+])
+def test_task_routing_that_cannot_work_is_refused(attributes, message):
+    [p] = problems(sign_bundle(SIGN_PERMIT.replace('camunda:candidateGroups="Officer"', attributes)))
+    assert p.element == "review_refusal" and message in p.message, p.message
 
 
 def test_form_data_problems_name_the_field():
@@ -216,16 +271,17 @@ def test_a_camunda_8_export_runs_in_the_engine(rt):
         engine.load(engine.dump(wf), context_for=lambda task: None)  # state survives a round trip
 
 
-def test_zeebe_job_workers_are_refused():
+def test_a_zeebe_job_worker_becomes_an_external_task():
+    from app.engine.external import ExternalTask
+
     text = ZEEBE.replace('<bpmn:businessRuleTask id="compute_fee" name="Compute fee">\n      <bpmn:extensionElements>'
                          '<zeebe:calledDecision decisionId="sign_fee" /></bpmn:extensionElements>',
                          '<bpmn:serviceTask id="compute_fee" name="Compute fee">\n      <bpmn:extensionElements>'
-                         '<zeebe:taskDefinition type="fee-worker" /></bpmn:extensionElements>') \
+                         '<zeebe:taskDefinition type="fee-worker" retries="5" /></bpmn:extensionElements>') \
         .replace("</bpmn:businessRuleTask>", "</bpmn:serviceTask>")
-    [p] = problems({"sign.bpmn": text, "forms/check_sign.json": CHECK_SIGN_FORM})
-    assert p.element == "compute_fee"
-    assert p.message.startswith("zeebe:taskDefinition (type 'fee-worker') needs a Camunda 8 job worker; use a Lotsen "
-                                "service operation instead")
+    spec, _ = parse_bundle({"sign.bpmn": text, "forms/check_sign.json": CHECK_SIGN_FORM}, RULES).specs["sign_permit_c8"]
+    task = spec.task_specs["compute_fee"]
+    assert isinstance(task, ExternalTask) and (task.topic, task.retries) == ("fee-worker", 5)
 
 
 def test_camunda_timer_literals_are_quoted_and_spiff_files_are_left_alone():

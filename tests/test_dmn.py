@@ -68,7 +68,8 @@ def decide():
         assert wf.is_completed()
         return engine.case_data(wf)
 
-    return run
+    yield run
+    engine.scripts.close()
 
 
 def refusals(files: dict[str, str]) -> list:

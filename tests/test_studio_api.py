@@ -103,7 +103,7 @@ XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd"
     (mini(MINI_BPMN.replace('isExecutable="true"', 'isExecutable="false"')), 422, "no executable process"),
     (mini(DUPLICATE_IDS), 422, "id 'check' is used twice"),
     (mini(CALL_MISSING), 422, "calls process 'harbour_permit', which does not exist"),
-    ({"notes.txt": "hello"}, 422, "upload .bpmn, .dmn or .json files"),
+    ({"notes.txt": "hello"}, 422, "upload .bpmn, .dmn or form files (.json, .html, .form)"),
 ])
 def test_bad_upload_is_refused_and_nothing_is_deployed(client, actors, rt, files, status, needle):
     r = upload(client, actors, files)
@@ -124,9 +124,9 @@ def test_only_process_owners_and_admins_deploy(client, actors, rt):
     assert upload(client, actors, mini(), role="officer").status_code == 403
     assert upload(client, actors, mini(), role="applicant").status_code == 403
     r = upload(client, actors, mini(), role="admin")
-    assert r.status_code == 201 and r.get_json() == {"model": "mini", "version": 1, "unchanged": False}
+    assert r.status_code == 201 and r.get_json() == {"model": "mini", "version": 1, "unchanged": False, "warnings": []}
     assert upload(client, actors, mini(), role="admin").get_json() == {"model": "mini", "version": 1,
-                                                                       "unchanged": True}
+                                                                       "unchanged": True, "warnings": []}
 
 
 def test_version_shows_its_files_and_diff_lists_elements(client, actors, rt):

@@ -13,7 +13,8 @@ from app.uow import db
 
 from .common import api_user, bp, json_body
 
-UPLOAD_TYPES = (".bpmn", ".dmn", ".json")
+UPLOAD_TYPES = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
+FORM_TYPES = (".json", ".html", ".htm", ".form")
 
 
 def _staff_only() -> None:
@@ -25,16 +26,17 @@ def _version_json(version) -> dict:
     return {"model": version.model, "version": version.number, "message": version.message,
             "author": version.author.username if version.author else None,
             "created_at": version.created_at.isoformat(), "content_hash": version.content_hash,
-            "files": sorted(version.files)}
+            "files": sorted(version.files), "warnings": version.warnings or []}
 
 
 def _bundle_name(filename: str) -> str:
-    """Where an uploaded file goes in the bundle: diagrams at the top, JSON forms under forms/."""
+    """Where an uploaded file goes in the bundle: diagrams at the top, forms (JSON, HTML, form-js) under forms/."""
     name = posixpath.normpath((filename or "").replace("\\", "/")).lstrip("/")
     base = posixpath.basename(name)
     if not base or name.startswith("..") or not base.endswith(UPLOAD_TYPES):
-        raise InvalidInput([{"field": "files", "message": f"{filename!r}: upload .bpmn, .dmn or .json files"}])
-    return f"forms/{base}" if base.endswith(".json") else base
+        raise InvalidInput([{"field": "files", "message": f"{filename!r}: upload .bpmn, .dmn or form files "
+                                                          "(.json, .html, .form)"}])
+    return f"forms/{base}" if base.endswith(FORM_TYPES) else base
 
 
 def _uploaded_files() -> tuple[dict[str, str], dict]:
@@ -84,8 +86,8 @@ def deploy():
     files, form = _uploaded_files()
     version, created = studio.upload(db(), files=files, message=form.get("message", ""), author=g.api_user,
                                      model=form.get("model") or None)
-    return jsonify({"model": version.model, "version": version.number, "unchanged": not created}), \
-        201 if created else 200
+    return jsonify({"model": version.model, "version": version.number, "unchanged": not created,
+                    "warnings": version.warnings or []}), 201 if created else 200
 
 
 @bp.get("/api/process-models/<model>/versions")

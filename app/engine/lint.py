@@ -8,6 +8,7 @@ import ast
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
 
+from . import routing
 from .rules import Problem, Rules
 from .sandbox import ScriptRejected, compile_expression, compile_script
 
@@ -109,20 +110,28 @@ def _lint_properties(ts, forms: dict, rules: Rules, lines: dict, problems: list[
         problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
     if ts.manual and not form:
         problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
-    group = properties.get("group")
-    expression = properties.get("group_expression")
-    if ts.manual and getattr(ts, "lane", None) is None and not group and not expression:
-        problems.append(Problem(file, line, element,
-                                "user task is not in a lane and names no group, so no group can work it "
-                                "(put it in a lane named after a group, or set camunda:candidateGroups "
-                                f"to one of {', '.join(sorted(rules.groups))})"))
-    if group and not expression and rules.group_for(group) is None:
-        problems.append(Problem(file, line, element, rules.unknown_group("group", group)))
-    _check_expr(expression, element, "group expression", lines, problems)
+    if ts.manual:
+        _lint_routing(ts, properties, rules, lines, problems)
     status = properties.get("status")
     if status is not None and status not in rules.statuses:
         problems.append(Problem(file, line, element,
                                 f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
+
+
+def _lint_routing(ts, properties: dict, rules: Rules, lines: dict, problems: list[Problem]) -> None:
+    """A user task names who works it (a lane, groups or an assignee), groups that exist, and sound expressions."""
+    element = ts.bpmn_id
+    file, line = _where(element, lines)
+    if getattr(ts, "lane", None) is None and not any(properties.get(p) for p in routing.ROUTES):
+        problems.append(Problem(file, line, element,
+                                "user task is not in a lane and names no group or assignee, so nobody can work it "
+                                "(put it in a lane named after a group, or set camunda:candidateGroups "
+                                f"to one of {', '.join(sorted(rules.groups))}, or camunda:assignee)"))
+    if not properties.get(routing.GROUP_EXPRESSION):
+        for group in routing.groups_of(properties.get(routing.GROUP)):
+            if rules.group_for(group) is None:
+                problems.append(Problem(file, line, element, rules.unknown_group("group", group)))
+    problems.extend(Problem(file, line, element, message) for message in routing.lint(properties))
 
 
 def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> None:

@@ -30,6 +30,8 @@ from SpiffWorkflow import task as _spiff_task_module
 from app.clock import clock
 from handlers.registry import HandlerContext, HandlerInputError, Operation
 
+from .external import ExternalTask
+from .routing import RoutingFailed, route_ready_tasks, routing_of
 from .sandbox import RestrictedEnvironment, ScriptLimitExceeded, ScriptPool, ScriptRejected
 from .store import SpecCache, make_serializer
 
@@ -122,11 +124,23 @@ class ReadyTask:
     form: str | None
     properties: dict
     data: dict
-    #: The group the task itself names (property ``group``, or ``group_expression`` evaluated on its data);
-    #: None when its lane decides.
+    #: The groups the task itself names (property ``group``, or ``group_expression`` evaluated on its data;
+    #: ``group`` is the first); empty when its lane decides. Its assignee and due date (see routing).
     group: str | None = None
-    #: Why ``group_expression`` gave no group name (the host opens an incident).
-    group_error: str | None = None
+    groups: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    due_at: datetime | None = None
+
+
+@dataclass
+class ExternalWork:
+    """A started external task: work an integration worker fetches by topic (see ``external``)."""
+
+    id: str
+    element_id: str
+    topic: str
+    retries: int
+    data: dict
 
 
 @dataclass
@@ -149,6 +163,7 @@ class Snapshot:
     data: dict
     path: list[dict]
     engine_events: list[dict] = field(default_factory=list)
+    external: list[ExternalWork] = field(default_factory=list)
 
 
 def _definitions_of(spec) -> list:
@@ -176,21 +191,6 @@ def _timer_due(definition, value) -> datetime | None:
 
 def _properties(task) -> dict:
     return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
-
-
-def _own_group(task, properties: dict) -> tuple[str | None, str | None]:
-    """(group, error) a user task names itself: a fixed ``group`` or a ``group_expression`` over its data."""
-    expression = properties.get("group_expression")
-    if not expression:
-        return properties.get("group") or None, None
-    try:
-        value = task.workflow.script_engine.evaluate(task, expression)
-    except Exception as exc:  # whatever the expression raised, the host reports it on the task
-        cause = getattr(exc, "exception", None) or exc
-        return None, f"group expression {expression!r} failed: {type(cause).__name__}: {cause}"
-    if not isinstance(value, str) or not value.strip():
-        return None, f"group expression {expression!r} gave {value!r}, not a group name"
-    return value.strip(), None
 
 
 def _catching_element(task, definition) -> str:
@@ -226,12 +226,14 @@ class ProcessEngine:
     """Starts, loads, drives and snapshots workflows."""
 
     def __init__(self, operations: Mapping[str, Operation], spec_cache: SpecCache, *,
-                 scripts: ScriptPool | None = None):
+                 scripts: ScriptPool | None = None, zone=UTC):
         self.operations = operations
         self.specs = spec_cache
         self.serializer = make_serializer(spec_cache)
         #: Where scripts and unbounded expressions run (workers that are killed at their limits).
         self.scripts = scripts or ScriptPool()
+        #: The local time zone: a due date without a time ends at midnight there.
+        self.zone = zone
 
     # -- lifecycle -----------------------------------------------------------
     def _script_engine(self, context_for: Callable[[Any], HandlerContext],
@@ -265,6 +267,9 @@ class ProcessEngine:
         try:
             wf.refresh_timers()
             wf.do_engine_steps(did_complete_task=did_complete)
+            route_ready_tasks(wf, clock.now(), self.zone)
+        except RoutingFailed as exc:
+            raise EngineError(str(exc), element=exc.element, cause=exc) from exc
         except HandlerInputError:
             raise
         except WorkflowTaskException as exc:
@@ -309,6 +314,17 @@ class ProcessEngine:
                     return
         raise MessageNotExpected(name)
 
+    def complete_external(self, wf: BpmnWorkflow, task_id: str, variables: Mapping, events: list[dict]) -> None:
+        """A worker finished an external task: its variables join the case data and the case goes on."""
+        task = wf.get_task_from_id(uuid.UUID(task_id))
+        if task is None or not task.has_state(TaskState.STARTED) or not isinstance(task.task_spec, ExternalTask):
+            raise LookupError(task_id)
+        task.data.update(dict(variables))
+        task.complete()
+        events.append({"action": "engine.external_task_completed", "element": task.task_spec.bpmn_id,
+                       "name": task.task_spec.bpmn_name, "topic": task.task_spec.topic})
+        self.run(wf, events)
+
     def fire_due_timers(self, wf: BpmnWorkflow, events: list[dict]) -> None:
         self.run(wf, events)
 
@@ -334,13 +350,15 @@ class ProcessEngine:
     def snapshot(self, wf: BpmnWorkflow, events: list[dict]) -> Snapshot:
         ready, timers, messages, statuses = [], [], [], []
         for task in wf.get_tasks(state=TaskState.READY, manual=True):
-            spec = task.task_spec
+            spec, routing = task.task_spec, routing_of(task)
             properties = _properties(task)
-            group, group_error = _own_group(task, properties)
             ready.append(ReadyTask(
                 id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                lane=spec.lane, form=(spec.extensions or {}).get("formJsonSchemaFilename"),
-                properties=properties, data=_json_safe(task.data), group=group, group_error=group_error))
+                lane=spec.lane, group=(routing["groups"] or [None])[0], groups=routing["groups"],
+                assignee=routing["assignee"],
+                due_at=datetime.fromisoformat(routing["due_at"]) if routing["due_at"] else None,
+                form=(spec.extensions or {}).get("formJsonSchemaFilename"),
+                properties=properties, data=_json_safe(task.data)))
             statuses.append(properties.get("status"))
         for task in wf.get_tasks(state=TaskState.WAITING):
             defs = _event_definitions(task)
@@ -356,6 +374,10 @@ class ProcessEngine:
                         timers.append(WaitingTimer(str(task.id), element, due))
                 elif isinstance(d, MessageEventDefinition):
                     messages.append((d.name, element))
+        external = [ExternalWork(str(t.id), t.task_spec.bpmn_id, t.task_spec.topic, t.task_spec.retries,
+                                 _json_safe(t.data))
+                    for t in wf.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ExternalTask)]
+        statuses += [_properties(wf.get_task_from_id(uuid.UUID(w.id))).get("status") for w in external]
         completed = wf.is_completed()
         if completed:
             statuses = [_properties(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
@@ -363,7 +385,7 @@ class ProcessEngine:
         return Snapshot(
             state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
             statuses=[s for s in statuses if s], data=self.case_data(wf), path=self.path(wf),
-            engine_events=events)
+            engine_events=events, external=external)
 
     @staticmethod
     def case_data(wf: BpmnWorkflow) -> dict:

@@ -18,7 +18,8 @@ from lxml import etree
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
-from . import camunda
+from . import camunda, routing
+from .external import is_external
 from .lint import form_option_problems, lint_spec
 from .parser import LotsenParser
 from .rules import BundleInvalid, Problem, Rules, label_key
@@ -29,6 +30,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FORM_DIR = "forms/"
+#: Forms from other tools, converted to JSON-Schema forms when a diagram names them (see form_import).
+IMPORTED_FORMS = (".html", ".htm", ".form")
 #: Namespaces whose ``id`` attributes name elements (extension ids, e.g. operation names, may repeat).
 OMG_NAMESPACES = frozenset({
     BPMN_NS, "http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/20100524/DI",
@@ -47,8 +50,10 @@ class ParsedBundle:
     element_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: Files made while reading the bundle (forms from Camunda formData), stored with it.
     generated: dict[str, str] = field(default_factory=dict)
-    #: {lane name: group name}: the group each lane names, fixed at deploy.
+    #: {lane name: group name}: the group each lane names, fixed at deploy (lanes that are only drawings: none).
     lane_groups: dict[str, str] = field(default_factory=dict)
+    #: What changes nothing or runs differently in Lotsen (informational; the deploy goes ahead).
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _hardened_parser() -> etree.XMLParser:
@@ -128,9 +133,11 @@ def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[st
                                         f"element id {ident!r} equals a service operation name; "
                                         f"SpiffWorkflow cannot tell them apart (rename the element, "
                                         f"e.g. {ident}_task)"))
-        if el.tag == f"{{{BPMN_NS}}}lane" and rules.group_for(el.get("name")) is None:
+        if el.tag == f"{{{BPMN_NS}}}lane" and rules.group_for(el.get("name")) is None \
+                and routing.routes_by_lane(el, root):
             problems.append(Problem(name, el.sourceline, ident, rules.unknown_group("lane", el.get("name") or "")))
-        if el.tag == f"{{{BPMN_NS}}}serviceTask" and el.find(f".//{{{SPIFF_NS}}}serviceTaskOperator") is None:
+        if el.tag == f"{{{BPMN_NS}}}serviceTask" and el.find(f".//{{{SPIFF_NS}}}serviceTaskOperator") is None \
+                and not is_external(el):
             problems.append(Problem(name, el.sourceline, ident,
                                     "service task has no operation; add spiffworkflow:serviceTaskOperator with "
                                     f"one of {', '.join(sorted(rules.operations))}"))
@@ -173,7 +180,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
-                lines: dict[str, tuple[str, int]]) -> tuple[dict, dict[str, str]]:
+                lines: dict[str, tuple[str, int]], warnings: list[Problem]) -> tuple[dict, dict[str, str]]:
     """Parse the XML of every diagram (translating Camunda exports); return roots and generated forms."""
     roots, generated = {}, {}
     for name in sorted(n for n in files if n.endswith((".bpmn", ".dmn"))):
@@ -181,8 +188,11 @@ def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
         if root is None:
             continue
         if name.endswith(".bpmn") and camunda.applies(root):
-            translation = camunda.translate(root, rules.operations)
+            translation = camunda.translate(root, rules.operations,
+                                            {n: t for n, t in files.items() if n.startswith(FORM_DIR)
+                                             and n.endswith(IMPORTED_FORMS)})
             problems.extend(Problem(name, i.line, i.element, i.message) for i in translation.issues)
+            warnings.extend(Problem(name, i.line, i.element, i.message) for i in translation.warnings)
             generated.update(translation.forms)
         found = _structure_problems(name, root, rules, lines)
         if name.endswith(".bpmn"):
@@ -222,7 +232,8 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     form_names = {n: t for n, t in files.items() if n.startswith(FORM_DIR) and n.endswith(".json")}
     problems = _file_type_problems(files, bpmn_names, form_names)
 
-    roots, generated = _read_files(files, rules, problems, lines)
+    warnings: list[Problem] = []
+    roots, generated = _read_files(files, rules, problems, lines, warnings)
     problems.extend(_call_problems({n: r for n, r in roots.items() if n.endswith(".bpmn")}))
     _add_decisions(parser, roots, problems)
     if not problems:
@@ -249,16 +260,19 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     if problems:
         raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
     lane_groups = {el.get("name"): rules.group_for(el.get("name")) for root in roots.values()
-                   for el in root.iter(f"{{{BPMN_NS}}}lane") if el.get("name")}
-    return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated, lane_groups=lane_groups)
+                   for el in root.iter(f"{{{BPMN_NS}}}lane") if el.get("name") and rules.group_for(el.get("name"))}
+    return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated, lane_groups=lane_groups,
+                        warnings=warnings)
 
 
 def _file_type_problems(files: Mapping[str, str], bpmn_names: list[str],
                         form_names: Mapping[str, str]) -> list[Problem]:
     """Files of no known type, and a bundle without a diagram."""
     dmn_names = sorted(n for n in files if n.endswith(".dmn"))
-    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names))
-    problems = [Problem(name, None, None, "unknown file type (expected .bpmn, .dmn or forms/*.json)")
+    imported = {n for n in files if n.startswith(FORM_DIR) and n.endswith(IMPORTED_FORMS)}
+    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names) - imported)
+    problems = [Problem(name, None, None, "unknown file type (expected .bpmn, .dmn, or forms/ with .json, .html "
+                                          "or .form files)")
                 for name in unknown]
     if not bpmn_names:
         problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))

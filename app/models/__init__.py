@@ -3,18 +3,19 @@ from . import audit_guards
 from .base import Base
 from .case import Case
 from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
+from .external import ExternalTask, WorkerCredential
 from .group import Group, group_membership
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
 from .records import AuditCheckpoint, AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
-from .task import HumanTask
+from .task import HumanTask, TaskCandidateGroup
 from .user import ApiToken, User
 
 __all__ = [
     "audit_guards",
     "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
-    "Document", "Group",
+    "Document", "ExternalTask", "Group",
     "HumanTask", "MessageSubscription", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
-    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "TaskStatus",
-    "Timer", "User", "group_membership",
+    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "TaskCandidateGroup",
+    "TaskStatus", "Timer", "User", "WorkerCredential", "group_membership",
 ]

@@ -30,12 +30,20 @@ class ProcessVersion(Base):
     #: SpiffWorkflow's serialized spec and subprocess specs, parsed once.
     spec_json: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text, default="")
-    #: What the deploy settled about the process: {"lanes": {lane name: group name}, …}.
+    #: What the deploy settled about the process: {"lanes": {lane name: group name}, "warnings": […]}.
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
 
     author: Mapped[User | None] = relationship()
+
+    @property
+    def warnings(self) -> list[dict]:
+        """What the deploy noted (changes nothing, or runs differently in Lotsen): [{file, line, element, message}].
+
+        Kept in ``properties``.
+        """
+        return list((self.properties or {}).get("warnings") or [])
 
     @property
     def label(self) -> str:

@@ -39,3 +39,25 @@ class HumanTask(Base):
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    other_groups: Mapped[list[TaskCandidateGroup]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="TaskCandidateGroup.position")
+
+    @property
+    def groups(self) -> list[str]:
+        """Every group the task is offered to: ``group`` first."""
+        return ([self.group] if self.group else []) + [g.group for g in self.other_groups]
+
+    def offered_to(self, user: User) -> bool:
+        """Whether ``user`` may work this task: one of its groups, or assigned to it."""
+        return bool(set(self.groups) & user.work_groups) or (self.assignee_id is not None
+                                                             and self.assignee_id == user.id)
+
+
+class TaskCandidateGroup(Base):
+    """A further group a task is offered to, when it is offered to several (``HumanTask.group`` is the first)."""
+
+    __tablename__ = "task_candidate_group"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
+    group: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)

@@ -90,9 +90,14 @@ def _message_of(error) -> str:
 
 
 def validate(schema: Mapping, data: Any) -> dict:
-    """Return ``data`` if it fits ``schema``; else raise ``InvalidInput`` with one error per field."""
+    """Return ``data`` if it fits ``schema``; else raise ``InvalidInput`` with one error per field.
+
+    Read-only fields only show case data: a value sent for one is left out, never stored.
+    """
     if not isinstance(data, Mapping):
         raise InvalidInput([{"field": "(form)", "message": "must be a JSON object"}])
+    read_only = {name for name, prop in (schema.get("properties") or {}).items() if prop.get("readOnly")}
+    data = {k: v for k, v in data.items() if k not in read_only}
     validator = Draft202012Validator(schema, format_checker=_FORMATS)
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path))):

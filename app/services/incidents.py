@@ -38,16 +38,20 @@ def record_step_failure(session: Session, exc: StepFailed) -> Incident | None:
                  element_id=exc.element, details={"error": exc.message})
     if case is None or exc.action is None:
         return None
-    incident = open_incident(session, case.id)
+    return open_for(session, case_id=case.id, element=exc.element, error=exc.message, action=exc.action)
+
+
+def open_for(session: Session, *, case_id: int, element: str | None, error: str, action: dict) -> Incident:
+    """Open an incident on a case (or, when one is open, note the new error on it)."""
+    incident = open_incident(session, case_id)
     if incident is not None:  # a retry failed again: same incident, new error
-        incident.error, incident.element_id = exc.message, exc.element
+        incident.error, incident.element_id = error, element
         return incident
-    incident = Incident(case_id=case.id, element_id=exc.element, error=exc.message, action=exc.action,
-                        created_at=utcnow())
+    incident = Incident(case_id=case_id, element_id=element, error=error, action=action, created_at=utcnow())
     session.add(incident)
     session.flush()
-    audit.record(session, actor="engine", action="incident.opened", case_id=case.id, element_id=exc.element,
-                 details={"incident": incident.id, "error": exc.message, "kind": exc.action.get("kind")})
+    audit.record(session, actor="engine", action="incident.opened", case_id=case_id, element_id=element,
+                 details={"incident": incident.id, "error": error, "kind": action.get("kind")})
     return incident
 
 
@@ -97,11 +101,27 @@ def _replay(session: Session, incident: Incident, overrides: dict | None) -> Non
             engine = get_env(session).engine
             runner.apply(session, case, lambda wf, events, host: engine.fire_due_timers(wf, events),
                          actor="scheduler", overrides=overrides)
+        elif action["kind"] in ("external_task", "external_complete"):
+            _replay_external(session, case, incident, action, overrides)
         else:
             raise Conflict(f"unknown incident action {action['kind']!r}")
     except StepFailed as exc:
         exc.action = action
         raise
+
+
+def _replay_external(session: Session, case: Case, incident: Incident, action: dict, overrides: dict | None) -> None:
+    """Retry: offer the external task to workers again (or redo its completion); skip: complete it with the data."""
+    from . import external_tasks
+
+    if action["kind"] == "external_complete":
+        external_tasks.finish(session, case=case, task_id=action["task_id"], variables=action["variables"],
+                              actor=action.get("actor", "system"), overrides=overrides)
+    elif overrides and incident.element_id in overrides:
+        external_tasks.finish(session, case=case, task_id=action["task_id"],
+                              variables=overrides[incident.element_id], actor="admin")
+    else:
+        external_tasks.reopen(session, task_id=action["task_id"])
 
 
 def retry(session: Session, *, actor: User, incident_id: int) -> Incident:

@@ -109,8 +109,9 @@ def reassign(session: Session, *, actor: User, task_id: str, reason: str, user: 
         target = session.scalar(select(User).where(User.username == user, User.deleted_at.is_(None)))
         if target is None:
             raise InvalidInput([{"field": "user", "message": f"no active user named {user!r}"}])
-        if task.group not in target.work_groups:
-            raise InvalidInput([{"field": "user", "message": f"{user} is not in the {task.group} group"}])
+        if task.groups and not set(task.groups) & target.work_groups:
+            raise InvalidInput([{"field": "user",
+                                 "message": f"{user} is not in the {' or '.join(task.groups)} group"}])
         task.assignee = target
     session.flush()
     after = {"group": task.group, "assignee": task.assignee.username if task.assignee else None}

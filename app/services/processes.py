@@ -42,10 +42,10 @@ def content_hash(files: dict[str, str]) -> str:
 
 
 def read_directory(path: str | Path) -> dict[str, str]:
-    """The deployable files under ``path``: *.bpmn, *.dmn and forms/*.json."""
+    """The deployable files under ``path``: *.bpmn, *.dmn and forms (JSON Schema, embedded HTML, form-js)."""
     root = Path(path)
     files = {}
-    for pattern in ("*.bpmn", "*.dmn", "forms/*.json"):
+    for pattern in ("*.bpmn", "*.dmn", "forms/*.json", "forms/*.html", "forms/*.htm", "forms/*.form"):
         for file in sorted(root.glob(pattern)):
             files[file.relative_to(root).as_posix()] = file.read_text(encoding="utf-8")
     return files
@@ -74,13 +74,15 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
                                  .where(ProcessVersion.model == model)) or 0) + 1
         version = ProcessVersion(model=model, number=number, files=dict(files), content_hash=digest,
                                  spec_json=specs_to_json(spec, subprocesses), message=message,
-                                 properties={"lanes": bundle.lane_groups},
+                                 properties={"lanes": bundle.lane_groups,
+                                             "warnings": [w.to_dict() for w in bundle.warnings]},
                                  author_id=author.id if author else None, created_at=utcnow())
         session.add(version)
         session.flush()
         env.specs.put(version.id, version.spec_json)
         audit.record(session, actor=author.username if author else "system", action="process.deployed",
-                     details={"model": model, "version": number, "hash": digest, "message": message})
+                     details={"model": model, "version": number, "hash": digest, "message": message,
+                              **({"warnings": len(bundle.warnings)} if bundle.warnings else {})})
         versions.append(version)
     return versions
 

@@ -21,10 +21,10 @@ from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot
 from app.models import (
     Case, CaseStatus, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
-    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskStatus, Timer)
+    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, Timer, User)
 from handlers.registry import HandlerContext, HandlerInputError, Notification
 
-from . import audit, clocks
+from . import audit, clocks, external_tasks
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -227,6 +227,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
                                case_id=case_id) from exc
     clocks.refresh(session, case)
     _project_tasks(session, case, snapshot, now, completed_task)
+    external_tasks.project(session, case, snapshot.external, now)
     session.execute(delete(Timer).where(Timer.case_id == case.id))
     for t in snapshot.timers:
         session.add(Timer(case_id=case.id, task_id=t.task_id, element_id=t.element_id, due_at=t.due_at))
@@ -268,22 +269,28 @@ def _subject_suffixes(session: Session, ready) -> tuple[str, str]:
     return f" — {value}", f" — {value}"
 
 
-def _group_of(session: Session, case: Case, version: ProcessVersion, ready) -> str:
-    """The group a ready task is offered to: the one it names itself, else its lane's (fixed at deploy)."""
-    if ready.group_error:
-        raise StepFailed(f"{ready.name}: {ready.group_error}", case_id=case.id, element=ready.element_id)
-    if ready.group:
-        group = group_service.resolve(session, ready.group)
+def _groups_of(session: Session, case: Case, version: ProcessVersion, ready) -> list[str]:
+    """The groups a ready task is offered to: those it names itself, else its lane's (fixed at deploy).
+
+    A task assigned to a person by its diagram may have no group ([""]).
+    """
+    names = []
+    for label in ready.groups:
+        group = group_service.resolve(session, label)
         if group is None:
-            raise StepFailed(f"{ready.name}: the task is for the group {ready.group!r}, which does not exist or is "
+            raise StepFailed(f"{ready.name}: the task is for the group {label!r}, which does not exist or is "
                              f"retired; create it in Administration → Groups, then retry",
                              case_id=case.id, element=ready.element_id)
-        return group.name
+        names.append(group.name)
+    if names:
+        return list(dict.fromkeys(names))
     lanes = (version.properties or {}).get("lanes") or {}
-    if ready.lane in lanes:
-        return lanes[ready.lane]
+    if lanes.get(ready.lane):
+        return [lanes[ready.lane]]
+    if ready.assignee:  # its lane, if any, is only a drawing
+        return [""]
     group = group_service.resolve(session, ready.lane or "", active_only=False)  # versions deployed before 0006
-    return group.name if group is not None else (ready.lane or "").lower()
+    return [group.name if group is not None else (ready.lane or "").lower()]
 
 
 def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:
@@ -308,15 +315,31 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
         earlier = session.get(HumanTask, ready.id)
         if earlier is not None:  # the same task made ready again (e.g. after a reset)
             earlier.status, earlier.completed_at, earlier.completed_by_id = TaskStatus.OPEN, None, None
-            earlier.assignee_id = None
+            assignee = _assignee(session, case, ready)
+            earlier.assignee_id = assignee.id if assignee else None
             continue
         suffix_en, suffix_sv = _subject_suffixes(session, ready)
         schema = form_schema(version, ready.form)
-        group = _group_of(session, case, version, ready)
+        groups = _groups_of(session, case, version, ready)
+        assignee = _assignee(session, case, ready)
         audit.record(session, actor="engine", action="engine.task_ready", case_id=case.id,
-                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name, "group": group})
+                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name, "group": groups[0],
+                                                           **({"groups": groups} if len(groups) > 1 else {}),
+                                                           **({"assignee": ready.assignee} if ready.assignee else {})})
         session.add(HumanTask(
             id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix_en,
             title_sv=(ready.properties.get("title_sv") + suffix_sv) if ready.properties.get("title_sv") else None,
-            group=group, form=ready.form, status=TaskStatus.OPEN,
-            defaults=defaults_from(schema, ready.data), created_at=now))
+            group=groups[0], form=ready.form, status=TaskStatus.OPEN, assignee_id=assignee.id if assignee else None,
+            due_at=ready.due_at, defaults=defaults_from(schema, ready.data), created_at=now,
+            other_groups=[TaskCandidateGroup(group=g, position=i) for i, g in enumerate(groups[1:], 1)]))
+
+
+def _assignee(session: Session, case: Case, ready) -> User | None:
+    """The user a task is assigned to by its diagram; an unknown name is noted and the task left unassigned."""
+    if not ready.assignee:
+        return None
+    user = session.scalar(select(User).where(User.username == ready.assignee, User.deleted_at.is_(None)))
+    if user is None:
+        audit.record(session, actor="engine", action="task.assignee_unknown", case_id=case.id,
+                     element_id=ready.element_id, details={"task": ready.id, "assignee": ready.assignee})
+    return user

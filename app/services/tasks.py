@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Case, HumanTask, ProcessVersion, TaskStatus, User
+from app.models import Case, HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus, User
 
 from . import audit, form_options, incidents, runner
 from .env import get_env
@@ -23,11 +23,11 @@ def list_tasks(session: Session, *, actor: User, element: str | None = None, min
     if group:
         if group not in actor.work_groups:
             raise InvalidInput([{"field": "group", "message": f"you are not in the group {group!r}"}])
-        query = query.where(HumanTask.group == group)
+        query = query.where(_in_groups({group}))
     if mine:
         query = query.where(HumanTask.assignee_id == actor.id)
     elif not group:
-        query = query.where(or_(HumanTask.group.in_(sorted(actor.work_groups)), HumanTask.assignee_id == actor.id))
+        query = query.where(or_(_in_groups(actor.work_groups), HumanTask.assignee_id == actor.id))
     if element:
         query = query.where(HumanTask.element_id == element)
     if sort == "deadline":
@@ -40,10 +40,17 @@ def list_tasks(session: Session, *, actor: User, element: str | None = None, min
     return list(session.scalars(query.order_by(*order, HumanTask.id)))
 
 
+def _in_groups(names: set[str]):
+    """Tasks offered to one of these groups (as their first group, or as one of several)."""
+    groups = sorted(names)
+    return or_(HumanTask.group.in_(groups), HumanTask.id.in_(
+        select(TaskCandidateGroup.task_id).where(TaskCandidateGroup.group.in_(groups))))
+
+
 def task_types(session: Session, *, actor: User) -> list[tuple[str, str]]:
     """(element id, title) of the task kinds the actor can see, for filtering."""
     rows = session.execute(select(HumanTask.element_id, HumanTask.title).where(
-        HumanTask.status == TaskStatus.OPEN, HumanTask.group.in_(sorted(actor.work_groups))).distinct())
+        HumanTask.status == TaskStatus.OPEN, _in_groups(actor.work_groups)).distinct())
     seen: dict[str, str] = {}
     for element, title in rows:
         seen.setdefault(element, title.split(" — ")[0])
@@ -54,9 +61,15 @@ def get_task(session: Session, *, actor: User, task_id: str) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
-    if task.group not in actor.work_groups and task.assignee_id != actor.id:
-        raise Forbidden(f"this task is for the {task.group} group")
+    if not task.offered_to(actor):
+        raise Forbidden(_not_yours(task))
     return task
+
+
+def _not_yours(task: HumanTask) -> str:
+    if task.groups:
+        return f"this task is for the {' or '.join(task.groups)} group"
+    return "this task is assigned to someone else"
 
 
 def task_form(session: Session, task: HumanTask) -> dict | None:
@@ -99,8 +112,8 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
     """Validate the form data, complete the task and advance the case."""
     task = get_task(session, actor=actor, task_id=task_id)
     _ensure_open(task)
-    if task.group not in actor.work_groups:
-        raise Forbidden(f"this task is for the {task.group} group")
+    if not task.offered_to(actor):
+        raise Forbidden(_not_yours(task))
     if task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
     if task.case.completed_at is not None:
