@@ -84,7 +84,7 @@ def test_camunda_export_parses_with_groups_forms_and_decision():
     check, refusal = spec.task_specs["check_sign"], spec.task_specs["review_refusal"]
     assert check.extensions["properties"] == {"group": "coordinator", "status": "in_triage"}
     assert check.extensions["formJsonSchemaFilename"] == "check_sign.json"
-    assert refusal.extensions == {"formJsonSchemaFilename": "refusal.json", "properties": {"group": "officer"}}
+    assert refusal.extensions == {"formJsonSchemaFilename": "refusal.json", "properties": {"group": "Officer"}}
     assert spec.task_specs["StartEvent_1"].extensions["formJsonSchemaFilename"] == "application.json"
     conditions = sorted(c.args[0] for c, _ in spec.task_specs["Gateway_1k2m3no"].cond_task_specs)
     assert conditions == ["approved and area >= 0", "not approved"]
@@ -201,7 +201,7 @@ def test_a_user_task_with_neither_lane_nor_group_nor_assignee_is_refused():
 
 
 @pytest.mark.parametrize("attributes, properties", [
-    ('camunda:candidateGroups="officer, Coordinator"', {"group": "officer,coordinator"}),
+    ('camunda:candidateGroups="officer, Coordinator"', {"group": "officer,Coordinator"}),
     ('camunda:candidateGroups="${reviewers}"', {"group_expression": "reviewers"}),
     ('camunda:candidateGroups="${approverGroups}" camunda:assignee="${approver}"',
      {"group_expression": "approverGroups", "assignee_expression": "approver"}),
