@@ -6,16 +6,16 @@
 - ``task_candidate_group``: each further group of a user task offered to
   several groups (``human_task.group`` stays the first).
 
-Revision ID: 0007_interop
-Revises: 0006_groups
+Revision ID: 0008_interop
+Revises: 0007_timer_failed
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0007_interop"
-down_revision = "0006_groups"
+revision = "0008_interop"
+down_revision = "0007_timer_failed"
 branch_labels = None
 depends_on = None
 
