@@ -95,6 +95,12 @@ def test_a_runaway_script_behind_a_timer_becomes_an_incident_and_skipping_it_mov
     assert "Compute: skriptet körde längre än 2 s" in admin.get("/admin/incidents").get_data(as_text=True)
     admin.post_form("/admin/incidents", "/lang/en", {})
     assert "Compute: the script ran longer than 2 s" in admin.get("/admin/incidents").get_data(as_text=True)
+    staff = Browser(app)
+    staff.login("carl")
+    page = staff.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Senaste försöket misslyckades: Compute: skriptet körde längre än 2 s" in page
+    assert "Lämnat till en administratör" in page and "incident.opened" not in page
+    assert page.count("skriptet körde längre än 2 s") == 2 and "the script ran" not in page  # banner and history
 
     r = api.as_("admin").post(f"/api/admin/tasks/{incident['id']}/skip",
                               {"data": {"x": False}, "reason": "the script never ends; fixed in the next version"})

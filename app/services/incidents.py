@@ -32,7 +32,7 @@ def record_step_failure(session: Session, exc: StepFailed) -> Incident | None:
     """After the rollback: keep the error on the case and, with its action, open an incident."""
     case = session.get(Case, exc.case_id) if exc.case_id else None
     if case is not None:
-        case.last_error = f"{exc.element or ''}: {exc.message}".strip(": ")
+        case.last_error = exc.message  # names the step by its name; the element id is for administrators
         case.updated_at = utcnow()
     audit.record(session, actor="engine", action="handler.failed", case_id=case.id if case else None,
                  element_id=exc.element, details={"error": exc.message})
