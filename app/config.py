@@ -69,6 +69,14 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Seconds between scheduler polls of due timers and the outbox.
     scheduler_interval_s: float = 5.0
+    # --- the authority as its letters name it (each municipality sets its own) ---
+    authority_name: str = "Byggnadsnämnden"
+    municipality_name: str = "Exempelkommun"
+    authority_address: str = "Storgatan 1, 123 45 Exempelstad"
+    authority_email: str = "bygg@kommun.example"
+    authority_phone: str = "010-123 45 67"
+    #: Who hears appeals of the authority's decisions (PBL 13 kap.): the county administrative board.
+    appeal_body: str = "Länsstyrelsen"
     # --- rules and numbers from DOMAIN.md; [U] = unverified, so configurable ---
     #: The day the 2025 PBL reform applies from, by arrival date: lov-plikt and the publication channel.
     #: The statutory clock did not change (one rule set since 2019-01-01).
@@ -98,6 +106,12 @@ class Settings:
     @property
     def service_goals(self) -> dict[str, int]:
         return {k: int(v) for k, v in json.loads(self.service_goals_json).items()}
+
+    def authority(self) -> dict:
+        """The authority as letters name it."""
+        return {"name": self.authority_name, "municipality": self.municipality_name,
+                "address": self.authority_address, "email": self.authority_email, "phone": self.authority_phone,
+                "appeal_body": self.appeal_body}
 
     def handler_settings(self) -> dict:
         """What service-task handlers may read."""

@@ -107,6 +107,10 @@ class MemoryHost:
     def extend_deadline(self, reason: str) -> dict:
         return self.statutory_clock()
 
+    def send_letter(self, kind: str, values, recipient=None) -> dict:
+        self.notifications.append((kind, dict(values)))
+        return {"document_id": len(self.notifications), "kind": kind, "language": "sv"}
+
 
 def _context_for(host: MemoryHost, case_id: int):
     settings = Settings.__dataclass_fields__

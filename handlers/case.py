@@ -16,7 +16,7 @@ def _local_day(ctx: HandlerContext, moment: datetime) -> date:
     return moment.astimezone(_tz(ctx)).date()
 
 
-@handler("register_case")
+@handler("register_case", letters=("acknowledgement",))
 def register_case(ctx: HandlerContext) -> dict:
     """Give the case its reference (BYGG 2026-000042) and acknowledge the application."""
     today = _local_day(ctx, ctx.now)
@@ -24,15 +24,7 @@ def register_case(ctx: HandlerContext) -> dict:
     reference = f"{prefix} {today.year}-{ctx.host.next_number(prefix, today.year):06d}"
     ctx.host.record_event("received", {"reference": reference})
     reminder_day = today + timedelta(weeks=3) - timedelta(days=int(ctx.settings.get("supplement_reminder_days", 4)))
-    email = ctx.data.get("applicant_email")
-    if email:
-        ctx.host.notify(Notification(
-            kind="application_received", recipient=email,
-            subject=f"Vi har tagit emot din ansökan ({reference})",
-            body=(f"Hej {ctx.data.get('applicant_name', '')},\n\n"
-                  f"Vi har tagit emot din ansökan om {ctx.data.get('measure', '')} på "
-                  f"{ctx.data.get('property_designation', '')}. Ärendet har diarienummer {reference}.\n"
-                  f"Du får ett mottagningsbevis när ansökan är komplett.\n")))
+    ctx.host.send_letter("acknowledgement", {})
     return {"reference": reference, "registered_at": ctx.now.isoformat(),
             "supplement_window_reminder_at": local_morning(reminder_day, _tz(ctx)).isoformat()}
 
@@ -53,7 +45,7 @@ def remind_supplement_window(ctx: HandlerContext) -> dict:
     return {"sent": True, "window_closes": closes}
 
 
-@handler("order_supplement")
+@handler("order_supplement", letters=("supplement_order",))
 def order_supplement(ctx: HandlerContext, request: str, reply_by: str) -> dict:
     """Order the applicant to supplement the application by a reply date (föreläggande)."""
     if not request or not str(request).strip():
@@ -71,20 +63,12 @@ def order_supplement(ctx: HandlerContext, request: str, reply_by: str) -> dict:
         ctx.host.record_event("reply_did_not_remedy", {"reply_on": not_remedied})
     ctx.host.record_event("supplement_ordered", {"reply_by": day.isoformat(), "request": request})
     stops_clock = ctx.host.statutory_clock().get("awaiting_remedy", False)
-    email = ctx.data.get("applicant_email")
-    reference = ctx.reference or ""
-    if email:
-        earlier = (f"Det du skickade in {not_remedied} avhjälper inte bristerna.\n\n" if not_remedied else "")
-        clock_line = ("Tiden för vårt beslut räknas från den dag bristerna är avhjälpta.\n" if stops_clock else "")
-        ctx.host.notify(Notification(
-            kind="supplement_order", recipient=email,
-            subject=f"Föreläggande om komplettering ({reference})",
-            body=(f"Din ansökan {reference} behöver kompletteras.\n\n{earlier}{request}\n\n"
-                  f"Svara senast {day.isoformat()} via e-tjänsten. Om kompletteringen inte kommer in "
-                  f"kan ansökan avvisas eller prövas i befintligt skick.\n{clock_line}")))
+    letter = ctx.host.send_letter("supplement_order", {
+        "request": str(request).strip(), "reply_by": day.isoformat(), "stops_clock": bool(stops_clock),
+        "previous_reply_not_remedying": not_remedied})
     return {"ordered_at": ctx.now.isoformat(), "reply_by": day.isoformat(), "stops_clock": stops_clock,
             "reply_deadline": end_of_local_day(day, _tz(ctx)).isoformat(), "request": request,
-            "previous_reply_not_remedying": not_remedied}
+            "previous_reply_not_remedying": not_remedied, "letter": letter["document_id"]}
 
 
 def _extension_reminder_at(ctx: HandlerContext, due: date | None) -> str:
@@ -96,7 +80,7 @@ def _extension_reminder_at(ctx: HandlerContext, due: date | None) -> str:
     return local_morning(max(reminder_day, today), _tz(ctx)).isoformat()
 
 
-@handler("confirm_complete")
+@handler("confirm_complete", letters=("receipt",))
 def confirm_complete(ctx: HandlerContext) -> dict:
     """Record that the application is complete and send the receipt with the deadline."""
     before = ctx.host.statutory_clock(ctx.data.get("case_type"))
@@ -104,16 +88,10 @@ def confirm_complete(ctx: HandlerContext) -> dict:
     ctx.host.record_event("complete", {"remedied_on": remedied_on} if remedied_on else {})
     clock = ctx.host.statutory_clock(ctx.data.get("case_type"))
     due = date.fromisoformat(clock["statutory_due"]) if clock.get("statutory_due") else None
-    email = ctx.data.get("applicant_email")
-    reference = ctx.reference or ""
-    if email and due is not None:
-        ctx.host.notify(Notification(
-            kind="receipt", recipient=email,
-            subject=f"Mottagningsbevis ({reference})",
-            body=(f"Din ansökan {reference} är komplett.\n"
-                  f"Beslut ska fattas senast {due.isoformat()} ({clock['statutory_weeks']} veckor från "
-                  f"{clock['statutory_start']}). Tiden kan förlängas en gång. Blir beslutet försenat sätts "
-                  f"avgiften ned med en femtedel per påbörjad vecka. Beslutet kan överklagas.\n")))
+    if due is not None:
+        ctx.host.send_letter("receipt", {"deadline": due.isoformat(), "weeks": clock["statutory_weeks"],
+                                         "clock_start": clock["statutory_start"],
+                                         "start_basis": clock.get("start_basis")})
     return {"complete_at": ctx.now.isoformat(), "statutory_start": clock.get("statutory_start"),
             "start_basis": clock.get("start_basis"), "remedied_on": remedied_on,
             "statutory_due": due.isoformat() if due else None, "weeks": clock["statutory_weeks"],
@@ -141,18 +119,15 @@ def check_extension_open(ctx: HandlerContext) -> dict:
     return {"open": bool(is_open), "statutory_due": clock.get("statutory_due")}
 
 
-@handler("extend_deadline")
+@handler("extend_deadline", letters=("extension",))
 def extend_deadline(ctx: HandlerContext, reason: str, weeks: int | None = None) -> dict:
     """Extend the statutory deadline once, by up to its own length, with a reason, before it passes."""
+    previous = ctx.host.statutory_clock()
     clock = ctx.host.extend_deadline(reason or "", weeks)
     chosen = clock.get("extension_weeks")
-    email = ctx.data.get("applicant_email")
-    if email:
-        ctx.host.notify(Notification(
-            kind="extension", recipient=email, subject=f"Förlängd handläggningstid ({ctx.reference})",
-            body=(f"Handläggningstiden för {ctx.reference} har förlängts med {chosen} veckor, "
-                  f"till {clock['statutory_due']}.\nSkäl: {reason}\n"
-                  f"Tiden kan bara förlängas en gång.\n")))
+    ctx.host.send_letter("extension", {"new_deadline": clock["statutory_due"],
+                                       "previous_deadline": previous.get("statutory_due"), "weeks": chosen,
+                                       "reason": str(reason).strip()})
     return {"statutory_due": clock["statutory_due"], "reason": reason, "weeks": chosen}
 
 

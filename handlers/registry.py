@@ -34,6 +34,12 @@ class Host(Protocol):
     def has_event(self, kind: str) -> bool: ...
     def statutory_clock(self, case_type: str | None = None) -> dict: ...
     def extend_deadline(self, reason: str) -> dict: ...  # raises HandlerInputError when not allowed
+    def send_letter(self, kind: str, values: Mapping[str, Any],
+                    recipient: Mapping[str, Any] | None = None) -> dict: ...
+    # Issue letter ``kind`` from the process's template letters/<kind>.<lang>.html with ``values`` (its
+    # documented variables). recipient: None = the applicant, in their language; otherwise
+    # {"name", "email" (None: kept and printed, not mailed), "address", "language"}.
+    # Returns {"document_id", "kind", "language"}.
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,15 @@ class Operation:
     optional: frozenset[str]
     description: str = ""
     params: tuple[str, ...] = field(default=())
+    #: Letter kinds the handler may send; a diagram that uses it must have their templates.
+    letters: frozenset[str] = field(default=frozenset())
 
 
 REGISTRY: dict[str, Operation] = {}
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
-    """Register ``fn`` as the handler for service operation ``name``."""
+def handler(name: str, *, letters: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler for service operation ``name`` (sending the letter kinds ``letters``)."""
 
     def register(fn: Handler) -> Handler:
         sig = inspect.signature(fn)
@@ -75,7 +83,7 @@ def handler(name: str) -> Callable[[Handler], Handler]:
         REGISTRY[name] = Operation(
             name=name, fn=fn, required=required, optional=optional,
             description=(fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
-            params=tuple(p.name for p in params),
+            params=tuple(p.name for p in params), letters=frozenset(letters),
         )
         return fn
 

@@ -4,6 +4,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PROCESSES = Path(__file__).parent.parent / "processes"
+#: The reference process's letters: a bundle whose operations send letters needs their templates.
+LETTERS = {f"letters/{p.name}": p.read_text(encoding="utf-8") for p in sorted((PROCESSES / "letters").glob("*.html"))}
 
 # SCRIPT and OPERATION are placeholders that mini_bundle() fills in.
 MINI_BPMN = (FIXTURES / "mini.bpmn").read_text(encoding="utf-8")
@@ -11,9 +14,10 @@ CHECK_FORM = '{"type": "object", "properties": {"ok": {"type": "boolean", "title
 
 
 def mini_bundle(*, script: str = "total = 1 + 1", operation: str = "register_case", bpmn: str | None = None,
-                forms: dict | None = None) -> dict[str, str]:
+                forms: dict | None = None, letters: dict | None = None) -> dict[str, str]:
     text = bpmn if bpmn is not None else MINI_BPMN.replace("SCRIPT", script).replace("OPERATION", operation)
-    return {"mini.bpmn": text, **({"forms/check.json": CHECK_FORM} if forms is None else forms)}
+    return {"mini.bpmn": text, **({"forms/check.json": CHECK_FORM} if forms is None else forms),
+            **(LETTERS if letters is None else letters)}
 
 TIMER_SCRIPT_BPMN = (FIXTURES / "timer_script.bpmn").read_text(encoding="utf-8")
 
@@ -35,7 +39,7 @@ def _with_start_form(bpmn: str, start_id: str) -> str:
 def hostile_bundle(scripts: dict[str, str], timer_script: str) -> dict[str, str]:
     """Processes ``hostile_<name>`` (a check task, then ``scripts[name]``) and ``hostile_timer``
     (a 2-second timer, then ``timer_script``), each in its own file."""
-    files = {"forms/check.json": CHECK_FORM, "forms/application.json": APPLICATION_FORM}
+    files = {"forms/check.json": CHECK_FORM, "forms/application.json": APPLICATION_FORM, **LETTERS}
     for name, script in scripts.items():
         bpmn = _with_start_form(MINI_BPMN, "start").replace("OPERATION", "register_case")
         files[f"hostile_{name}.bpmn"] = bpmn.replace("SCRIPT", escape(script)).replace('"mini"', f'"hostile_{name}"')

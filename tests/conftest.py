@@ -4,10 +4,13 @@ with API tokens, the Flask app and its test client."""
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -137,6 +140,37 @@ def app(rt: Runtime):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# ------------------------------------------------------------------ a real SMTP server (aiosmtpd)
+
+
+class Inbox(Message):
+    """What the SMTP server received."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(rt):
+    """A real SMTP server on a free loopback port; the outbox sends to it."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    rt.settings.smtp_port = controller.port
+    yield handler
+    controller.stop()
 
 
 # ------------------------------------------------------------------ browser tests (Playwright)

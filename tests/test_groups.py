@@ -10,7 +10,7 @@ from app.models import AuditEvent
 from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.errors import InvalidInput
-from tests.bundles import MINI_BPMN
+from tests.bundles import LETTERS, MINI_BPMN
 from tests.helpers import Api
 
 NORR = {"name": "Bygglov Norr", "title_sv": "Bygglov Norr", "title_en": "Building permits North"}
@@ -31,7 +31,8 @@ def north_bundle(lane: str = "Bygglov Norr") -> dict[str, str]:
     bpmn = (MINI_BPMN.replace('name="Coordinator"', f'name="{lane}"').replace('id="mini"', 'id="north"')
             .replace('processRef="mini"', 'processRef="north"').replace("SCRIPT", "x = 1")
             .replace("OPERATION", "register_case"))
-    return {"north.bpmn": bpmn, "forms/check.json": '{"type": "object", "properties": {"ok": {"type": "boolean"}}}'}
+    return {"north.bpmn": bpmn, "forms/check.json": '{"type": "object", "properties": {"ok": {"type": "boolean"}}}',
+            **LETTERS}
 
 
 def test_administrator_creates_a_group_and_puts_an_officer_in_it(api):

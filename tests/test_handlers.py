@@ -4,6 +4,7 @@ from datetime import datetime, UTC
 
 import pytest
 
+from app.letters.variables import check_variables
 from handlers import REGISTRY
 from handlers.registry import HandlerContext, HandlerInputError
 
@@ -15,8 +16,14 @@ class FakeHost:
     numbers: dict = field(default_factory=dict)
     sent: list = field(default_factory=list)
     events: list = field(default_factory=list)
+    letters: list = field(default_factory=list)
     due: str | None = None
     window_ends: str | None = "2026-03-13"
+
+    def send_letter(self, kind, values, recipient=None):
+        assert check_variables(kind, dict(values)) == [], f"{kind}: variables differ from the documented ones"
+        self.letters.append((kind, dict(values)))
+        return {"document_id": len(self.letters), "kind": kind, "language": "sv"}
 
     def has_event(self, kind):
         return any(k == kind for k, _ in self.events)
@@ -49,7 +56,7 @@ def test_register_case_gives_a_yearly_reference_and_acknowledges():
     host = FakeHost()
     result = REGISTRY["register_case"].fn(ctx(host))
     assert result["reference"] == "BYGG 2026-000042"
-    assert host.sent[0].recipient == "a@example.se" and "BYGG 2026-000042" in host.sent[0].subject
+    assert [kind for kind, _ in host.letters] == ["acknowledgement"]
     assert host.events[0][0] == "received"
 
 
@@ -58,7 +65,10 @@ def test_order_supplement_sets_the_deadline_at_the_end_of_the_local_reply_day():
     result = REGISTRY["order_supplement"].fn(ctx(host), request="Fasadritning saknas", reply_by="2026-03-23")
     # 23:59:59 in Stockholm (CET, UTC+1) is 22:59:59 UTC
     assert result["reply_deadline"] == "2026-03-23T22:59:59+00:00"
-    assert "avvisas" in host.sent[0].body
+    [(kind, letter)] = host.letters
+    assert kind == "supplement_order"
+    assert (letter["request"], letter["reply_by"]) == ("Fasadritning saknas", "2026-03-23")
+    assert result["letter"] == 1
 
 
 @pytest.mark.parametrize("reply_by, message", [("2026-03-02", "after today"), ("soon", "must be a date")])
@@ -80,10 +90,14 @@ def test_fee_marks_start_notice_as_not_reducible():
 
 def test_record_decision_announces_the_outcome():
     host = FakeHost()
-    result = REGISTRY["record_decision"].fn(ctx(host, decision_text="Bygglov beviljas."), outcome="granted",
+    result = REGISTRY["record_decision"].fn(ctx(host, decision_text="Bygglov beviljas.", case_type="bygglov"),
+                                            outcome="granted",
                                             decided_by="simple")
     assert result["outcome"] == "granted" and result["published"] is True
-    assert "beviljas" in host.sent[0].subject
+    [(kind, letter)] = host.letters
+    assert kind == "decision" and letter["decision"]["outcome"] == "granted"
+    assert letter["decision"]["decided_by"] == "coordinator" and letter["decision"]["text"] == "Bygglov beviljas."
+    assert letter["start_notice_required"] is True and letter["validity"]["start_years"] == 2
 
 
 def test_record_decision_refuses_an_unknown_outcome():

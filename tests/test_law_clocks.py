@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
 import pytest
 
 from tests.helpers import TRIAGE_COMPLETE, Api
@@ -14,6 +15,11 @@ DAY0 = date(2026, 2, 2)
 @pytest.fixture
 def api(client, actors):
     return Api(client, actors)
+
+
+def long_date(d) -> str:
+    """A date as the letters write it in Swedish (2 mars 2026)."""
+    return format_date(d, "long", locale="sv_SE")
 
 
 def day(n: int) -> date:
@@ -63,7 +69,7 @@ def test_reply_that_does_not_remedy_the_gaps_starts_nothing_and_a_new_order_does
     d = deadlines(api, case_id)
     assert d["statutory_due"] is None and d["awaiting_remedy"] is True
     second = letters(rt, case_id, "supplement_order")[-1]
-    assert f"Det du skickade in {day(18).isoformat()} avhjälper inte bristerna" in second.body
+    assert f"Det du skickade in {long_date(day(18))} avhjälper inte bristerna" in second.body
     on(api, day(33))
     reply(api, case_id, "Fasadritning i skala 1:100.")
     on(api, day(35))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from babel.dates import format_date
 import pytest
 
 from tests.helpers import TRIAGE_COMPLETE, Api
@@ -73,7 +74,7 @@ def test_applicant_gets_a_letter_when_the_extension_is_taken_through_the_api(api
     extend(api, case_id, reason="Yttrande från länsstyrelsen behövs.", weeks=6)
     [letter] = letters(rt, case_id, "extension")
     assert letter.recipient == "anna@example.se"
-    assert (DAY0 + timedelta(weeks=16)).isoformat() in letter.body and "6 veckor" in letter.body
+    assert format_date(DAY0 + timedelta(weeks=16), "long", locale="sv_SE") in letter.body and "6 veckor" in letter.body
     assert "Yttrande från länsstyrelsen behövs." in letter.body
 
 

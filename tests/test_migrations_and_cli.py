@@ -54,6 +54,7 @@ def test_cli_deploy_reports_each_problem_and_deploys_nothing(tmp_path, monkeypat
 
     folder = tmp_path / "broken"
     (folder / "forms").mkdir(parents=True)
+    (folder / "letters").mkdir(parents=True)
     for name, content in mini_bundle(script="import os").items():
         (folder / name).write_text(content)
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)

@@ -1,44 +1,17 @@
 """E-mail leaves through the outbox after commit, to a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
-import socket
 from email.header import decode_header, make_header
 from datetime import timedelta
 
-import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import select
 
 from app.clock import clock
 from app.models import OutboxMessage, OutboxStatus
 from app.scheduler import deliver_outbox
+from tests.conftest import Inbox, free_port
 from tests.helpers import TRIAGE_COMPLETE, Api
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(rt):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    rt.settings.smtp_port = controller.port
-    yield handler
-    controller.stop()
 
 
 def test_receipt_and_decision_are_mailed_after_commit(client, actors, rt, smtp):

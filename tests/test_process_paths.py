@@ -26,6 +26,7 @@ APPLICATION_FIELDS = ["height_m", "area_m2", "inside_built_up_area"]
 class Host:
     sent: list = field(default_factory=list)
     events: list = field(default_factory=list)
+    letters: list = field(default_factory=list)
     n: int = 0
 
     def next_number(self, series, year):
@@ -48,6 +49,10 @@ class Host:
     def extend_deadline(self, reason, weeks=None):
         self.events.append("extended")
         return {"statutory_due": "2099-03-12", "extension_weeks": weeks}
+
+    def send_letter(self, kind, values, recipient=None):
+        self.letters.append(kind)
+        return {"document_id": len(self.letters), "kind": kind, "language": "sv"}
 
 
 class InProcessOnly(ScriptPool):

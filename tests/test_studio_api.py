@@ -13,7 +13,7 @@ from app.config import PROJECT_ROOT
 from app.models import AuditEvent, ProcessDraft, ProcessVersion, Timer, User
 from app.services import studio
 from app.services.errors import DeployRejected, Forbidden
-from tests.bundles import CHECK_FORM, FIXTURES, MINI_BPMN
+from tests.bundles import CHECK_FORM, FIXTURES, LETTERS, MINI_BPMN
 from tests.helpers import TRIAGE_COMPLETE, Api, application
 
 BUILDING_PERMIT = (PROJECT_ROOT / "processes" / "building_permit.bpmn").read_text()
@@ -73,7 +73,7 @@ def versions(rt) -> int:
 
 def mini(text: str = MINI_BPMN) -> dict[str, str]:
     return {"mini.bpmn": text.replace("SCRIPT", "x = 1").replace("OPERATION", "register_case"),
-            "check.json": CHECK_FORM}
+            "check.json": CHECK_FORM, **LETTERS}
 
 
 CALL_MISSING = MINI_BPMN.replace(
@@ -103,7 +103,7 @@ XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd"
     (mini(MINI_BPMN.replace('isExecutable="true"', 'isExecutable="false"')), 422, "no executable process"),
     (mini(DUPLICATE_IDS), 422, "id 'check' is used twice"),
     (mini(CALL_MISSING), 422, "calls process 'harbour_permit', which does not exist"),
-    ({"notes.txt": "hello"}, 422, "upload .bpmn, .dmn or form files (.json, .html, .form)"),
+    ({"notes.txt": "hello"}, 422, "upload .bpmn, .dmn or form files (.json, .html, .form), or letters"),
 ])
 def test_bad_upload_is_refused_and_nothing_is_deployed(client, actors, rt, files, status, needle):
     r = upload(client, actors, files)
@@ -276,12 +276,12 @@ def test_draft_is_saved_and_removed_by_the_deploy(rt, actors):
         with pytest.raises(Forbidden):
             studio.save_draft(s, model="mini", files=mini(), author=officer)
         draft = studio.save_draft(s, model="mini", files=mini(), author=owner)
-        assert (draft.base_version_number, sorted(draft.files)) == (None, ["check.json", "mini.bpmn"])
+        assert (draft.base_version_number, sorted(draft.files)) == (None, sorted(["check.json", "mini.bpmn", *LETTERS]))
         assert [m for m in studio.list_models(s) if m["model"] == "mini"][0]["has_draft"]
         with pytest.raises(DeployRejected) as err:
             studio.deploy(s, files=mini(), message="draft", author=owner)  # check.json is not under forms/
         assert any("unknown file type" in e["message"] for e in err.value.errors)
-        files = {"mini.bpmn": mini()["mini.bpmn"], "forms/check.json": CHECK_FORM}
+        files = {"mini.bpmn": mini()["mini.bpmn"], "forms/check.json": CHECK_FORM, **LETTERS}
         assert studio.validate(s, files) == []
         assert studio.validate(s, {"mini.bpmn": "\x00"})[0]["message"].startswith("not well-formed XML")
         version = studio.deploy(s, files=files, message="first", author=owner)

@@ -30,7 +30,7 @@ def _counts(rt, case_id: int) -> dict:
     with rt.db.unit_of_work(write=False) as s:
         def count(model, *where):
             return s.scalar(select(func.count()).select_from(model).where(*where))
-        return {"documents": count(Document, Document.case_id == case_id),
+        return {"documents": count(Document, Document.case_id == case_id, Document.kind == "upload"),
                 "audit": count(AuditEvent, AuditEvent.case_id == case_id),
                 "messages": count(PendingMessage, PendingMessage.case_id == case_id)}
 

@@ -1,22 +1,24 @@
 """Cases and messages."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, send_file
 
 from app.services import cases as case_service
 from app.services import clocks, extension
+from app.services import documents as document_service
 from app.services import messages as message_service
 from app.uow import db
 
 from .common import api_user, bp, json_body
-from .serialize import case_json, deadlines_json, event_json
+from .serialize import case_json, deadlines_json, document_json, event_json
 
 
 @bp.post("/api/cases")
 @api_user
 def submit():
-    body = json_body(required=("process", "data"), allowed=("process", "data"))
-    case = case_service.submit_case(db(), actor=g.api_user, process=str(body["process"]), data=body["data"])
+    body = json_body(required=("process", "data"), allowed=("process", "data", "language"))
+    case = case_service.submit_case(db(), actor=g.api_user, process=str(body["process"]), data=body["data"],
+                                    language=str(body.get("language", "sv")))
     return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value}), 201
 
 
@@ -74,3 +76,20 @@ def extend(case_id: int):
     result = extension.extend(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]),
                               weeks=body.get("weeks"))
     return jsonify(deadlines_json(result))
+
+
+@bp.get("/api/cases/<int:case_id>/documents")
+@api_user
+def documents(case_id: int):
+    session = db()
+    case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
+    return jsonify([document_json(d) for d in document_service.list_documents(session, case, actor=g.api_user)])
+
+
+@bp.get("/api/cases/<int:case_id>/documents/<int:doc_id>")
+@api_user
+def document(case_id: int, doc_id: int):
+    session = db()
+    case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
+    doc, path = document_service.open_document(session, case, doc_id, actor=g.api_user)
+    return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=True)

@@ -6,6 +6,7 @@ import posixpath
 from flask import current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.letters import templates as letter_templates
 from app.services import studio
 from app.services.cases import is_staff
 from app.services.errors import Forbidden, InvalidInput, NotFound
@@ -30,12 +31,15 @@ def _version_json(version) -> dict:
 
 
 def _bundle_name(filename: str) -> str:
-    """Where an uploaded file goes in the bundle: diagrams at the top, forms (JSON, HTML, form-js) under forms/."""
+    """Where an uploaded file goes in the bundle: diagrams at the top, forms (JSON, HTML, form-js) under forms/,
+    letters (letters/<kind>.<lang>.html, letters/_<part>.html) under letters/."""
     name = posixpath.normpath((filename or "").replace("\\", "/")).lstrip("/")
     base = posixpath.basename(name)
     if not base or name.startswith("..") or not base.endswith(UPLOAD_TYPES):
         raise InvalidInput([{"field": "files", "message": f"{filename!r}: upload .bpmn, .dmn or form files "
-                                                          "(.json, .html, .form)"}])
+                                                          "(.json, .html, .form), or letters (letters/*.html)"}])
+    if name.startswith("letters/") or letter_templates.parse_name(f"letters/{base}") or base.startswith("_"):
+        return f"letters/{base}"
     return f"forms/{base}" if base.endswith(FORM_TYPES) else base
 
 

@@ -1,7 +1,7 @@
 """JSON shapes of cases, tasks and history events."""
 from __future__ import annotations
 
-from app.models import AuditEvent, Case, HumanTask
+from app.models import AuditEvent, Case, Document, HumanTask
 
 
 def task_json(task: HumanTask, schema: dict | None = None) -> dict:
@@ -51,3 +51,9 @@ def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]
         "open_tasks": [task_json(t) for t in open_tasks],
         "history": [event_json(e) for e in history],
     }
+
+
+def document_json(doc: Document) -> dict:
+    return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "content_type": doc.content_type,
+            "size": doc.size, "language": doc.language, "recipient": doc.recipient_name,
+            "created_at": doc.created_at.isoformat(), "url": f"/api/cases/{doc.case_id}/documents/{doc.id}"}

@@ -11,12 +11,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR
+
+from app.letters import templates as letter_templates
 
 from . import camunda, routing
 from .external import is_external
@@ -257,6 +260,7 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
             except Exception as exc:  # a lint must never turn into a 500
                 problems.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
                                         f"cannot be checked: {_first_line(exc)}"))
+    problems.extend(_letter_problems(files, specs, rules))
     if problems:
         raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
     lane_groups = {el.get("name"): rules.group_for(el.get("name")) for root in roots.values()
@@ -265,14 +269,28 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
                         warnings=warnings)
 
 
+def _letter_problems(files: Mapping[str, str], specs: dict, rules: Rules) -> list[Problem]:
+    """Letter templates: each compiles and renders, and every letter a used operation sends exists."""
+    needed: dict[str, str] = {}
+    for spec, subprocesses in specs.values():
+        for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
+            for ts in s.task_specs.values():
+                op = rules.operations.get(getattr(ts, "operation_name", None) or "")
+                for kind in getattr(op, "letters", ()):
+                    needed.setdefault(kind, op.name)
+    found = letter_templates.problems(files, needed, ZoneInfo("Europe/Stockholm"))
+    return [Problem(file, line, None, message) for file, line, message in found]
+
+
 def _file_type_problems(files: Mapping[str, str], bpmn_names: list[str],
                         form_names: Mapping[str, str]) -> list[Problem]:
     """Files of no known type, and a bundle without a diagram."""
     dmn_names = sorted(n for n in files if n.endswith(".dmn"))
     imported = {n for n in files if n.startswith(FORM_DIR) and n.endswith(IMPORTED_FORMS)}
-    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names) - imported)
-    problems = [Problem(name, None, None, "unknown file type (expected .bpmn, .dmn, or forms/ with .json, .html "
-                                          "or .form files)")
+    letters = {n for n in files if letter_templates.is_letter_file(n)}
+    unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names) - imported - letters)
+    problems = [Problem(name, None, None, "unknown file type (expected .bpmn, .dmn, forms/ with .json, .html "
+                                          "or .form files, or letters/*.html)")
                 for name in unknown]
     if not bpmn_names:
         problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))

@@ -28,6 +28,8 @@ class Case(Base):
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     applicant_name: Mapped[str] = mapped_column(String(200))
     applicant_email: Mapped[str] = mapped_column(String(254))
+    #: The applicant's language ("sv" or "en"): letters and e-mail are written in it.
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     property_designation: Mapped[str] = mapped_column(String(200), index=True)
     measure: Mapped[str] = mapped_column(String(40), index=True)
     case_type: Mapped[str | None] = mapped_column(String(40))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -84,21 +84,42 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    #: The letter this e-mail carries; its PDF is attached when the message is sent.
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
 
 
 class Document(Base):
-    """A content-addressed file attached to a case."""
+    """A document of a case: an uploaded file, or a letter the authority issued.
+
+    Uploads are content-addressed files (``sha256`` of the bytes). A letter is
+    frozen HTML rendered from the process's template when it was issued
+    (``sha256`` of that HTML); its PDF is made from it on demand and cached.
+    """
 
     __tablename__ = "document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    #: "upload", or the letter's kind ("receipt", "decision", ...).
+    kind: Mapped[str] = mapped_column(String(40), default="upload", server_default="upload")
     sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int]
+    #: Bytes of an upload; None for a letter (its PDF is made on demand).
+    size: Mapped[int | None]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
+    #: A letter's language ("sv", "en") and frozen HTML; never changed after it was issued.
+    language: Mapped[str | None] = mapped_column(String(5))
+    html: Mapped[str | None] = mapped_column(Text)
+    #: Whom a letter is addressed to; None means the applicant.
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    #: The applicant may read it (their own uploads and letters to them).
+    for_applicant: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    @property
+    def is_letter(self) -> bool:
+        return self.kind != "upload"
 
 
 class ReferenceSequence(Base):

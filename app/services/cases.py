@@ -20,10 +20,18 @@ def is_staff(user: User) -> bool:
     return user.is_staff
 
 
-def submit_case(session: Session, *, actor: User, process: str, data: Mapping) -> Case:
-    """Validate an application against the process's start form and start a case."""
+LANGUAGES = ("sv", "en")
+
+
+def submit_case(session: Session, *, actor: User, process: str, data: Mapping, language: str = "sv") -> Case:
+    """Validate an application against the process's start form and start a case.
+
+    ``language`` is the applicant's: their letters and e-mail are written in it.
+    """
     if not (actor.has_role(Role.APPLICANT.value) or is_staff(actor)):
         raise Forbidden("only applicants and staff can file applications")
+    if language not in LANGUAGES:
+        raise InvalidInput([{"field": "language", "message": f"must be one of {', '.join(LANGUAGES)}"}])
     version = latest_version(session, process)
     schema = form_schema(version, start_form_name(session, version))
     if schema is None:
@@ -32,7 +40,7 @@ def submit_case(session: Session, *, actor: User, process: str, data: Mapping) -
     now = utcnow()
     case = Case(process_version_id=version.id, state="", status=CaseStatus.RECEIVED,
                 applicant_id=actor.id if actor.has_role(Role.APPLICANT.value) else None,
-                applicant_name=clean["applicant_name"], applicant_email=clean["applicant_email"],
+                applicant_name=clean["applicant_name"], applicant_email=clean["applicant_email"], language=language,
                 property_designation=clean["property_designation"], measure=clean["measure"],
                 facts={}, path=[], created_at=now, updated_at=now)
     session.add(case)

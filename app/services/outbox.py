@@ -1,6 +1,7 @@
 """Delivering outbox e-mails after commit, with retries and back-off."""
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
@@ -9,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import OutboxMessage, OutboxStatus
+from app.models import Document, OutboxMessage, OutboxStatus
 
+from . import letters
 from .env import get_env
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 
@@ -37,12 +41,13 @@ def deliver(session: Session, limit: int = 50) -> tuple[int, int]:
         return 0, len(batch)
     with smtp:
         for message in batch:
-            email = EmailMessage()
-            email["From"] = settings.mail_from
-            email["To"] = message.recipient
-            email["Subject"] = message.subject
-            email["X-Lotsen-Case"] = str(message.case_id or "")
-            email.set_content(message.body)
+            try:
+                email = _email(session, message, settings.mail_from)
+            except Exception as exc:  # a letter whose PDF cannot be made waits for a fix, the rest go on
+                log.exception("outbox message %s: cannot attach its letter", message.id)
+                _failed(message, f"cannot attach the letter: {exc}")
+                failed += 1
+                continue
             try:
                 smtp.send_message(email)
             except smtplib.SMTPException as exc:
@@ -54,6 +59,21 @@ def deliver(session: Session, limit: int = 50) -> tuple[int, int]:
             message.attempts += 1
             sent += 1
     return sent, failed
+
+
+def _email(session: Session, message: OutboxMessage, sender: str) -> EmailMessage:
+    """The e-mail of an outbox message; a letter goes along as its PDF (made here, off the request path)."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["X-Lotsen-Case"] = str(message.case_id or "")
+    email.set_content(message.body)
+    if message.document_id is not None:
+        doc = session.get(Document, message.document_id)
+        email.add_attachment(letters.pdf_path(session, doc).read_bytes(), maintype="application", subtype="pdf",
+                             filename=doc.filename)
+    return email
 
 
 def _failed(message: OutboxMessage, error: str) -> None:

@@ -42,10 +42,11 @@ def content_hash(files: dict[str, str]) -> str:
 
 
 def read_directory(path: str | Path) -> dict[str, str]:
-    """The deployable files under ``path``: *.bpmn, *.dmn and forms (JSON Schema, embedded HTML, form-js)."""
+    """The deployable files under ``path``: *.bpmn, *.dmn, forms (JSON Schema, HTML, form-js), letters/*.html."""
     root = Path(path)
     files = {}
-    for pattern in ("*.bpmn", "*.dmn", "forms/*.json", "forms/*.html", "forms/*.htm", "forms/*.form"):
+    for pattern in ("*.bpmn", "*.dmn", "forms/*.json", "forms/*.html", "forms/*.htm", "forms/*.form",
+                    "letters/*.html"):
         for file in sorted(root.glob(pattern)):
             files[file.relative_to(root).as_posix()] = file.read_text(encoding="utf-8")
     return files

@@ -22,9 +22,10 @@ from app.engine.runtime import EngineError, Snapshot
 from app.models import (
     Case, CaseStatus, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
     ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, Timer, User)
-from handlers.registry import HandlerContext, HandlerInputError, Notification
+from app.letters.templates import LetterError
+from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
-from . import audit, clocks, external_tasks
+from . import audit, clocks, external_tasks, letters
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -64,6 +65,8 @@ class CaseHost:
     def record_event(self, kind: str, data: Mapping[str, Any]) -> None:
         self.case_events.append((kind, dict(data)))
         self._flush_case()
+        if kind == "received" and data.get("reference"):
+            self.case.reference = data["reference"]  # registered: letters issued in this step quote it
         clocks.record(self.session, self.case, kind, data, actor=self.actor)
 
     def has_event(self, kind: str) -> bool:
@@ -85,6 +88,18 @@ class CaseHost:
         self.record_event("extended", {"reason": reason.strip(), "weeks": weeks,
                                        "previous_due": clock.statutory_due.isoformat()})
         return clocks.clocks_for(self.session, self.case).to_dict()
+
+    def send_letter(self, kind: str, values: Mapping[str, Any], recipient: Mapping[str, Any] | None = None) -> dict:
+        self._flush_case()
+        to = None
+        if recipient is not None:
+            to = letters.Recipient(name=str(recipient.get("name") or ""), email=recipient.get("email") or None,
+                                   address=recipient.get("address"), language=recipient.get("language"))
+        try:
+            doc = letters.issue(self.session, case=self.case, kind=kind, values=values, recipient=to)
+        except LetterError as exc:
+            raise HandlerError(str(exc)) from exc
+        return {"document_id": doc.id, "kind": kind, "language": doc.language}
 
     def _flush_case(self) -> None:
         if self.case.id is None:

@@ -1,7 +1,7 @@
 """The case page: status in plain words, the path so far, the data."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,7 +31,7 @@ def show(case_id: int):
     return render_template("cases/show.html", case=case, open_tasks=case_service.open_tasks(session, case),
                            done_tasks=case_service.completed_tasks(session, case),
                            history=case_service.history(session, actor=current_user, case=case),
-                           documents=document_service.list_documents(session, case),
+                           documents=document_service.list_documents(session, case, actor=current_user),
                            clocks=clocks.clocks_for(session, case),
                            can_extend=extension.may_extend(current_user),
                            application=case_service.application_of(session, case))
@@ -51,7 +51,5 @@ def extend(case_id: int):
 def document(case_id: int, doc_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
-    doc, path = document_service.open_document(session, case, doc_id)
-    if doc is None:
-        abort(404)
-    return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=True)
+    doc, path = document_service.open_document(session, case, doc_id, actor=current_user)
+    return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=not doc.is_letter)

@@ -73,6 +73,21 @@ ACTION_WORDS = {
     "engine.task_ready": _l("Task ready"),
     "engine.handler_called": _l("Automatic step done"),
     "engine.message_caught": _l("Message caught"),
+    "letter.issued": _l("Letter sent"),
+}
+#: Documents by kind: uploads, and the letters the authority issued.
+DOCUMENT_KIND_WORDS = {
+    "upload": _l("Uploaded document"),
+    "acknowledgement": _l("Confirmation that the application arrived"),
+    "receipt": _l("Receipt"),
+    "supplement_order": _l("Order to supplement"),
+    "extension": _l("Extended time limit"),
+    "hearing_notice": _l("Notice to neighbours"),
+    "decision": _l("Decision"),
+    "withdrawal": _l("Closing after withdrawal"),
+    "advisory": _l("Advice: no permit needed"),
+    "appeal_dismissal": _l("Dismissal of a late appeal"),
+    "survey_invitation": _l("Survey invitation"),
 }
 
 
@@ -191,6 +206,7 @@ def init_app(app: Flask) -> None:
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda name: group_word(name, locale),
             "action_word": lambda a: ACTION_WORDS.get(a, a),
+            "document_kind_word": lambda k: DOCUMENT_KIND_WORDS.get(k, _l("Letter")),
             "field_label": lambda prop: forms.label(prop, locale),
             "field_options": lambda prop: forms.options(prop, locale),
             "field_types": lambda prop: (prop.get("type") if isinstance(prop.get("type"), list)

@@ -43,7 +43,7 @@ def _render_task(task, values=None, errors=None, status=200):
         "inbox/task.html", task=task, case=case, schema=schema,
         values=values if values is not None else (task.defaults or {}), errors=errors or {},
         history=case_service.history(session, actor=current_user, case=case),
-        documents=document_service.list_documents(session, case),
+        documents=document_service.list_documents(session, case, actor=current_user),
         done_tasks=case_service.completed_tasks(session, case), clocks=clocks.clocks_for(session, case),
         application=case_service.application_of(session, case)), status
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
@@ -49,7 +49,8 @@ def apply():
         return render_template("portal/apply.html", schema=schema, values=values, errors={})
     session = db()
     data = coerce_html(schema, request.form.to_dict(flat=False))
-    case = case_service.submit_case(session, actor=current_user, process=PROCESS, data=data)
+    case = case_service.submit_case(session, actor=current_user, process=PROCESS, data=data,
+                                    language=str(get_locale() or "sv")[:2])
     for upload in request.files.getlist("documents"):
         if upload and upload.filename:
             document_service.store(session, case=case, filename=upload.filename,
@@ -65,7 +66,7 @@ def show(case_id: int):
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case),
                            history=case_service.history(session, actor=current_user, case=case),
-                           documents=document_service.list_documents(session, case),
+                           documents=document_service.list_documents(session, case, actor=current_user),
                            application=case_service.application_of(session, case))
 
 

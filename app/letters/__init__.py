@@ -1,0 +1,1 @@
+"""Letters: templates in the process bundle, rendered to frozen HTML, sent as e-mail and PDF."""
