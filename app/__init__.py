@@ -51,11 +51,12 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
 
     from app import errors, uow
     from app.api import bp as api_bp
-    from app.web import admin, admin_groups, auth, cases, inbox, portal, studio
+    from app.web import admin, admin_groups, auth, board, cases, inbox, portal, studio
 
     uow.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(board.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(portal.bp)

@@ -119,7 +119,8 @@ class Settings:
                 "neighbour_response_days": self.neighbour_response_days,
                 "appeal_window_days": self.appeal_window_days,
                 "supplement_reminder_days": self.supplement_reminder_days,
-                "extension_reminder_days": self.extension_reminder_days, **self.extra}
+                "extension_reminder_days": self.extension_reminder_days,
+                "authority_name": self.authority_name, "appeal_body": self.appeal_body, **self.extra}
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:

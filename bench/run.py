@@ -107,6 +107,9 @@ class MemoryHost:
     def extend_deadline(self, reason: str) -> dict:
         return self.statutory_clock()
 
+    def publish_notice(self, kind: str, title: str, text: str, until: str) -> dict:
+        return {"notice_id": 0, "channel": "anslagstavla", "posted_on": until, "until": until}
+
     def send_letter(self, kind: str, values, recipient=None) -> dict:
         self.notifications.append((kind, dict(values)))
         return {"document_id": len(self.notifications), "kind": kind, "language": "sv"}

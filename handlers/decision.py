@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .fees import publishes, withdrawal_fee
 from .registry import HandlerContext, HandlerInputError, handler
 
 OUTCOMES = {"granted": "beviljas", "refused": "avslås", "dismissed": "avvisas", "withdrawn": "avskrivs"}
@@ -43,18 +44,48 @@ def record_decision(ctx: HandlerContext, outcome: str, decided_by: str) -> dict:
     grounds = _grounds(ctx, outcome)
     tz = ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))
     today = ctx.now.astimezone(tz).date()
-    published = outcome in {"granted", "refused"} and ctx.data.get("case_type") != "anmalan"
+    published = publishes(outcome, ctx.data.get("case_type"))
     if outcome == "withdrawn":
-        letter = ctx.host.send_letter("withdrawal", {"withdrawn_on": today.isoformat(),
-                                                     "reason": ctx.data.get("withdrawal_reason") or None,
-                                                     "fee": None})
-    else:
-        letter = ctx.host.send_letter("decision", _decision_letter(ctx, outcome, decided_by, grounds, fee, published))
+        return _withdrawal(ctx, today, reference)
+    letter = ctx.host.send_letter("decision", _decision_letter(ctx, outcome, decided_by, grounds, fee, published))
     last_day = today + timedelta(days=int(ctx.settings.get("appeal_window_days", 28)))
+    publication = _announce(ctx, outcome, last_day) if published else None
     appeal_until = datetime.combine(last_day, time(23, 59, 59), tzinfo=tz).astimezone(ZoneInfo("UTC"))
     return {"outcome": outcome, "decided_at": ctx.now.isoformat(), "decided_by": decided_by, "grounds": grounds,
             "published": published, "reference": reference, "appeal_until": appeal_until.isoformat(),
-            "fee_reduction_fifths": fee.get("reduction_fifths", 0), "letter": letter["document_id"]}
+            "fee_reduction_fifths": fee.get("reduction_fifths", 0), "letter": letter["document_id"],
+            "publication": publication}
+
+
+#: How the notice board names each kind of decision (notices are in Swedish, the authority's language).
+TYPE_WORDS = {"bygglov": "Bygglov", "rivningslov": "Rivningslov", "marklov": "Marklov",
+              "forhandsbesked": "Förhandsbesked"}
+
+
+def _announce(ctx: HandlerContext, outcome: str, last_day) -> dict:
+    """Kungörelse of the decision: what was decided and how to appeal, for the appeal period after publication."""
+    data = ctx.data
+    if data.get("case_type") == "forhandsbesked":
+        title = "Positivt förhandsbesked" if outcome == "granted" else "Negativt förhandsbesked"
+    else:
+        title = f"{TYPE_WORDS.get(data.get('case_type'), 'Lov')} {OUTCOMES[outcome]}"
+    title = f"{title} för {data.get('measure') or 'åtgärd'}"
+    authority = ctx.settings.get("authority_name", "Byggnadsnämnden")
+    text = (f"Beslutet kan överklagas hos {ctx.settings.get('appeal_body', 'Länsstyrelsen')}. Skicka överklagandet "
+            f"till {authority} och ange diarienummer {ctx.reference}. Den som inte har fått beslutet sänt till sig "
+            f"kan överklaga till och med {last_day.isoformat()}.")
+    return ctx.host.publish_notice("decision", title, text, last_day.isoformat())
+
+
+def _withdrawal(ctx: HandlerContext, today, reference: str) -> dict:
+    """An avskrivning: no decision on the merits, nothing to appeal or publish, the fee table's withdrawal fee."""
+    fee = withdrawal_fee(ctx)
+    letter = ctx.host.send_letter("withdrawal", {"withdrawn_on": today.isoformat(),
+                                                 "reason": ctx.data.get("withdrawal_reason") or None,
+                                                 "fee": fee if fee["total"] else None})
+    return {"outcome": "withdrawn", "decided_at": ctx.now.isoformat(), "decided_by": "applicant", "grounds": None,
+            "published": False, "reference": reference, "appeal_until": None, "fee": fee,
+            "fee_reduction_fifths": 0, "letter": letter["document_id"]}
 
 
 def _decision_letter(ctx: HandlerContext, outcome: str, decided_by: str, grounds: str | None, fee: dict,
@@ -62,13 +93,18 @@ def _decision_letter(ctx: HandlerContext, outcome: str, decided_by: str, grounds
     """The decision letter's variables (see processes/README.md)."""
     data = ctx.data
     case_type = data.get("case_type")
-    who = DECIDED_BY.get(decided_by, decided_by)
+    # The committee's own words (recorded from its minutes), never the officer's draft.
+    by_committee = bool(data.get("minutes_reference"))
+    who = "committee" if by_committee else DECIDED_BY.get(decided_by, decided_by)
+    prefix = "committee_" if by_committee else ""
     today = ctx.now.astimezone(ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))).date()
     return {
-        "decision": {"outcome": outcome, "text": data.get("decision_text") or None,
-                     "reasons": data.get("reasons") or None, "conditions": data.get("conditions") or None,
+        "decision": {"outcome": outcome,
+                     "text": data.get("committee_text" if by_committee else "decision_text") or None,
+                     "reasons": data.get(f"{prefix}reasons") or None,
+                     "conditions": data.get(f"{prefix}conditions") or None,
                      "decided_on": today.isoformat(), "decided_by": who,
-                     "minutes_reference": data.get("minutes_reference") if who == "committee" else None,
+                     "minutes_reference": data.get("minutes_reference") if by_committee else None,
                      "grounds": grounds},
         "fee": {**fee, "rule": FEE_RULE} if fee else None,
         "validity": validity(case_type, outcome),

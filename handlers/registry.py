@@ -40,6 +40,10 @@ class Host(Protocol):
     # documented variables). recipient: None = the applicant, in their language; otherwise
     # {"name", "email" (None: kept and printed, not mailed), "address", "language"}.
     # Returns {"document_id", "kind", "language"}.
+    def publish_notice(self, kind: str, title: str, text: str, until: str) -> dict: ...
+    # Publish a notice ("decision" or "neighbour_notice") from today until ``until`` (ISO date) in the case's
+    # channel: the anslagstavla, or Post- och Inrikes Tidningar for applications from before 2025-12-01.
+    # Returns {"notice_id", "channel", "posted_on", "until"}.
 
 
 @dataclass(frozen=True)

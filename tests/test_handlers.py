@@ -17,8 +17,13 @@ class FakeHost:
     sent: list = field(default_factory=list)
     events: list = field(default_factory=list)
     letters: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
     due: str | None = None
     window_ends: str | None = "2026-03-13"
+
+    def publish_notice(self, kind, title, text, until):
+        self.notices.append((kind, title, text, until))
+        return {"notice_id": len(self.notices), "channel": "anslagstavla", "posted_on": "2026-03-02", "until": until}
 
     def send_letter(self, kind, values, recipient=None):
         assert check_variables(kind, dict(values)) == [], f"{kind}: variables differ from the documented ones"

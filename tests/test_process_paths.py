@@ -50,6 +50,9 @@ class Host:
         self.events.append("extended")
         return {"statutory_due": "2099-03-12", "extension_weeks": weeks}
 
+    def publish_notice(self, kind, title, text, until):
+        return {"notice_id": 1, "channel": "anslagstavla", "posted_on": "2026-01-01", "until": until}
+
     def send_letter(self, kind, values, recipient=None):
         self.letters.append(kind)
         return {"document_id": len(self.letters), "kind": kind, "language": "sv"}

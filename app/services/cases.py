@@ -121,7 +121,8 @@ def withdraw(session: Session, *, actor: User, case_id: int, reason: str = "") -
 
     def act(wf, events, host):
         ctx = HandlerContext(case_id=case.id, reference=case.reference, element_id="withdrawal", now=utcnow(),
-                             data=dict(case.facts or {}), settings={"timezone": env.settings.timezone}, host=host)
+                             data={**(case.facts or {}), "withdrawal_reason": reason},
+                             settings=env.settings.handler_settings(), host=host)
         decision = REGISTRY["record_decision"].fn(ctx, outcome="withdrawn", decided_by="applicant")
         env.engine.cancel(wf, {"decision": decision, "outcome": "withdrawn", "withdrawal_reason": reason}, events)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from datetime import date
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from app.models import (
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
-from . import audit, clocks, external_tasks, letters
+from . import audit, clocks, external_tasks, letters, notices
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -100,6 +101,16 @@ class CaseHost:
         except LetterError as exc:
             raise HandlerError(str(exc)) from exc
         return {"document_id": doc.id, "kind": kind, "language": doc.language}
+
+    def publish_notice(self, kind: str, title: str, text: str, until: str) -> dict:
+        self._flush_case()
+        try:
+            notice = notices.post_notice(self.session, case=self.case, kind=kind, title=title, text=text,
+                                         until=date.fromisoformat(until))
+        except InvalidInput as exc:
+            raise HandlerInputError(exc.errors[0]["field"], exc.errors[0]["message"]) from exc
+        return {"notice_id": notice.id, "channel": notice.channel, "posted_on": notice.posted_on.isoformat(),
+                "until": notice.until.isoformat()}
 
     def _flush_case(self) -> None:
         if self.case.id is None:

@@ -75,6 +75,8 @@ ACTION_WORDS = {
     "engine.message_caught": _l("Message caught"),
     "letter.issued": _l("Letter sent"),
 }
+#: Notices on the board by kind.
+NOTICE_KIND_WORDS = {"decision": _l("Decision announced"), "neighbour_notice": _l("Notice to neighbours")}
 #: Documents by kind: uploads, and the letters the authority issued.
 DOCUMENT_KIND_WORDS = {
     "upload": _l("Uploaded document"),
@@ -206,6 +208,7 @@ def init_app(app: Flask) -> None:
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda name: group_word(name, locale),
             "action_word": lambda a: ACTION_WORDS.get(a, a),
+            "notice_kind_word": lambda k: NOTICE_KIND_WORDS.get(k, k),
             "document_kind_word": lambda k: DOCUMENT_KIND_WORDS.get(k, _l("Letter")),
             "field_label": lambda prop: forms.label(prop, locale),
             "field_options": lambda prop: forms.options(prop, locale),
