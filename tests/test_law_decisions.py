@@ -115,4 +115,6 @@ def test_withdrawal_is_an_avskrivning_with_its_own_fee_no_appeal_and_is_shown_as
     page = browser.get(f"/portal/cases/{case_id}").get_data(as_text=True)
     assert 'id="withdrawn"' in page and 'id="decision"' not in page
     assert page.count("badge status-withdrawn") == 1 and "outcome-withdrawn" not in page
-    assert "överklaga" not in page.lower() and "1200 SEK" in page
+    assert "kan överklagas" not in page and "1200 SEK" in page  # no appeal instructions or window
+    history = [e["action"] for e in api.as_("applicant").get(f"/api/cases/{case_id}/history").get_json()]
+    assert "case.withdrawn" in history and "case.decided" not in history

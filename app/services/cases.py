@@ -85,12 +85,17 @@ def completed_tasks(session: Session, case: Case) -> list[HumanTask]:
 PUBLIC_ACTIONS = {"case.submitted", "task.completed", "message.received", "message.delivered",
                   "case.received", "case.supplement_ordered", "case.complete", "case.decided",
                   "case.own_initiative_supplement", "case.supplement_received", "case.reply_did_not_remedy",
-                  "case.decided_as_it_stands", "case.extended"}
+                  "case.decided_as_it_stands", "case.extended", "case.withdrawn"}
+
+
+def _is_withdrawal_closing(event: AuditEvent) -> bool:
+    """The clock's "decided" event of a withdrawal: the history says "withdrawn", never "decision made"."""
+    return event.action == "case.decided" and (event.details or {}).get("outcome") == "withdrawn"
 
 
 def history(session: Session, *, actor: User, case: Case) -> list[AuditEvent]:
     """Who did what, when. Applicants see the milestones, staff everything."""
-    events = audit.case_history(session, case.id)
+    events = [e for e in audit.case_history(session, case.id) if not _is_withdrawal_closing(e)]
     if is_staff(actor):
         return events
     return [e for e in events if e.action in PUBLIC_ACTIONS]
