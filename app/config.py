@@ -50,8 +50,6 @@ class Settings:
     #: Time zone in which dates are shown and calendar days are counted.
     timezone: str = "Europe/Stockholm"
     default_locale: str = "sv"
-    #: Prefix of case references, e.g. "BYGG 2026-000042".
-    reference_prefix: str = "BYGG"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     mail_from: str = "lotsen@kommun.example"
@@ -115,7 +113,7 @@ class Settings:
 
     def handler_settings(self) -> dict:
         """What service-task handlers may read."""
-        return {"timezone": self.timezone, "reference_prefix": self.reference_prefix,
+        return {"timezone": self.timezone,
                 "neighbour_response_days": self.neighbour_response_days,
                 "appeal_window_days": self.appeal_window_days,
                 "supplement_reminder_days": self.supplement_reminder_days,

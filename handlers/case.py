@@ -21,8 +21,10 @@ def register_case(ctx: HandlerContext) -> dict:
     """Give the case its reference (BYGG 2026-000042) and acknowledge the application."""
     today = _local_day(ctx, ctx.now)
     prefix = ctx.settings.get("reference_prefix", "BYGG")
-    reference = f"{prefix} {today.year}-{ctx.host.next_number(prefix, today.year):06d}"
-    ctx.host.record_event("received", {"reference": reference})
+    reference = ctx.reference  # registered on arrival already when this step comes later in the process
+    if reference is None:
+        reference = f"{prefix} {today.year}-{ctx.host.next_number(prefix, today.year):06d}"
+        ctx.host.record_event("received", {"reference": reference})
     reminder_day = today + timedelta(weeks=3) - timedelta(days=int(ctx.settings.get("supplement_reminder_days", 4)))
     ctx.host.send_letter("acknowledgement", {})
     return {"reference": reference, "registered_at": ctx.now.isoformat(),

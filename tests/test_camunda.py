@@ -106,8 +106,10 @@ def test_a_case_runs_through_a_camunda_export(client, actors, rt):
     version = client.get("/api/process-models/sign_permit/versions/1", headers=actors.headers("admin")).get_json()
     assert "forms/check_sign.json" in version["files"]
     api = Api(client, actors)
-    granted = api.as_("applicant").post("/api/cases", {"process": "sign_permit", "data": application()})
-    refused = api.as_("applicant").post("/api/cases", {"process": "sign_permit", "data": application()})
+    # the export names no one who may start it: staff do
+    assert api.as_("applicant").post("/api/cases", {"process": "sign_permit", "data": application()}).status_code == 403
+    granted = api.as_("coordinator").post("/api/cases", {"process": "sign_permit", "data": application()})
+    refused = api.as_("coordinator").post("/api/cases", {"process": "sign_permit", "data": application()})
     granted, refused = granted.get_json()["id"], refused.get_json()["id"]
 
     [task] = api.as_("coordinator").tasks("check_sign", granted)

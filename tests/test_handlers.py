@@ -1,5 +1,5 @@
 """Service-task handlers on their own, with a small fake host."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, UTC
 
 import pytest
@@ -59,10 +59,16 @@ def ctx(host, **data):
 
 def test_register_case_gives_a_yearly_reference_and_acknowledges():
     host = FakeHost()
-    result = REGISTRY["register_case"].fn(ctx(host))
+    result = REGISTRY["register_case"].fn(replace(ctx(host), reference=None))
     assert result["reference"] == "BYGG 2026-000042"
     assert [kind for kind, _ in host.letters] == ["acknowledgement"]
     assert host.events[0][0] == "received"
+
+
+def test_register_case_later_in_a_process_keeps_the_reference_given_on_arrival():
+    host = FakeHost()
+    result = REGISTRY["register_case"].fn(replace(ctx(host), reference="ANM 2026-000007"))
+    assert result["reference"] == "ANM 2026-000007" and host.numbers == {} and host.events == []
 
 
 def test_order_supplement_sets_the_deadline_at_the_end_of_the_local_reply_day():

@@ -224,7 +224,11 @@ def mini_with_application(text: str = MINI_BPMN) -> dict[str, str]:
     """The mini process, startable by the portal (it takes the application form)."""
     start = ('<bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:formJsonSchemaFilename>'
              'application.json</spiffworkflow:formJsonSchemaFilename></bpmn:extensionElements>')
-    files = mini(text.replace('<bpmn:startEvent id="start">', start))
+    public = ('<bpmn:process id="mini" isExecutable="true"><bpmn:extensionElements><spiffworkflow:properties>'
+              '<spiffworkflow:property name="public" value="true" /></spiffworkflow:properties>'
+              '</bpmn:extensionElements>')
+    files = mini(text.replace('<bpmn:startEvent id="start">', start)
+                 .replace('<bpmn:process id="mini" isExecutable="true">', public))
     return files | {"application.json": APPLICATION_FORM}
 
 
@@ -247,8 +251,9 @@ def test_a_case_whose_open_task_was_removed_cannot_migrate(client, actors, api, 
     assert upload(client, actors, mini_with_application(WITHOUT_CHECK)).status_code == 201
     owner = api.as_("process_owner")
     [preview] = owner.get("/api/process-models/mini/migration-preview?to=2").get_json()
-    assert preview == {"case_id": case_id, "reference": None, "from_version": 1, "can_migrate": False,
-                       "reason": "its open task 'Check' does not exist in version 2"}
+    assert preview == {"case_id": case_id, "reference": r.get_json()["reference"], "from_version": 1,
+                       "can_migrate": False, "reason": "its open task 'Check' does not exist in version 2"}
+    assert preview["reference"].startswith("MINI ")  # registered on arrival: the process has no step for it
     r = owner.post(f"/api/cases/{case_id}/migrate", {"version": 2})
     assert r.status_code == 409 and "its open task 'Check' does not exist in version 2" in r.get_json()["message"]
     assert api.as_("process_owner").case(case_id)["process_version"] == 1

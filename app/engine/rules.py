@@ -47,6 +47,8 @@ class Rules:
     group_labels: Mapping[str, str] = field(default_factory=dict)
     #: Sources a form field may take its choices from (``x-options-from``).
     option_sources: frozenset[str] = frozenset()
+    #: Roles (rights) a process may let start it.
+    roles: frozenset[str] = frozenset({"applicant", "process_owner", "admin", "manager"})
 
     def group_for(self, label: str | None) -> str | None:
         """The group a lane or candidate group names, or None."""

@@ -21,7 +21,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from app.letters import templates as letter_templates
 
-from . import camunda, routing
+from . import camunda, process_properties, routing
 from .external import is_external
 from .lint import form_option_problems, lint_spec
 from .parser import LotsenParser
@@ -57,6 +57,8 @@ class ParsedBundle:
     lane_groups: dict[str, str] = field(default_factory=dict)
     #: What changes nothing or runs differently in Lotsen (informational; the deploy goes ahead).
     warnings: list[Problem] = field(default_factory=list)
+    #: {process id: its properties, typed and with defaults} (see ``process_properties``).
+    process_properties: dict[str, dict] = field(default_factory=dict)
 
 
 def _hardened_parser() -> etree.XMLParser:
@@ -239,6 +241,7 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     roots, generated = _read_files(files, rules, problems, lines, warnings)
     problems.extend(_call_problems({n: r for n, r in roots.items() if n.endswith(".bpmn")}))
     _add_decisions(parser, roots, problems)
+    properties = _process_properties(roots, rules, problems)
     if not problems:
         _add_to_parser(parser, roots, lines, problems)
     forms = _form_problems({**form_names, **generated}, problems)
@@ -266,7 +269,19 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     lane_groups = {el.get("name"): rules.group_for(el.get("name")) for root in roots.values()
                    for el in root.iter(f"{{{BPMN_NS}}}lane") if el.get("name") and rules.group_for(el.get("name"))}
     return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated, lane_groups=lane_groups,
-                        warnings=warnings)
+                        warnings=warnings, process_properties=properties)
+
+
+def _process_properties(roots: dict, rules: Rules, problems: list[Problem]) -> dict[str, dict]:
+    """Each process's properties, checked; problems go to ``problems``."""
+    found = {}
+    for name, root in roots.items():
+        if not name.endswith(".bpmn"):
+            continue
+        for pid, (title, line, values) in process_properties.read(root).items():
+            problems.extend(process_properties.check(name, line, pid, values, rules))
+            found[pid] = process_properties.normalise(pid, title, values)
+    return found
 
 
 def _letter_problems(files: Mapping[str, str], specs: dict, rules: Rules) -> list[Problem]:

@@ -12,7 +12,7 @@ from .process import ProcessVersion
 
 
 class Case(Base):
-    """One building-permit case: the running workflow and what the inbox needs."""
+    """One case of any process: the running workflow and what the inbox needs."""
 
     __tablename__ = "case"
 
@@ -26,12 +26,13 @@ class Case(Base):
     status: Mapped[CaseStatus] = mapped_column(Enum(CaseStatus, native_enum=False, length=40), index=True)
     outcome: Mapped[Outcome | None] = mapped_column(Enum(Outcome, native_enum=False, length=20))
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    applicant_name: Mapped[str] = mapped_column(String(200))
-    applicant_email: Mapped[str] = mapped_column(String(254))
+    #: Searchable facts copied from the start form when it has these fields (any process may lack them).
+    applicant_name: Mapped[str | None] = mapped_column(String(200))
+    applicant_email: Mapped[str | None] = mapped_column(String(254))
     #: The applicant's language ("sv" or "en"): letters and e-mail are written in it.
     language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
-    property_designation: Mapped[str] = mapped_column(String(200), index=True)
-    measure: Mapped[str] = mapped_column(String(40), index=True)
+    property_designation: Mapped[str | None] = mapped_column(String(200), index=True)
+    measure: Mapped[str | None] = mapped_column(String(40), index=True)
     case_type: Mapped[str | None] = mapped_column(String(40))
     track: Mapped[str | None] = mapped_column(String(20))
     #: The latest case data (task data of the active branches), for display.

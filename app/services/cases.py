@@ -7,13 +7,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import AuditEvent, Case, CaseStatus, HumanTask, Role, TaskStatus, User
+from app.models import AuditEvent, Case, CaseStatus, HumanTask, ProcessVersion, Role, TaskStatus, User
 
-from . import audit, runner
+from . import audit, form_options, process_info, runner
 from .env import get_env
 from .errors import CaseClosed, CaseNotFound, Forbidden, InvalidInput
 from .forms import normalise, validate
 from .processes import form_schema, latest_version, start_form_name
+
+
 
 def is_staff(user: User) -> bool:
     """Members of a work group and holders of a staff role (process owner, admin, manager)."""
@@ -23,32 +25,48 @@ def is_staff(user: User) -> bool:
 LANGUAGES = ("sv", "en")
 
 
-def submit_case(session: Session, *, actor: User, process: str, data: Mapping, language: str = "sv") -> Case:
-    """Validate an application against the process's start form and start a case.
+def start_data(session: Session, version: ProcessVersion, data) -> dict:
+    """The start data checked against the process's start form; a process without one starts with no data."""
+    schema = form_options.fill(session, form_schema(version, start_form_name(session, version)))
+    if schema is None:
+        if data not in (None, {}):
+            raise InvalidInput([{"field": "data", "message": "this process has no start form: start it with no data"}])
+        return {}
+    return normalise(schema, validate(schema, {} if data is None else data))
+
+
+def submit_case(session: Session, *, actor: User, process: str, data: Mapping | None, language: str = "sv") -> Case:
+    """Start a case of ``process`` with the data of its start form, if ``actor`` may start it.
 
     ``language`` is the applicant's: their letters and e-mail are written in it.
     """
-    if not (actor.has_role(Role.APPLICANT.value) or is_staff(actor)):
-        raise Forbidden("only applicants and staff can file applications")
     if language not in LANGUAGES:
         raise InvalidInput([{"field": "language", "message": f"must be one of {', '.join(LANGUAGES)}"}])
     version = latest_version(session, process)
-    schema = form_schema(version, start_form_name(session, version))
-    if schema is None:
-        raise InvalidInput([{"field": "process", "message": f"process {process!r} has no application form"}])
-    clean = normalise(schema, validate(schema, data))
+    about = process_info.of(version)
+    if not process_info.may_start(actor, about):
+        raise Forbidden(f"you may not start a case of {about.title_en!r}")
+    clean = start_data(session, version, data)
     now = utcnow()
     case = Case(process_version_id=version.id, state="", status=CaseStatus.RECEIVED,
                 applicant_id=actor.id if actor.has_role(Role.APPLICANT.value) else None,
-                applicant_name=clean["applicant_name"], applicant_email=clean["applicant_email"], language=language,
-                property_designation=clean["property_designation"], measure=clean["measure"],
-                facts={}, path=[], created_at=now, updated_at=now)
+                applicant_name=_text(clean.get("applicant_name")), applicant_email=_text(clean.get("applicant_email")),
+                language=language, property_designation=_text(clean.get("property_designation")),
+                measure=_text(clean.get("measure")), case_type=about.case_type, facts={}, path=[], created_at=now,
+                updated_at=now)
     session.add(case)
     session.flush()
     audit.record(session, actor=actor.username, action="case.submitted", case_id=case.id,
                  details={"process": process, "version": version.number, "data": clean})
-    runner.start_case(session, case, clean, actor=actor.username)
+    start = {"case_type": about.case_type, **clean} if about.case_type else clean
+    runner.start_case(session, case, start, actor=actor.username)
+    if case.reference is None:  # the process has no step of its own that registers the case
+        runner.register(session, case, about.reference_prefix)
     return case
+
+
+def _text(value) -> str | None:
+    return str(value) if value is not None else None
 
 
 def get_case(session: Session, *, actor: User, case_id: int) -> Case:
@@ -104,7 +122,7 @@ def history(session: Session, *, actor: User, case: Case) -> list[AuditEvent]:
 def application_of(session: Session, case: Case) -> tuple[dict, dict]:
     """The application form's schema and the case's current values for it."""
     version = case.process_version
-    schema = form_schema(version, start_form_name(session, version)) or {"properties": {}}
+    schema = form_options.fill(session, form_schema(version, start_form_name(session, version))) or {"properties": {}}
     facts = case.facts or {}
     return schema, {name: facts.get(name) for name in schema.get("properties", {})}
 

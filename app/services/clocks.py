@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import Case, CaseEvent
 
+from . import process_info
 from .env import get_env
 
 SUPPLEMENT_WINDOW = timedelta(weeks=3)
@@ -220,9 +221,19 @@ def clocks_for(session: Session, case: Case, *, case_type: str | None = None) ->
     settings = get_env(session).settings
     tz = ZoneInfo(settings.timezone)
     case_type = case_type or case.case_type or (case.facts or {}).get("case_type")
-    return compute(events_of(session, case.id), case_type=case_type,
-                   measure=case.measure, today=utcnow().astimezone(tz).date(), tz=tz,
-                   service_goals=settings.service_goals, default_goal_days=settings.service_goal_days)
+    result = compute(events_of(session, case.id), case_type=case_type,
+                     measure=case.measure, today=utcnow().astimezone(tz).date(), tz=tz,
+                     service_goals=settings.service_goals, default_goal_days=settings.service_goal_days)
+    return result if process_info.of(case.process_version).rule_set else _lead_time_only(result)
+
+
+def _lead_time_only(clocks: Clocks) -> Clocks:
+    """The clocks of a process that follows no statutory rule set: only the lead time runs."""
+    blank = {"statutory_start": None, "start_basis": None, "statutory_due": None, "awaiting_remedy": False,
+             "order_window_ends": None, "extended": False, "extension_weeks": None, "days_left": None,
+             "fee_reduction_fifths": None, "service_goal_due": None}
+    names = {f.name for f in fields(clocks)}
+    return replace(clocks, **{k: v for k, v in blank.items() if k in names})
 
 
 def record(session: Session, case: Case, kind: str, data: Mapping | None = None, *, actor: str = "system") -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 
 from app.clock import utcnow
+from app.engine import process_properties
 from app.engine.store import specs_to_json
 from app.engine.specs import BundleInvalid, Rules, parse_bundle
 from app.models import CaseStatus, ProcessVersion, User
@@ -76,7 +77,9 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
         version = ProcessVersion(model=model, number=number, files=dict(files), content_hash=digest,
                                  spec_json=specs_to_json(spec, subprocesses), message=message,
                                  properties={"lanes": bundle.lane_groups,
-                                             "warnings": [w.to_dict() for w in bundle.warnings]},
+                                             "warnings": [w.to_dict() for w in bundle.warnings],
+                                             "process": bundle.process_properties.get(model)
+                                             or process_properties.normalise(model, None, {})},
                                  author_id=author.id if author else None, created_at=utcnow())
         session.add(version)
         session.flush()

@@ -13,6 +13,7 @@ from datetime import date
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from app.models import (
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
-from . import audit, clocks, external_tasks, letters, notices
+from . import audit, clocks, external_tasks, letters, notices, process_info
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -118,12 +119,14 @@ class CaseHost:
 
 
 def _context_factory(session: Session, case: Case, host: CaseHost):
-    settings = get_env(session).settings
+    version = session.get(ProcessVersion, case.process_version_id)
+    settings = get_env(session).settings.handler_settings() | {
+        "reference_prefix": process_info.of(version).reference_prefix}
 
     def context_for(task) -> HandlerContext:
         return HandlerContext(
             case_id=case.id, reference=case.reference, element_id=task.task_spec.bpmn_id,
-            now=utcnow(), data=copy.deepcopy(dict(task.data)), settings=settings.handler_settings(), host=host)
+            now=utcnow(), data=copy.deepcopy(dict(task.data)), settings=settings, host=host)
 
     return context_for
 
@@ -138,6 +141,18 @@ def start_case(session: Session, case: Case, data: Mapping, *, actor: str) -> Sn
     snapshot = _settle(session, case, wf, events)
     _persist(session, case, snapshot, host, actor=actor)
     return snapshot
+
+
+def register(session: Session, case: Case, prefix: str) -> None:
+    """Give a case whose process has no registering step of its own a reference, and record its arrival."""
+    year = utcnow().astimezone(ZoneInfo(get_env(session).settings.timezone)).year
+    case.reference = f"{prefix} {year}-{CaseHost(session, case).next_number(prefix, year):06d}"
+    if not any(e.kind == "received" for e in clocks.events_of(session, case.id)):
+        clocks.record(session, case, "received", {"reference": case.reference})
+    audit.record(session, actor="system", action="case.received", case_id=case.id,
+                 details={"reference": case.reference})
+    clocks.refresh(session, case)
+    session.flush()
 
 
 def apply(session: Session, case: Case, action: Action, *, actor: str,
