@@ -46,3 +46,11 @@ def hostile_bundle(scripts: dict[str, str], timer_script: str) -> dict[str, str]
     bpmn = _with_start_form(TIMER_SCRIPT_BPMN, "timer_start").replace('"timer_script"', '"hostile_timer"')
     files["hostile_timer.bpmn"] = bpmn.replace("SCRIPT", escape(timer_script))
     return files
+
+def process_files(model: str) -> dict[str, str]:
+    """The files of processes/ that one process's version keeps (the studio's bundle of that model)."""
+    from app.engine.specs import parse_bundle
+    from app.services.processes import RULES, model_files, read_directory
+
+    files = read_directory(FIXTURES.parent.parent / "processes")
+    return model_files(parse_bundle(files, RULES), files, model)

@@ -54,7 +54,7 @@ def test_fence_application_is_triaged_and_decided_on_delegation(page):
     login(page, "applicant")
     expect(page).to_have_url(re.compile(r"/portal/$"))
     with page.expect_navigation():
-        page.click("a[href='/portal/apply']")
+        page.click("#apply-for li[data-process='building_permit'] a")
     fill_application(page, description="A 1.8 m wooden fence along the street.")
     with page.expect_navigation():
         page.click("#apply-form button[type=submit]")
@@ -102,11 +102,11 @@ def test_fence_application_is_triaged_and_decided_on_delegation(page):
 
 def test_empty_description_shows_error_beside_field_and_creates_no_case(page, rt):
     login(page, "applicant")
-    page.goto("/portal/apply")
+    page.goto("/portal/apply/building_permit")
     fill_application(page, description="")
     with page.expect_navigation():
         page.click("#apply-form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/portal/apply$"))
+    expect(page).to_have_url(re.compile(r"/portal/apply/building_permit$"))
     field = page.locator("#apply-form .field[data-field=description]")
     expect(field).to_have_class(re.compile(r"\bhas-error\b"))
     expect(field.locator(".error")).to_be_visible()

@@ -84,7 +84,8 @@ class Case:
         self.roundtrip()
 
     def context_for(self, task):
-        return HandlerContext(case_id=1, reference="BYGG 2026-000001", element_id=task.task_spec.bpmn_id,
+        reference = (task.data.get("registration") or {}).get("reference")  # as the host: none until registered
+        return HandlerContext(case_id=1, reference=reference, element_id=task.task_spec.bpmn_id,
                               now=clock.now(), data=dict(task.data), settings={"timezone": "Europe/Stockholm"},
                               host=self.host)
 

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from app import create_app
 from app.engine.specs import SPIFF_NS, parse_bundle
 from app.models import Case
-from app.services.processes import RULES, read_directory
-from tests.conftest import PROCESSES
+from app.services.processes import RULES
+from tests.bundles import process_files
 from tests.helpers import Api
 from tests.helpers import browser_login as login
 
@@ -113,7 +113,7 @@ def test_modeler_round_trip_keeps_every_extension(page):
     page.click("#file-tabs button[data-tab='triage.dmn']")
     expect(page.locator(".dmn-views [data-decision='referral_decision']")).to_be_visible()
     exported = page.evaluate("() => lotsenStudio.collectFiles()")
-    original = read_directory(PROCESSES)
+    original = process_files(MODEL)
     assert set(exported) == set(original)
     assert exported["building_permit.bpmn"] != original["building_permit.bpmn"]  # really re-serialised
     assert extensions(exported) == extensions(original)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from app.services.processes import read_directory
-from tests.conftest import PASSWORD, PROCESSES, ROLE_USERS
+from tests.bundles import process_files
+from tests.conftest import PASSWORD, ROLE_USERS
 from tests.helpers import Api
 
 MODEL = "building_permit"
@@ -44,7 +44,7 @@ def owner(app, actors):  # actors creates the users
 
 @pytest.fixture
 def files() -> dict[str, str]:
-    return read_directory(PROCESSES)
+    return process_files("building_permit")
 
 
 @pytest.mark.parametrize("role", ["officer", "applicant", "coordinator"])

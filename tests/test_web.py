@@ -102,7 +102,7 @@ def test_applicant_applies_in_the_portal_and_sees_only_own_cases(browser, actors
     other = api.as_("applicant2").submit(property_designation="Umeå Björken 2:2")["id"]
     browser.login("anna")
     form = {k: ("true" if v is True else "false" if v is False else v) for k, v in application().items()}
-    r = browser.post_form("/portal/apply", "/portal/apply", form)
+    r = browser.post_form("/portal/apply/building_permit", "/portal/apply/building_permit", form)
     assert r.status_code == 302
     page = browser.get(r.headers["Location"]).get_data(as_text=True)
     assert "BYGG " in page and "Umeå Tallen 4:12" in page
@@ -116,7 +116,7 @@ def test_portal_application_with_errors_keeps_the_input_and_creates_nothing(brow
     browser.login("anna")
     form = {k: ("true" if v is True else "false" if v is False else v) for k, v in application().items()}
     form["description"] = ""
-    r = browser.post_form("/portal/apply", "/portal/apply", form)
+    r = browser.post_form("/portal/apply/building_permit", "/portal/apply/building_permit", form)
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert re.search(r'data-field="description".*?class="error"', html, re.S) and "Umeå Tallen 4:12" in html

@@ -4,22 +4,31 @@ from __future__ import annotations
 from flask import g, jsonify, send_file
 
 from app.services import cases as case_service
-from app.services import clocks, extension
+from app.services import clocks, extension, process_info
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.uow import db
 
 from .common import api_user, bp, json_body
-from .serialize import case_json, deadlines_json, document_json, event_json
+from .serialize import case_json, deadlines_json, document_json, event_json, process_json
 
 
 @bp.post("/api/cases")
 @api_user
 def submit():
-    body = json_body(required=("process", "data"), allowed=("process", "data", "language"))
-    case = case_service.submit_case(db(), actor=g.api_user, process=str(body["process"]), data=body["data"],
+    body = json_body(required=("process",), allowed=("process", "data", "language"))
+    case = case_service.submit_case(db(), actor=g.api_user, process=str(body["process"]), data=body.get("data"),
                                     language=str(body.get("language", "sv")))
     return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value}), 201
+
+
+@bp.get("/api/processes")
+@api_user
+def startable_processes():
+    """The processes the caller may start, each with its start form (None: started with no data)."""
+    session = db()
+    return jsonify([process_json(info, case_service.start_form(session, version))
+                    for info, version in process_info.startable(session, g.api_user)])
 
 
 @bp.get("/api/cases")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app.models import AuditEvent, Case, Document, HumanTask
+from app.services import process_info
 
 
 def task_json(task: HumanTask, schema: dict | None = None) -> dict:
@@ -37,11 +38,18 @@ def deadlines_json(clocks) -> dict:
     }
 
 
+def process_json(info, start_form: dict | None) -> dict:
+    return {"process": info.model, "title_sv": info.title_sv, "title_en": info.title_en, "public": info.public,
+            "reference_prefix": info.reference_prefix, "rule_set": info.rule_set,
+            "start_form": {"schema": start_form} if start_form is not None else None}
+
+
 def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent], clocks) -> dict:
     return {
         "id": case.id, "reference": case.reference, "status": case.status.value,
         "outcome": case.outcome.value if case.outcome else None,
         "process": case.process_version.model, "process_version": case.process_version.number,
+        "title": process_info.case_title(case), "columns": dict(process_info.list_values(case)),
         "property_designation": case.property_designation, "measure": case.measure,
         "case_type": case.case_type, "track": case.track,
         "created_at": case.created_at.isoformat(),

@@ -25,14 +25,21 @@ def is_staff(user: User) -> bool:
 LANGUAGES = ("sv", "en")
 
 
+def start_form(session: Session, version: ProcessVersion) -> dict | None:
+    """The JSON Schema of the process's start form (choices filled in), or None when it has none."""
+    return form_options.fill(session, form_schema(version, start_form_name(session, version)))
+
+
 def start_data(session: Session, version: ProcessVersion, data) -> dict:
     """The start data checked against the process's start form; a process without one starts with no data."""
-    schema = form_options.fill(session, form_schema(version, start_form_name(session, version)))
+    schema = start_form(session, version)
     if schema is None:
         if data not in (None, {}):
             raise InvalidInput([{"field": "data", "message": "this process has no start form: start it with no data"}])
         return {}
-    return normalise(schema, validate(schema, {} if data is None else data))
+    if data is None:
+        raise InvalidInput([{"field": "data", "message": "is required: this process starts with its start form"}])
+    return normalise(schema, validate(schema, data))
 
 
 def submit_case(session: Session, *, actor: User, process: str, data: Mapping | None, language: str = "sv") -> Case:
@@ -122,7 +129,7 @@ def history(session: Session, *, actor: User, case: Case) -> list[AuditEvent]:
 def application_of(session: Session, case: Case) -> tuple[dict, dict]:
     """The application form's schema and the case's current values for it."""
     version = case.process_version
-    schema = form_options.fill(session, form_schema(version, start_form_name(session, version))) or {"properties": {}}
+    schema = start_form(session, version) or {"properties": {}}
     facts = case.facts or {}
     return schema, {name: facts.get(name) for name in schema.get("properties", {})}
 

@@ -30,6 +30,8 @@ class ProcessInfo:
     list_columns: tuple[str, ...]
     rule_set: str | None
     case_type: str | None
+    #: The start event's form file (under forms/), if any.
+    start_form: str | None = None
 
     def title(self, locale: str | None) -> str:
         return self.title_sv if (locale or "sv").startswith("sv") else self.title_en
@@ -67,9 +69,10 @@ def _read_from_files(version_id: int, model: str, bpmn_texts: tuple[str, ...]) -
 
 def of(version: ProcessVersion) -> ProcessInfo:
     props = (version.properties or {}).get("process")
-    if props is None:
+    if props is None:  # deployed before revision 0007
         texts = tuple(t for n, t in sorted(version.files.items()) if n.endswith(".bpmn"))
         props = _read_from_files(version.id, version.model, texts)
+        props = props | {"start_form": "application.json" if "forms/application.json" in version.files else None}
     return _from(version.model, props)
 
 

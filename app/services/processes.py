@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from app.clock import utcnow
 from app.engine import process_properties
 from app.engine.store import specs_to_json
-from app.engine.specs import BundleInvalid, Rules, parse_bundle
+from app.engine.specs import FORM_DIR, BundleInvalid, Rules, parse_bundle
 from app.models import CaseStatus, ProcessVersion, User
 from handlers import REGISTRY
 
@@ -65,21 +65,20 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
         raise DeployRejected([p.to_dict() for p in exc.problems]) from exc
     files = {**files, **bundle.generated}  # e.g. forms made from a Camunda export's formData
     env = get_env(session)
-    digest = content_hash(files)
     versions = []
     for model, (spec, subprocesses) in bundle.specs.items():
+        own = model_files(bundle, files, model)
+        digest = content_hash(own)
         latest = latest_version(session, model, required=False)
         if latest is not None and latest.content_hash == digest:
             versions.append(latest)
             continue
         number = (session.scalar(select(func.max(ProcessVersion.number))
                                  .where(ProcessVersion.model == model)) or 0) + 1
-        version = ProcessVersion(model=model, number=number, files=dict(files), content_hash=digest,
+        version = ProcessVersion(model=model, number=number, files=own, content_hash=digest,
                                  spec_json=specs_to_json(spec, subprocesses), message=message,
-                                 properties={"lanes": bundle.lane_groups,
-                                             "warnings": [w.to_dict() for w in bundle.warnings],
-                                             "process": bundle.process_properties.get(model)
-                                             or process_properties.normalise(model, None, {})},
+                                 properties={"lanes": bundle.lane_groups, "process": _properties(bundle, model),
+                                             "warnings": [w.to_dict() for w in bundle.warnings]},
                                  author_id=author.id if author else None, created_at=utcnow())
         session.add(version)
         session.flush()
@@ -89,6 +88,55 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
                               **({"warnings": len(bundle.warnings)} if bundle.warnings else {})})
         versions.append(version)
     return versions
+
+
+def model_files(bundle, files: dict[str, str], model: str) -> dict[str, str]:
+    """The files one process's version keeps: its diagram and those of the processes it calls, the forms they
+    name, the decision files when it decides, and every other kind of file; not the other processes' diagrams
+    and forms (so changing one process of a folder does not give the others a new version)."""
+    spec, subprocesses = bundle.specs[model]
+    specs = [spec, *[s for s in subprocesses.values() if s is not None]]
+    diagrams = {bundle.element_lines.get(s.name, (None,))[0] for s in specs}
+    forms = {f"{FORM_DIR}{name}" for s in specs for name in _forms_of(s)}
+    decides = any(hasattr(ts, "dmnEngine") for s in specs for ts in s.task_specs.values())
+
+    def keep(name: str) -> bool:
+        if name.endswith(".bpmn"):
+            return name in diagrams
+        if name.endswith(".dmn"):
+            return decides
+        if name.startswith(FORM_DIR) and name.endswith(".json"):
+            return name in forms
+        return True
+
+    return {name: text for name, text in files.items() if keep(name)}
+
+
+def _forms_of(spec) -> set[str]:
+    found = set()
+    for ts in spec.task_specs.values():
+        ext = getattr(ts, "extensions", {}) or {}
+        for name in (ext.get("formJsonSchemaFilename"), (ext.get("properties") or {}).get("form")):
+            if name:
+                found.add(name)
+    return found
+
+
+def _properties(bundle, model: str) -> dict:
+    """What the version stores about its process: the diagram's properties and the start form's name."""
+    props = bundle.process_properties.get(model) or process_properties.normalise(model, None, {})
+    spec, _ = bundle.specs[model]
+    return props | {"start_form": _start_form_of(spec)}
+
+
+def _start_form_of(spec) -> str | None:
+    for ts in spec.task_specs.values():
+        if type(ts).__name__ == "StartEvent":
+            ext = getattr(ts, "extensions", {}) or {}
+            form = ext.get("formJsonSchemaFilename") or (ext.get("properties") or {}).get("form")
+            if form:
+                return form
+    return None
 
 
 def deploy_directory(session: Session, path: str | Path, *, message: str = "deploy from processes/",
@@ -119,15 +167,7 @@ def version_specs(session: Session, version: ProcessVersion) -> tuple:
 
 def start_form_name(session: Session, version: ProcessVersion) -> str | None:
     spec, _ = version_specs(session, version)
-    for ts in spec.task_specs.values():
-        if type(ts).__name__ == "StartEvent":
-            form = (getattr(ts, "extensions", {}) or {}).get("formJsonSchemaFilename")
-            if form:
-                return form
-            props = (getattr(ts, "extensions", {}) or {}).get("properties") or {}
-            if props.get("form"):
-                return props["form"]
-    return None
+    return _start_form_of(spec)
 
 
 def message_names(session: Session, version: ProcessVersion) -> set[str]:

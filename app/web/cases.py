@@ -1,16 +1,19 @@
 """The case page: status in plain words, the path so far, the data."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
-from app.services import clocks, extension
+from app.services import clocks, extension, process_info
 from app.services import documents as document_service
+from app.services.errors import InvalidInput, NotFound
+from app.services.forms import coerce_html
+from app.services.processes import latest_version
 from app.uow import db
 
-from . import STAFF, role_required
+from . import STAFF, form_errors, role_required
 
 bp = Blueprint("cases", __name__)
 
@@ -18,9 +21,51 @@ bp = Blueprint("cases", __name__)
 @bp.get("/cases")
 @role_required(*STAFF)
 def index():
+    session = db()
     status = request.args.get("status") or None
-    return render_template("cases/index.html", cases=case_service.list_cases(db(), actor=current_user, status=status),
-                           status=status)
+    cases = case_service.list_cases(session, actor=current_user, status=status)
+    return render_template("cases/index.html", cases=cases, status=status,
+                           startable=process_info.startable(session, current_user))
+
+
+@bp.get("/cases/new")
+@role_required(*STAFF)
+def new():
+    """The processes this staff member may start a case of."""
+    return render_template("cases/new.html", processes=process_info.startable(db(), current_user))
+
+
+def _startable(process: str):
+    session = db()
+    try:
+        version = latest_version(session, process)
+    except NotFound:
+        abort(404)
+    info = process_info.of(version)
+    if not process_info.may_start(current_user, info):
+        abort(403)
+    return info, case_service.start_form(session, version)
+
+
+def _start_refused(exc: InvalidInput, process: str):
+    info, schema = _startable(process)
+    values = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
+    return render_template("cases/start.html", info=info, schema=schema, values=values,
+                           errors={e["field"]: e["message"] for e in exc.errors}), 422
+
+
+@bp.route("/cases/new/<process>", methods=["GET", "POST"])
+@role_required(*STAFF)
+@form_errors(_start_refused)
+def start(process: str):
+    """Start a case with the process's own start form (or with no data when it has none)."""
+    info, schema = _startable(process)
+    if request.method == "GET":
+        return render_template("cases/start.html", info=info, schema=schema, values={}, errors={})
+    data = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
+    case = case_service.submit_case(db(), actor=current_user, process=process, data=data)
+    flash(_("Case %(ref)s started.", ref=case.reference), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.get("/cases/<int:case_id>")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -136,13 +137,44 @@ def schema_of(version, form: str | None) -> dict:
     return _schema(version.id, form, text) if text else {"properties": {}}
 
 
+def _start_schema(case) -> dict:
+    from app.services import process_info
+
+    return schema_of(case.process_version, process_info.of(case.process_version).start_form)
+
+
 def measure_word(case, locale: str) -> str:
-    version = case.process_version
-    for name, text in version.files.items():
-        if name == "forms/application.json":
-            prop = _schema(version.id, "application.json", text)["properties"].get("measure", {})
-            return dict(forms.options(prop, locale)).get(case.measure, case.measure)
-    return case.measure
+    prop = _start_schema(case)["properties"].get("measure", {})
+    return dict(forms.options(prop, locale)).get(case.measure, case.measure) if case.measure else ""
+
+
+def process_title(case, locale: str) -> str:
+    from app.services import process_info
+
+    return process_info.of(case.process_version).title(locale)
+
+
+def case_heading(case, locale: str) -> str:
+    """What follows the reference in a case's heading: its title, else its process."""
+    from app.services import process_info
+
+    return process_info.case_title(case) or process_title(case, locale)
+
+
+def case_summary(case, locale: str) -> str:
+    """The case in a few words: its title, then its process's list columns (choices in words)."""
+    from app.services import process_info
+
+    schema = _start_schema(case)
+    title = process_info.case_title(case)
+    in_title = set(re.findall(r"\{(\w+)\}", process_info.of(case.process_version).case_title or ""))
+    parts = [title] if title else []
+    for column, value in process_info.list_values(case):
+        if column in in_title or value in (None, ""):
+            continue
+        prop = schema["properties"].get(column, {})
+        parts.append(str(dict(forms.options(prop, locale)).get(value, value)))
+    return " · ".join(parts)
 
 
 def group_titles(locale: str) -> dict[str, str]:
@@ -203,6 +235,9 @@ def init_app(app: Flask) -> None:
             "days_left": days_left,
             "deadline_class": deadline_class,
             "measure_word": lambda case: measure_word(case, locale),
+            "process_title": lambda case: process_title(case, locale),
+            "case_summary": lambda case: case_summary(case, locale),
+            "case_heading": lambda case: case_heading(case, locale),
             "submitted_rows": lambda task: submitted_rows(task, locale),
             "error_text": translated,
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",

@@ -1,7 +1,7 @@
 """The applicants' portal: apply, follow own cases, answer supplement requests."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
@@ -9,53 +9,72 @@ from app.services import cases as case_service
 from app.services import clocks
 from app.services import documents as document_service
 from app.services import messages as message_service
-from app.services.errors import InvalidInput
+from app.services import process_info
+from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html
-from app.services.processes import form_schema, latest_version, start_form_name
+from app.services.processes import latest_version
 from app.uow import db
 
 from . import form_errors, role_required
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-PROCESS = "building_permit"
 
 
 @bp.get("/")
 @role_required("applicant")
 def index():
-    return render_template("portal/index.html", cases=case_service.list_cases(db(), actor=current_user))
-
-
-def _application_schema() -> dict:
     session = db()
-    version = latest_version(session, PROCESS)
-    return form_schema(version, start_form_name(session, version))
+    return render_template("portal/index.html", cases=case_service.list_cases(session, actor=current_user),
+                           processes=process_info.startable(session, current_user, public_only=True))
 
 
-def _application_refused(exc: InvalidInput):
-    schema = _application_schema()
-    return render_template("portal/apply.html", schema=schema,
-                           values=coerce_html(schema, request.form.to_dict(flat=False)),
+def _public(process: str):
+    """(process info, start form) of a process the portal offers to this applicant; 404 otherwise."""
+    session = db()
+    try:
+        version = latest_version(session, process)
+    except NotFound:
+        abort(404)
+    info = process_info.of(version)
+    if not info.public or not process_info.may_start(current_user, info):
+        abort(404)
+    return info, case_service.start_form(session, version)
+
+
+@bp.get("/apply")
+@role_required("applicant")
+def choose():
+    """What do you want to apply for? With one process on offer, go straight to its form."""
+    processes = process_info.startable(db(), current_user, public_only=True)
+    if len(processes) == 1:
+        return redirect(url_for("portal.apply", process=processes[0][0].model))
+    return render_template("portal/choose.html", processes=processes)
+
+
+def _application_refused(exc: InvalidInput, process: str):
+    info, schema = _public(process)
+    values = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
+    return render_template("portal/apply.html", info=info, schema=schema, values=values,
                            errors={e["field"]: e["message"] for e in exc.errors}), 422
 
 
-@bp.route("/apply", methods=["GET", "POST"])
+@bp.route("/apply/<process>", methods=["GET", "POST"])
 @role_required("applicant")
 @form_errors(_application_refused)
-def apply():
-    schema = _application_schema()
+def apply(process: str):
+    info, schema = _public(process)
     if request.method == "GET":
         values = {"applicant_name": current_user.display_name, "applicant_email": current_user.email or ""}
-        return render_template("portal/apply.html", schema=schema, values=values, errors={})
+        return render_template("portal/apply.html", info=info, schema=schema, values=values, errors={})
     session = db()
-    data = coerce_html(schema, request.form.to_dict(flat=False))
-    case = case_service.submit_case(session, actor=current_user, process=PROCESS, data=data,
+    data = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
+    case = case_service.submit_case(session, actor=current_user, process=process, data=data,
                                     language=str(get_locale() or "sv")[:2])
     for upload in request.files.getlist("documents"):
         if upload and upload.filename:
             document_service.store(session, case=case, filename=upload.filename,
                                    content_type=upload.mimetype, stream=upload.stream, uploaded_by=current_user)
-    flash(_("Thank you! Your application has reference %(ref)s.", ref=case.reference), "success")
+    flash(_("Thank you! Your case has reference %(ref)s.", ref=case.reference), "success")
     return redirect(url_for("portal.show", case_id=case.id))
 
 
