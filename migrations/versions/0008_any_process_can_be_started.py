@@ -6,14 +6,14 @@ reference prefix, title, list columns, rule set) live in
 ``process_version.properties`` beside the lanes; versions deployed before are
 read from their diagram when needed.
 
-Revision ID: 0007_any_process
-Revises: 0006_groups
+Revision ID: 0008_any_process
+Revises: 0007_timer_failed
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_any_process"
-down_revision = "0006_groups"
+revision = "0008_any_process"
+down_revision = "0007_timer_failed"
 branch_labels = None
 depends_on = None
 
