@@ -29,11 +29,14 @@ APPLICATION_FORM = json.dumps({"type": "object", "required": [
 
 
 def _with_start_form(bpmn: str, start_id: str) -> str:
-    """Cases of the process start with a minimal application form (see ``tests.helpers.application``)."""
+    """Cases of the process start with a minimal application form (see ``tests.helpers.application``), by applicants."""
     form = ('<bpmn:extensionElements><spiffworkflow:formJsonSchemaFilename>application.json'
             '</spiffworkflow:formJsonSchemaFilename></bpmn:extensionElements>')
     start = f'<bpmn:startEvent id="{start_id}">'
-    return bpmn.replace(start, start + form)
+    public = ('isExecutable="true"><bpmn:extensionElements><spiffworkflow:properties>'
+              '<spiffworkflow:property name="public" value="true" /></spiffworkflow:properties>'
+              '</bpmn:extensionElements>')  # applicants start it (the process says so)
+    return bpmn.replace(start, start + form).replace('isExecutable="true">', public, 1)
 
 
 def hostile_bundle(scripts: dict[str, str], timer_script: str) -> dict[str, str]:
