@@ -6,14 +6,14 @@ reference prefix, title, list columns, rule set) live in
 ``process_version.properties`` beside the lanes; versions deployed before are
 read from their diagram when needed.
 
-Revision ID: 0008_any_process
-Revises: 0007_timer_failed
+Revision ID: 0009_any_process
+Revises: 0008_interop
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_any_process"
-down_revision = "0007_timer_failed"
+revision = "0009_any_process"
+down_revision = "0008_interop"
 branch_labels = None
 depends_on = None
 
