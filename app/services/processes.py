@@ -98,7 +98,8 @@ def model_files(bundle, files: dict[str, str], model: str) -> dict[str, str]:
     specs = [spec, *[s for s in subprocesses.values() if s is not None]]
     diagrams = {bundle.element_lines.get(s.name, (None,))[0] for s in specs}
     forms = {f"{FORM_DIR}{name}" for s in specs for name in _forms_of(s)}
-    decides = any(hasattr(ts, "dmnEngine") for s in specs for ts in s.task_specs.values())
+    decides = any(getattr(ts, "decision_ref", None) or hasattr(ts, "dmnEngine") for s in specs
+                  for ts in s.task_specs.values())
 
     def keep(name: str) -> bool:
         if name.endswith(".bpmn"):
