@@ -1,6 +1,6 @@
 """Service-task handlers, registered by operation name."""
 # Importing the handler modules registers their handlers.
-from . import case, decision, fees, notification
+from . import case, decision, fees
 from .registry import REGISTRY, HandlerContext, Notification, handler
 
-__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "decision", "fees", "handler", "notification"]
+__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "decision", "fees", "handler"]

@@ -111,4 +111,5 @@ def _decision_letter(ctx: HandlerContext, outcome: str, decided_by: str, grounds
         "start_notice_required": outcome == "granted" and case_type in LOV_TYPES,
         "appeal": {"possible": True, "weeks_after_service": 3, "weeks_after_publication": 4},
         "published": published,
+        "control_plan": (data.get("control_plan") or None) if case_type == "anmalan" and outcome == "granted" else None,
     }

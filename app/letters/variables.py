@@ -45,6 +45,7 @@ KINDS: dict[str, dict] = {
         "start_notice_required": True,
         "appeal": {"possible": True, "weeks_after_service": 3, "weeks_after_publication": 4},
         "published": True,
+        "control_plan": "Egenkontroll av grundläggning och bärande konstruktion.",
     },
     "withdrawal": {"withdrawn_on": "2026-03-10", "reason": None, "fee": None},
     "advisory": {"advice": "Åtgärden kräver inte bygglov enligt de regler som gällde när ansökan kom in."},
