@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, UTC
 import pytest
 
 from app.clock import clock
-from tests.bundles import FIXTURES, MINI_BPMN
+from tests.bundles import FIXTURES, LETTERS, MINI_BPMN
 from tests.helpers import Api
 
 NORR = FIXTURES / "norr"
@@ -43,7 +43,8 @@ def with_properties(bpmn: str, process: str, **props) -> str:
 def mini(**props) -> dict[str, str]:
     bpmn = MINI_BPMN.replace("SCRIPT", "x = 1").replace("OPERATION", "register_case")
     return {"mini.bpmn": with_properties(bpmn, "mini", **props) if props else bpmn,
-            "check.json": '{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}'}
+            "check.json": '{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}',
+            **LETTERS}
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ reference prefix, title, list columns, rule set) live in
 ``process_version.properties`` beside the lanes; versions deployed before are
 read from their diagram when needed.
 
-Revision ID: 0009_any_process
-Revises: 0008_interop
+Revision ID: 0010_any_process
+Revises: 0009_letters
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_any_process"
-down_revision = "0008_interop"
+revision = "0010_any_process"
+down_revision = "0009_letters"
 branch_labels = None
 depends_on = None
 
