@@ -69,7 +69,7 @@ def _read_from_files(version_id: int, model: str, bpmn_texts: tuple[str, ...]) -
 
 def of(version: ProcessVersion) -> ProcessInfo:
     props = (version.properties or {}).get("process")
-    if props is None:  # deployed before revision 0010
+    if props is None:  # deployed before revision 0011
         texts = tuple(t for n, t in sorted(version.files.items()) if n.endswith(".bpmn"))
         props = _read_from_files(version.id, version.model, texts)
         props = props | {"start_form": "application.json" if "forms/application.json" in version.files else None}

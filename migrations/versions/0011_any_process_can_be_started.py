@@ -6,14 +6,14 @@ reference prefix, title, list columns, rule set) live in
 ``process_version.properties`` beside the lanes; versions deployed before are
 read from their diagram when needed.
 
-Revision ID: 0010_any_process
-Revises: 0009_letters
+Revision ID: 0011_any_process
+Revises: 0010_notices
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_any_process"
-down_revision = "0009_letters"
+revision = "0011_any_process"
+down_revision = "0010_notices"
 branch_labels = None
 depends_on = None
 
