@@ -1,6 +1,6 @@
 """Service-task handlers, registered by operation name."""
 # Importing the handler modules registers their handlers.
-from . import case, decision, fees
+from . import case, decision, delegation, fees
 from .registry import REGISTRY, HandlerContext, Notification, handler
 
-__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "decision", "fees", "handler"]
+__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "decision", "delegation", "fees", "handler"]

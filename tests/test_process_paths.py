@@ -15,7 +15,7 @@ from app.engine.store import SpecCache, specs_to_json
 from app.engine.specs import parse_bundle
 from app.services.processes import RULES, read_directory
 from handlers import REGISTRY
-from handlers.registry import HandlerContext
+from handlers.registry import HandlerContext, HandlerInputError
 from tests.conftest import PROCESSES
 from tests.helpers import TRIAGE_COMPLETE, application
 
@@ -89,8 +89,13 @@ class Case:
                               now=clock.now(), data=dict(task.data), settings={"timezone": "Europe/Stockholm"},
                               host=self.host)
 
+    def roundtrip_from_last_state(self):
+        """Forget what a refused action did to the workflow in memory: reload the last saved state."""
+        self.wf = self.engine.load(self.state, self.context_for)
+
     def roundtrip(self):
         state = self.engine.dump(self.wf)
+        self.state = state
         self.wf = self.engine.load(state, self.context_for)
         assert self.engine.dump(self.wf) == state
 
@@ -134,7 +139,7 @@ def test_simple_fence_is_decided_by_the_coordinator(engine):
     case.complete("coordinator_decision", outcome="granted", decision_text="Beviljas.")
     case.close_after_appeal_window()
     assert case.data["decision"]["outcome"] == "granted" and case.data["fee"]["total"] > 0
-    assert case.host.events == ["received", "complete", "decided", "legal_force"]
+    assert case.host.events == ["received", "complete", "decision_taken", "decided", "legal_force"]
 
 
 def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
@@ -223,8 +228,28 @@ def test_unanswered_supplement_can_be_decided_as_it_stands(engine):
     case.roundtrip()
     case.complete("supplement_overdue", action="decide_as_is")
     assert case.ready() == ["coordinator_decision"]
-    case.complete("coordinator_decision", outcome="refused", decision_text="Underlaget räcker inte.")
-    assert case.data["decision"]["outcome"] == "refused"
+    case.complete("coordinator_decision", outcome="granted", decision_text="Underlaget räcker.")
+    assert case.data["decision"]["outcome"] == "granted" and case.data["decision"]["grounds"] == "as_it_stands"
+
+
+def test_coordinator_refusal_is_refused_by_the_delegation_order_and_the_case_can_be_handed_over(engine):
+    case = Case(engine, measure="plank")
+    case.complete("triage", **TRIAGE_COMPLETE, track="simple")
+    with pytest.raises(HandlerInputError) as refused:
+        engine.complete_task(case.wf, next(str(t.id) for t in case.wf.get_tasks(state=TaskState.READY, manual=True)),
+                             {"outcome": "refused", "decision_text": "Avslås."}, [])
+    assert refused.value.field == "outcome" and "Delegationsordning 1.1" in refused.value.message
+    case.roundtrip_from_last_state()
+    case.complete("coordinator_decision", outcome="hand_over", decision_text="Bör avslås; nämnden beslutar.")
+    assert case.ready() == ["review"]
+    case.complete("review", assessment="Strider mot planen.", referrals=[], neighbours_required=False)
+    case.complete("draft_decision", outcome="refused", decision_text="Bygglov avslås.")
+    # the officer may not refuse on delegation: the draft goes to the committee
+    assert case.ready() == ["committee_decision"]
+    case.complete("committee_decision", outcome="refused", minutes_reference="§ 42")
+    assert case.data["delegation"] == {"group": "committee", "outcome": "refused", "on_delegation": False,
+                                       "rule": case.data["delegation_rule"]}
+    case.close_after_appeal_window()
 
 
 @pytest.mark.parametrize("data, case_type, track, neighbours, referrals", [

@@ -39,6 +39,11 @@ OUTCOME_WORDS = {
     "granted": _l("Granted"), "refused": _l("Refused"),
     "dismissed": _l("Dismissed"), "withdrawn": _l("Withdrawn"),
 }
+#: The case types of the reference process's triage form, for lists and reports.
+CASE_TYPE_WORDS = {
+    "bygglov": _l("Building permit"), "rivningslov": _l("Demolition permit"), "marklov": _l("Site works permit"),
+    "forhandsbesked": _l("Advance notice"), "anmalan": _l("Notification"),
+}
 ROLE_WORDS = {
     "applicant": _l("Applicant"), "admin": _l("Administrator"), "process_owner": _l("Process owner"),
     "manager": _l("Manager"),
