@@ -39,12 +39,14 @@ def test_validity_from_legal_force_on_29_february_ends_on_28_february(api):
 
 def test_advance_notice_binds_for_two_years_without_start_or_finish_dates(api):
     on(api, date(2028, 1, 10))
-    case_id = api.as_("applicant").submit(measure="nybyggnad", in_detailed_plan=False)["id"]
-    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
-        "case_type": "forhandsbesked", "track": "simple", "neighbours_required": False}, case_id=case_id)
-    on(api, date(2028, 1, 31))
-    api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Positivt."},
+    case_id = api.as_("applicant").submit(measure="nybyggnad")["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"case_type": "forhandsbesked", "track": "standard"},
                                     case_id=case_id)
+    api.as_("officer").complete("review", {"assessment": "Lämplig plats.", "referrals": [],
+                                           "neighbours_required": False}, case_id=case_id)
+    on(api, date(2028, 1, 31))
+    api.as_("officer").complete("draft_decision", {"outcome": "granted", "decision_text": "Positivt."},
+                                case_id=case_id)
     until = datetime.fromisoformat(_facts(api, case_id)["decision"]["appeal_until"])
     move(api, now=(until + timedelta(seconds=1)).isoformat())
     legal = _facts(api, case_id)["legal_force"]
