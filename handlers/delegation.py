@@ -9,7 +9,7 @@ DELEGATING_BODY = "committee"
 
 
 def delegates_of(delegates) -> set[str]:
-    """The groups a rule names ("coordinator, officer", or a list), plus the committee."""
+    """The groups a rule names (a list, or a comma-separated text), plus the committee."""
     names = delegates.split(",") if isinstance(delegates, str) else list(delegates or [])
     return {str(n).strip() for n in names if str(n).strip()} | {DELEGATING_BODY}
 

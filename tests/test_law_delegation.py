@@ -78,8 +78,8 @@ def test_process_owner_edits_the_delegation_order_and_the_next_case_follows_it(c
     on(api, DAY0)
     table = (PROCESSES / "delegation.dmn").read_text(encoding="utf-8")
     refusals_to_officers = table.replace(
-        '<text>"committee"</text>\n        </outputEntry>\n        <outputEntry id="delegation_rule_1_out_2">',
-        '<text>"officer"</text>\n        </outputEntry>\n        <outputEntry id="delegation_rule_1_out_2">').replace(
+        '<text>["committee"]</text>\n        </outputEntry>\n        <outputEntry id="delegation_rule_1_out_2">',
+        '<text>["officer"]</text>\n        </outputEntry>\n        <outputEntry id="delegation_rule_1_out_2">').replace(
         "Delegationsordning 1.1: avslag på ansökan om lov eller förhandsbesked beslutas av nämnden",
         "Delegationsordning 1.1 (ny): avslag beslutas av handläggare")
     assert refusals_to_officers != table
