@@ -4,29 +4,43 @@ A field (or the ``items`` of an array field) with ``"x-options-from":
 "referral_departments"`` gets its ``oneOf`` from the groups marked as referral
 departments when the form is shown and when a submission is validated, so a
 department the administrator adds is offered at the next triage.
+``"case_documents"`` offers the documents of the task's case (by id), e.g. the
+neighbours' written consents.
 """
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from app.models import Case, Document
 
 from . import groups as group_service
 
 
-def _referral_departments(session: Session) -> list[dict]:
+def _referral_departments(session: Session, case: Case | None) -> list[dict]:
     return [{"const": g.name, "title": g.title_en, "x-title-sv": g.title_sv}
             for g in sorted(group_service.referral_departments(session), key=lambda g: g.title_sv.casefold())]
 
 
-#: name → choices ([{const, title, x-title-sv}]) read from the database.
-SOURCES: dict[str, Callable[[Session], list[dict]]] = {
+def _case_documents(session: Session, case: Case | None) -> list[dict]:
+    if case is None or case.id is None:
+        return []
+    documents = session.scalars(select(Document).where(Document.case_id == case.id, Document.kind == "upload")
+                                .order_by(Document.id))
+    return [{"const": d.id, "title": d.filename} for d in documents]
+
+
+#: name → choices ([{const, title, x-title-sv}]) read from the database (for the case, when a source needs it).
+SOURCES: dict[str, Callable[[Session, Case | None], list[dict]]] = {
     "referral_departments": _referral_departments,
+    "case_documents": _case_documents,
 }
 
 
-def fill(session: Session, schema: dict | None) -> dict | None:
+def fill(session: Session, schema: dict | None, case: Case | None = None) -> dict | None:
     """``schema`` with every ``x-options-from`` field's choices filled in (a copy; the stored form is untouched)."""
     if not schema:
         return schema
@@ -46,6 +60,6 @@ def fill(session: Session, schema: dict | None) -> dict | None:
             source = holder.get("x-options-from") if isinstance(holder, dict) else None
             if source in SOURCES:
                 if source not in cache:
-                    cache[source] = SOURCES[source](session)
+                    cache[source] = SOURCES[source](session, case)
                 holder["oneOf"] = cache[source]  # none at all: nothing is offered and nothing validates
     return filled

@@ -117,7 +117,7 @@ def coerce_html(schema: Mapping, form: Mapping[str, list[str]]) -> dict:
     out: dict = {}
     for name, prop in (schema.get("properties") or {}).items():
         values = [v for v in form.get(name, []) if v is not None]
-        value = _coerce_field(_types(prop), values)
+        value = _coerce_field(_types(prop), values, _types(prop.get("items") or {}))
         if value is not _ABSENT:
             out[name] = value
     return out
@@ -126,11 +126,14 @@ def coerce_html(schema: Mapping, form: Mapping[str, list[str]]) -> dict:
 _ABSENT = object()  # the field stays out of the JSON
 
 
-def _coerce_field(types: list[str], values: list[str]):
+def _coerce_field(types: list[str], values: list[str], item_types: list[str]):
     if "boolean" in types:
         return _coerce_boolean(types, values)
     if "array" in types:
-        return [v for v in values if v != ""]
+        items = [v for v in values if v != ""]
+        if "integer" in item_types:  # chosen ids (e.g. documents): whole numbers, else validation names the field
+            return [int(v) if v.strip().lstrip("-").isdigit() else v for v in items]
+        return items
     raw = values[-1].strip() if values else ""
     if raw == "":
         return None if "null" in types else _ABSENT

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot
 from app.models import (
-    Case, CaseStatus, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
+    Case, CaseStatus, Document, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
     ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, Timer, User)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
@@ -112,6 +112,13 @@ class CaseHost:
             raise HandlerInputError(exc.errors[0]["field"], exc.errors[0]["message"]) from exc
         return {"notice_id": notice.id, "channel": notice.channel, "posted_on": notice.posted_on.isoformat(),
                 "until": notice.until.isoformat()}
+
+    def documents(self) -> list[dict]:
+        """The documents sent in to the case (not its letters): [{id, filename}]."""
+        self._flush_case()
+        rows = self.session.scalars(select(Document).where(Document.case_id == self.case.id, Document.kind == "upload")
+                                    .order_by(Document.id))
+        return [{"id": d.id, "filename": d.filename} for d in rows]
 
     def _flush_case(self) -> None:
         if self.case.id is None:

@@ -75,7 +75,7 @@ def _not_yours(task: HumanTask) -> str:
 def task_form(session: Session, task: HumanTask) -> dict | None:
     """The task's JSON Schema with the computed defaults filled in."""
     version = session.get(ProcessVersion, task.case.process_version_id)
-    schema = form_options.fill(session, form_schema(version, task.form))
+    schema = form_options.fill(session, form_schema(version, task.form), task.case)
     return with_defaults(schema, task.defaults or {}) if schema else None
 
 

@@ -204,7 +204,7 @@ def submitted_rows(task, locale: str) -> list[tuple[str, object]]:
     from app.services import form_options
     from app.uow import db
 
-    schema = form_options.fill(db(), schema_of(task.case.process_version, task.form))
+    schema = form_options.fill(db(), schema_of(task.case.process_version, task.form), task.case)
     rows = []
     submitted = task.submitted or {}
     for name, prop in schema.get("properties", {}).items():
