@@ -30,20 +30,24 @@ CHECK_PLAN_TASK = """<bpmn:userTask id="check_plan" name="Check the detailed pla
           <spiffworkflow:property name="title_sv" value="Kontrollera detaljplanen" />
         </spiffworkflow:properties>
       </bpmn:extensionElements>
-      <bpmn:incoming>review_to_review_split</bpmn:incoming>
+      <bpmn:incoming>check_hearing_after_review_to_review_split</bpmn:incoming>
       <bpmn:outgoing>check_plan_to_review_split</bpmn:outgoing>
     </bpmn:userTask>
     """
 
 
 def building_permit_v2() -> str:
-    """The reference process with a user task in the Officer lane between `review` and `review_split`."""
+    """The reference process with a user task in the Officer lane between the review's hearing check and
+    `review_split`."""
     text = BUILDING_PERMIT
     for old, new in [
-        ('<bpmn:sequenceFlow id="review_to_review_split" sourceRef="review" targetRef="review_split" />',
-         '<bpmn:sequenceFlow id="review_to_review_split" sourceRef="review" targetRef="check_plan" />\n'
+        ('<bpmn:sequenceFlow id="check_hearing_after_review_to_review_split" sourceRef="check_hearing_after_review" '
+         'targetRef="review_split" />',
+         '<bpmn:sequenceFlow id="check_hearing_after_review_to_review_split" sourceRef="check_hearing_after_review" '
+         'targetRef="check_plan" />\n'
          '    <bpmn:sequenceFlow id="check_plan_to_review_split" sourceRef="check_plan" targetRef="review_split" />'),
-        ('<bpmn:incoming>review_to_review_split</bpmn:incoming>\n      <bpmn:outgoing>review_split_to_needs',
+        ('<bpmn:incoming>check_hearing_after_review_to_review_split</bpmn:incoming>\n      '
+         '<bpmn:outgoing>review_split_to_needs',
          '<bpmn:incoming>check_plan_to_review_split</bpmn:incoming>\n      <bpmn:outgoing>review_split_to_needs'),
         ('<bpmn:parallelGateway id="review_split"', CHECK_PLAN_TASK + '<bpmn:parallelGateway id="review_split"'),
         ("<bpmn:flowNodeRef>review_split</bpmn:flowNodeRef>",
@@ -149,7 +153,8 @@ def test_version_shows_its_files_and_diff_lists_elements(client, actors, rt):
                                                            ("check_plan_to_review_split", "sequenceFlow")]
     assert d["removed"] == []
     assert {e["id"]: e["changes"] for e in d["changed"]} == {
-        "lane_officer": ["flowNodeRef"], "review_split": ["incoming"], "review_to_review_split": ["targetRef"]}
+        "lane_officer": ["flowNodeRef"], "review_split": ["incoming"],
+        "check_hearing_after_review_to_review_split": ["targetRef"]}
     assert d["files_changed"] == [{"file": "building_permit.bpmn", "change": "changed"},
                                   {"file": "forms/check_plan.json", "change": "added"}]
     assert client.get("/api/process-models/building_permit/diff?from=1", headers=owner).status_code == 422

@@ -93,7 +93,7 @@ INSERT_TASK = """() => {
   const m = lotsenStudio.modeler();
   const registry = m.get('elementRegistry'), modeling = m.get('modeling'), spaceTool = m.get('spaceTool');
   const review = registry.get('review');
-  const out = registry.get('review_to_review_split');
+  const out = registry.get('review_to_check_hearing_after_review');
   const start = review.x + review.width + 20;
   const adjust = spaceTool.calculateAdjustments(registry.getAll(), 'x', 150, start);
   modeling.createSpace(adjust.movingShapes, adjust.resizingShapes, { x: 150, y: 0 }, 'e', start);
@@ -124,7 +124,7 @@ def test_modeler_round_trip_keeps_every_extension(page):
 
 def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
     # a case started on version 1 waits at the review
-    old = api.as_("applicant").submit(**{"in_detailed_plan": False, "property_designation": "Umeå Gamla 1:1"})
+    old = api.as_("applicant").submit(**{"measure": "nybyggnad", "property_designation": "Umeå Gamla 1:1"})
     api.as_("coordinator").complete("triage", STANDARD_TRIAGE, case_id=old["id"])
     assert [t["name"] for t in api.as_("officer").tasks(case_id=old["id"])] == ["review"]
 
@@ -218,7 +218,7 @@ def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
                      v2_files["building_permit.bpmn"], re.S)
 
     # a new case follows version 2: after the review the officer checks the documents
-    new = api.as_("applicant").submit(**{"in_detailed_plan": False, "property_designation": "Umeå Nya 2:2"})
+    new = api.as_("applicant").submit(**{"measure": "nybyggnad", "property_designation": "Umeå Nya 2:2"})
     assert case_version(rt, new["id"]) == 2
     api.as_("coordinator").complete("triage", STANDARD_TRIAGE, case_id=new["id"])
     api.as_("officer").complete("review", REVIEW_DONE, case_id=new["id"])
