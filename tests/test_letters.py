@@ -72,11 +72,11 @@ def test_letters_are_written_in_the_language_the_applicant_chose(api):
     assert r.status_code == 201, r.get_json()
     case_id = r.get_json()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
-    api.as_("coordinator").complete("coordinator_decision", {"outcome": "refused", "decision_text": "Too high."})
+    api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "As applied."})
     docs = documents(api, "applicant", case_id)
     assert {d["language"] for d in docs} == {"en"}
     decision = pdf_text(download(api, "applicant", docs[-1]))
-    assert "Building permit refused" in decision and "How to appeal" in decision and "fence" in decision
+    assert "Building permit granted" in decision and "How to appeal" in decision and "fence" in decision
     assert "Beslut" not in decision
 
 
