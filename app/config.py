@@ -81,6 +81,18 @@ class Settings:
     rules_change_date: str = "2025-12-01"
     #: [U] Days neighbours get to respond (practice 14–21).
     neighbour_response_days: int = 21
+    #: [U] Days a referee (remissinstans) gets to answer a referral, and days before that they are reminded.
+    referral_reply_days: int = 21
+    referral_reminder_days: int = 3
+    #: [U] Days the applicant gets to comment before an adverse decision (kommunicering).
+    communication_reply_days: int = 14
+    #: [U] Authorities outside the municipality that referrals go to by letter; their answers are recorded by
+    #: a case officer (JSON: name -> {name_sv, name_en, email, address}). Set the real addresses.
+    external_bodies_json: str = (
+        '{"forsvarsmakten": {"name_sv": "Försvarsmakten", "name_en": "Swedish Armed Forces", '
+        '"email": "remiss@forsvarsmakten.example"}, '
+        '"lansstyrelsen": {"name_sv": "Länsstyrelsen", "name_en": "County Administrative Board", '
+        '"email": "remiss@lansstyrelsen.example"}}')
     #: Days from publication to legal force (appeal within 4 weeks of publication).
     appeal_window_days: int = 28
     #: Days before the 3-week supplement window closes that the coordinator is reminded.
@@ -102,6 +114,10 @@ class Settings:
         return {k: int(v) for k, v in json.loads(self.retention_days_json).items()}
 
     @property
+    def external_bodies(self) -> dict[str, dict]:
+        return {k: dict(v) for k, v in json.loads(self.external_bodies_json).items()}
+
+    @property
     def service_goals(self) -> dict[str, int]:
         return {k: int(v) for k, v in json.loads(self.service_goals_json).items()}
 
@@ -118,7 +134,10 @@ class Settings:
                 "appeal_window_days": self.appeal_window_days,
                 "supplement_reminder_days": self.supplement_reminder_days,
                 "extension_reminder_days": self.extension_reminder_days,
-                "authority_name": self.authority_name, "appeal_body": self.appeal_body, **self.extra}
+                "authority_name": self.authority_name, "appeal_body": self.appeal_body,
+                "referral_reply_days": self.referral_reply_days, "referral_reminder_days": self.referral_reminder_days,
+                "communication_reply_days": self.communication_reply_days, "external_bodies": self.external_bodies,
+                **self.extra}
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:

@@ -1,7 +1,7 @@
 """Service-task handlers, registered by operation name."""
 # Importing the handler modules registers their handlers.
-from . import case, decision, delegation, fees, neighbours
+from . import case, communication, decision, delegation, fees, neighbours, referrals
 from .registry import REGISTRY, HandlerContext, Notification, handler
 
-__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "decision", "delegation", "fees", "handler",
-           "neighbours"]
+__all__ = ["REGISTRY", "HandlerContext", "Notification", "case", "communication", "decision", "delegation", "fees",
+           "handler", "neighbours", "referrals"]

@@ -133,16 +133,6 @@ def extend_deadline(ctx: HandlerContext, reason: str, weeks: int | None = None) 
     return {"statutory_due": clock["statutory_due"], "reason": reason, "weeks": chosen}
 
 
-@handler("notify_neighbours")
-def notify_neighbours(ctx: HandlerContext) -> dict:
-    """Send the neighbour notices and set the response period (default 21 days)."""
-    days = int(ctx.settings.get("neighbour_response_days", 21))
-    last_day = _local_day(ctx, ctx.now) + timedelta(days=days)
-    ctx.host.record_event("neighbours_notified", {"last_day": last_day.isoformat()})
-    return {"notified_at": ctx.now.isoformat(), "last_day": last_day.isoformat(),
-            "response_due": end_of_local_day(last_day, _tz(ctx)).isoformat()}
-
-
 @handler("record_legal_force")
 def record_legal_force(ctx: HandlerContext) -> dict:
     """The appeal window has passed: the decision has legal force; the case closes."""

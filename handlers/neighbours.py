@@ -1,6 +1,10 @@
 """The neighbour hearing (PBL 9 kap. 25 §): when it is required, its exemptions, the notices and the responses."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from .dates import end_of_local_day
 from .i18n import N_
 from .registry import HandlerContext, HandlerInputError, handler
 
@@ -11,6 +15,12 @@ EXEMPTIONS = {
     "minor_outside_plan": "outside a plan, a measure the hearing rule does not cover (PBL 9 kap. 25 § first "
                           "paragraph 2 and 31 a §)",
 }
+
+CHANNELS = ("letters",)
+
+
+def _tz(ctx: HandlerContext) -> ZoneInfo:
+    return ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))
 
 
 def _refuse_hearing_rule(required_by_triage: bool, heard: bool, track: str | None, exemption: str | None) -> None:
@@ -48,3 +58,50 @@ def check_neighbour_hearing(ctx: HandlerContext, required_by_triage: bool, neigh
         ctx.host.record_event("hearing_exempted", {"exemption": exemption, "documents": documents})
     return {"required": bool(required_by_triage or neighbours_required), "heard": bool(neighbours_required),
             "exemption": exemption, "consent_documents": documents if exemption == "all_consented" else []}
+
+
+def _response_day(ctx: HandlerContext, response_by: str | None) -> date:
+    today = ctx.now.astimezone(_tz(ctx)).date()
+    if not response_by:
+        return today + timedelta(days=int(ctx.settings.get("neighbour_response_days", 21)))
+    try:
+        day = date.fromisoformat(str(response_by))
+    except ValueError:
+        raise HandlerInputError("hearing_response_by", N_("must be a date (YYYY-MM-DD)")) from None
+    if day <= today:
+        raise HandlerInputError("hearing_response_by", N_("must be after today (%(today)s)", today=today.isoformat()))
+    return day
+
+
+@handler("send_neighbour_notices", letters=("hearing_notice",))
+def send_neighbour_notices(ctx: HandlerContext, channel: str, response_by: str | None = None) -> dict:
+    """Send each recorded party an underrättelse (a letter) with the last day to answer."""
+    if channel not in CHANNELS:
+        raise HandlerInputError("hearing_channel", N_("choose letters to the parties"))
+    last_day = _response_day(ctx, response_by)
+    parties = [p for p in ctx.host.hearing_parties() if not p.get("notified_at")]
+    if not parties:
+        raise HandlerInputError("hearing_channel", N_(
+            "add the parties to be heard (name, and address or e-mail) on the case before sending the notices"))
+    values = {"response_by": last_day.isoformat(), "description": ctx.data.get("description"),
+              "property_designation": ctx.data.get("property_designation"), "measure": ctx.data.get("measure")}
+    for party in parties:
+        letter = ctx.host.send_letter("hearing_notice", values | {"party_name": party["name"]}, recipient={
+            "name": party["name"], "email": party.get("email"), "address": party.get("address"), "language": "sv"})
+        ctx.host.party_notified(party["id"], letter)
+    ctx.host.record_event("neighbours_notified", {"channel": channel, "last_day": last_day.isoformat(),
+                                                  "parties": len(parties)})
+    return {"channel": channel, "notified_at": ctx.now.isoformat(), "last_day": last_day.isoformat(),
+            "response_due": end_of_local_day(last_day, _tz(ctx)).isoformat(), "parties": len(parties)}
+
+
+@handler("close_neighbour_hearing")
+def close_neighbour_hearing(ctx: HandlerContext) -> dict:
+    """The hearing has ended (every party answered, or the response date passed): what came in."""
+    parties = ctx.host.hearing_parties()
+    objected = [p["name"] for p in parties if p.get("response") == "objection"]
+    silent = [p["name"] for p in parties if not p.get("response")]
+    ctx.host.record_event("hearing_closed", {"parties": len(parties), "objections": len(objected),
+                                             "unanswered": len(silent)})
+    return {"closed_at": ctx.now.isoformat(), "parties": len(parties), "answered": len(parties) - len(silent),
+            "objections": objected, "unanswered": silent, "objected": bool(objected)}

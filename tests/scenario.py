@@ -60,3 +60,12 @@ def incidents(rt, case_id: int) -> list[Incident]:
 
 def plus(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+def refuse_after_comments(api, case_id: int, text: str = "Avslås.") -> None:
+    """The officer drafts a refusal; the applicant comments on it (kommunicering); the officer drafts it again."""
+    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": text}, case_id=case_id)
+    r = api.as_("applicant").post(f"/api/cases/{case_id}/messages/comments_received",
+                                  {"data": {"message": "Jag har inget att tillägga."}})
+    assert r.status_code == 200 and r.get_json()["status"] == "delivered", r.get_json()
+    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": text}, case_id=case_id)

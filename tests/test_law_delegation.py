@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.helpers import TRIAGE_COMPLETE, Api
-from tests.scenario import on
+from tests.scenario import on, refuse_after_comments
 from tests.test_web import Browser
 
 DAY0 = date(2026, 3, 2)
@@ -61,7 +61,7 @@ def test_coordinator_hands_a_case_to_be_refused_over_and_the_committee_decides_i
                                                              "decision_text": "Skylten strider mot planen."})
     api.as_("officer").complete("review", {"assessment": "Strider mot planen.", "referrals": [],
                                            "neighbours_required": False})
-    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": "Avslås."})
+    refuse_after_comments(api, case_id)
     assert [t["name"] for t in api.as_("committee").tasks(case_id=case_id)] == ["committee_decision"]
     api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 12"})
     assert api.as_("officer").case(case_id)["outcome"] == "refused"
@@ -89,7 +89,7 @@ def test_process_owner_edits_the_delegation_order_and_the_next_case_follows_it(c
                           "files": [(io.BytesIO(refusals_to_officers.encode()), "delegation.dmn")]})
     assert r.status_code == 201, r.get_json()
     case_id = standard_case(api)
-    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": "Avslås."})
+    refuse_after_comments(api, case_id)
     case = api.as_("officer").case(case_id)
     assert case["outcome"] == "refused" and case["open_tasks"] == []
     listed = api.as_("committee").get("/api/delegation-decisions").get_json()["decisions"]
@@ -110,8 +110,7 @@ def test_committee_secretary_lists_the_decisions_on_delegation_of_a_period(app, 
     api.as_("officer").complete("draft_decision", {"outcome": "granted", "decision_text": "Beviljas."},
                                 case_id=house)
     refused = standard_case(api)
-    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": "Avslås."},
-                                case_id=refused)
+    refuse_after_comments(api, refused)
     api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 3"},
                                   case_id=refused)
     r = api.as_("committee").get("/api/delegation-decisions?from=2026-03-01&to=2026-03-31")

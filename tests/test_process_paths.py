@@ -9,6 +9,7 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import clock
+from app.config import Settings
 from app.engine.runtime import ProcessEngine
 from app.engine.script_pool import ScriptPool
 from app.engine.store import SpecCache, specs_to_json
@@ -20,6 +21,7 @@ from tests.conftest import PROCESSES
 from tests.helpers import TRIAGE_COMPLETE, application
 
 APPLICATION_FIELDS = ["height_m", "area_m2", "inside_built_up_area"]
+SETTINGS = {"timezone": "Europe/Stockholm", "external_bodies": Settings().external_bodies}
 
 
 @dataclass
@@ -28,6 +30,31 @@ class Host:
     events: list = field(default_factory=list)
     letters: list = field(default_factory=list)
     n: int = 0
+    #: (letter kind, recipient name) of every letter, the applicant's with no name
+    recipients: list = field(default_factory=list)
+    parties: list = field(default_factory=lambda: [
+        {"id": 1, "name": "Bo Granne", "email": "bo@example.se", "address": None, "notified_at": None,
+         "response": None}])
+    open: dict = field(default_factory=dict)
+
+    def hearing_parties(self):
+        return self.parties
+
+    def party_notified(self, party_id, letter):
+        next(p for p in self.parties if p["id"] == party_id)["notified_at"] = clock.now().isoformat()
+
+    def post_notice(self, kind, values, until):
+        self.recipients.append((kind, "anslagstavla"))
+        return {"id": 1, "until": until}
+
+    def open_tasks(self, element_id):
+        return self.open.get(element_id, [])
+
+    def documents(self):
+        return [{"id": 7, "filename": "medgivande.pdf"}]
+
+    def recipient_names(self):
+        return {"miljo": "Miljö", "forsvarsmakten": "Försvarsmakten"}
 
     def next_number(self, series, year):
         self.n += 1
@@ -55,6 +82,7 @@ class Host:
 
     def send_letter(self, kind, values, recipient=None):
         self.letters.append(kind)
+        self.recipients.append((kind, (recipient or {}).get("name")))
         return {"document_id": len(self.letters), "kind": kind, "language": "sv"}
 
 
@@ -86,7 +114,7 @@ class Case:
     def context_for(self, task):
         reference = (task.data.get("registration") or {}).get("reference")  # as the host: none until registered
         return HandlerContext(case_id=1, reference=reference, element_id=task.task_spec.bpmn_id,
-                              now=clock.now(), data=dict(task.data), settings={"timezone": "Europe/Stockholm"},
+                              now=clock.now(), data=dict(task.data), settings=SETTINGS,
                               host=self.host)
 
     def roundtrip_from_last_state(self):
@@ -149,7 +177,7 @@ def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
     case.complete("review", assessment="Förenligt med planen.", referrals=["miljo", "trafik"],
                   neighbours_required=False)
     assert case.ready() == ["answer_referral", "answer_referral"]
-    assert case.snapshot().statuses == ["awaiting_referrals", "awaiting_referrals"]
+    assert set(case.snapshot().statuses) == {"awaiting_referrals"}  # two referrals and their reminder
     assert sorted(t.group for t in case.snapshot().ready) == ["miljo", "trafik"]  # each to its department
     case.complete("answer_referral", statement="Inget att erinra.", objection=False)
     assert case.ready() == ["answer_referral"]
@@ -167,20 +195,78 @@ def test_deviation_needs_neighbours_and_a_committee_decision(engine):
     assert (case.data["suggested_track"], case.data["suggested_neighbours"]) == ("committee", True)
     case.complete("triage", **(TRIAGE_COMPLETE | {"neighbours_required": True}), track="committee")
     case.complete("review", assessment="Avvikelsen är inte liten.", referrals=[], neighbours_required=True)
+    assert case.ready() == ["prepare_hearing"]
+    case.complete("prepare_hearing", hearing_channel="letters", hearing_response_by=None)
+    assert [r for r in case.host.recipients if r[0] == "hearing_notice"] == [("hearing_notice", "Bo Granne")]
     snap = case.snapshot()
     assert case.ready() == [] and snap.statuses == ["neighbour_hearing"]
     response_due = datetime.fromisoformat(case.data["neighbour_hearing"]["response_due"])
     assert [(t.element_id, t.due_at) for t in snap.timers] == [("neighbour_period_ends", response_due)]
+    assert snap.messages == [("neighbours_answered", "neighbours_answered")]
     clock.set(response_due + timedelta(seconds=1))
     case.engine.fire_due_timers(case.wf, case.events)
     case.roundtrip()
     assert case.ready() == ["record_neighbour_responses"]
+    assert case.data["neighbour_responses"]["unanswered"] == ["Bo Granne"]
     case.complete("record_neighbour_responses", responses="Två grannar invänder.", objections_received=True)
+    case.complete("draft_decision", outcome="refused", decision_text="Förslag: avslag.")
+    # before the refusal the applicant may comment (kommunicering); then the draft is reconsidered
+    assert case.ready() == [] and case.snapshot().statuses == ["awaiting_comments"]
+    assert case.host.recipients[-1] == ("communication", None)
+    case.engine.deliver_message(case.wf, "comments_received", {"message": "Vi sänker höjden."}, case.events)
+    case.roundtrip()
+    assert case.ready() == ["draft_decision"] and case.data["comments"]["message"] == "Vi sänker höjden."
     case.complete("draft_decision", outcome="refused", decision_text="Förslag: avslag.")
     assert case.ready() == ["committee_decision"]
     assert case.snapshot().statuses == ["awaiting_committee"]
     case.complete("committee_decision", outcome="refused", minutes_reference="BN 2026-04-12 § 41")
     assert case.data["decision"]["outcome"] == "refused"
+
+
+def test_hearing_ends_early_when_every_party_has_answered(engine):
+    case = Case(engine, measure="nybyggnad", in_detailed_plan=False)
+    case.complete("triage", **(TRIAGE_COMPLETE | {"neighbours_required": True}), track="standard")
+    case.complete("review", assessment="Utanför plan.", referrals=[], neighbours_required=True)
+    case.complete("prepare_hearing", hearing_channel="letters", hearing_response_by=None)
+    case.host.parties[0]["response"] = "no_objection"
+    case.engine.deliver_message(case.wf, "neighbours_answered", {"answered": 1}, case.events)
+    case.roundtrip()
+    assert case.ready() == ["record_neighbour_responses"] and case.snapshot().timers == []
+    assert case.data["neighbour_responses"]["objected"] is False
+
+
+def test_unanswered_comments_send_the_draft_back_on_the_day_after_the_last_day(engine):
+    clock.set(datetime(2026, 4, 6, 9, 0, tzinfo=UTC))
+    case = Case(engine, measure="nybyggnad")
+    case.complete("triage", **TRIAGE_COMPLETE, track="standard")
+    case.complete("review", assessment="Strider mot planen.", referrals=[], neighbours_required=False)
+    case.complete("draft_decision", outcome="refused", decision_text="Avslag.")
+    deadline = datetime.fromisoformat(case.data["communication"]["reply_deadline"])
+    assert deadline == datetime(2026, 4, 20, 21, 59, 59, tzinfo=UTC)
+    clock.set(deadline + timedelta(seconds=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
+    assert case.ready() == ["draft_decision"]
+
+
+def test_referrals_get_a_reply_date_a_reminder_and_external_bodies_a_letter(engine):
+    clock.set(datetime(2026, 4, 6, 9, 0, tzinfo=UTC))
+    case = Case(engine, measure="nybyggnad", height_m=30, inside_built_up_area=False)
+    case.complete("triage", **(TRIAGE_COMPLETE | {"referrals": ["miljo", "forsvarsmakten"]}), track="standard")
+    case.complete("review", assessment="Mast.", referrals=["miljo", "forsvarsmakten"], neighbours_required=False)
+    assert case.data["referral_round"]["external"] == ["forsvarsmakten"]
+    assert [r for r in case.host.recipients if r[0] == "referral"] == [("referral", "Försvarsmakten")]
+    ready = case.snapshot().ready
+    assert sorted((t.element_id, t.groups[0], t.due_at.isoformat()) for t in ready) == [
+        ("answer_referral", "miljo", "2026-04-27T21:59:59+00:00"),
+        ("answer_referral", "officer", "2026-04-27T21:59:59+00:00")]
+    case.host.open["answer_referral"] = [{"id": "t1", "group": "miljo", "title": "Answer referral — Miljö",
+                                          "title_sv": "Besvara remiss — Miljö", "subject": "miljo", "due_at": None}]
+    clock.set(datetime.fromisoformat(case.data["referral_round"]["remind_at"]) + timedelta(seconds=1))
+    case.engine.fire_due_timers(case.wf, case.events)
+    case.roundtrip()
+    assert [n.recipient for n in case.host.sent if n.kind == "referral_reminder"] == ["group:miljo"]
+    assert len(case.ready()) == 2  # the referrals stay open
 
 
 def test_incomplete_application_waits_for_the_supplement_and_is_triaged_again(engine):
@@ -243,6 +329,8 @@ def test_coordinator_refusal_is_refused_by_the_delegation_order_and_the_case_can
     case.complete("coordinator_decision", outcome="hand_over", decision_text="Bör avslås; nämnden beslutar.")
     assert case.ready() == ["review"]
     case.complete("review", assessment="Strider mot planen.", referrals=[], neighbours_required=False)
+    case.complete("draft_decision", outcome="refused", decision_text="Bygglov avslås.")
+    case.engine.deliver_message(case.wf, "comments_received", {"message": "Inget att tillägga."}, case.events)
     case.complete("draft_decision", outcome="refused", decision_text="Bygglov avslås.")
     # the officer may not refuse on delegation: the draft goes to the committee
     assert case.ready() == ["committee_decision"]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 # Importing the route modules registers their routes on the blueprint.
-from . import admin, cases, delegation, external_tasks, groups, process_models, tasks
+from . import admin, cases, delegation, external_tasks, groups, hearing, process_models, tasks
 from .common import OPENAPI, bp
 
-__all__ = ["OPENAPI", "admin", "bp", "cases", "delegation", "external_tasks", "groups", "process_models", "tasks"]
+__all__ = ["OPENAPI", "admin", "bp", "cases", "delegation", "external_tasks", "groups", "hearing",
+           "process_models", "tasks"]

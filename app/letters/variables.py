@@ -49,6 +49,15 @@ KINDS: dict[str, dict] = {
     },
     "withdrawal": {"withdrawn_on": "2026-03-10", "reason": None, "fee": None},
     "advisory": {"advice": "Åtgärden kräver inte bygglov enligt de regler som gällde när ansökan kom in."},
+    "hearing_notice": {"response_by": "2026-03-23", "party_name": "Bo Granne",
+                       "description": "Tillbyggnad av enbostadshus, 25 m², 1 m närmare gränsen än planen medger.",
+                       "property_designation": "Umeå Tallen 4:12", "measure": "tillbyggnad"},
+    "referral": {"reply_by": "2026-03-23", "body_name": "Försvarsmakten",
+                 "description": "Mast, 30 m, utanför sammanhållen bebyggelse.", "assessment": "Förenlig med planen."},
+    "communication": {"reply_by": "2026-03-16", "intended_outcome": "refused",
+                      "reasons": "Tillbyggnaden avviker mer från planen än vad som kan godtas som en liten avvikelse.",
+                      "neighbour_objections": ["Bo Granne"],
+                      "referral_objections": [{"referral": "Miljö", "statement": "Enskilt avlopp kan inte ordnas."}]},
 }
 
 

@@ -5,6 +5,7 @@ from .case import Case
 from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
 from .external import ExternalTask, WorkerCredential
 from .group import Group, group_membership
+from .hearing import HearingParty
 from .notice import Notice
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
@@ -15,7 +16,7 @@ from .user import ApiToken, User
 __all__ = [
     "audit_guards",
     "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
-    "Document", "ExternalTask", "Group",
+    "Document", "ExternalTask", "Group", "HearingParty",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "TaskCandidateGroup",
     "TaskStatus", "Timer", "User", "WorkerCredential", "group_membership",

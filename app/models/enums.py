@@ -22,6 +22,7 @@ class CaseStatus(str, enum.Enum):
     AWAITING_REFERRALS = "awaiting_referrals"
     NEIGHBOUR_HEARING = "neighbour_hearing"
     AWAITING_COMMITTEE = "awaiting_committee"
+    AWAITING_COMMENTS = "awaiting_comments"
     DECIDED = "decided"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
@@ -36,6 +37,7 @@ STATUS_PRECEDENCE = [
     CaseStatus.WITHDRAWN,
     CaseStatus.DECIDED,
     CaseStatus.AWAITING_SUPPLEMENT,
+    CaseStatus.AWAITING_COMMENTS,
     CaseStatus.IN_TRIAGE,
     CaseStatus.AWAITING_REFERRALS,
     CaseStatus.NEIGHBOUR_HEARING,

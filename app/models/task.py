@@ -24,6 +24,8 @@ class HumanTask(Base):
     title: Mapped[str] = mapped_column(String(300))
     title_sv: Mapped[str | None] = mapped_column(String(300))
     group: Mapped[str] = mapped_column(String(40), index=True)
+    #: What tells the instances of a multi-instance task apart (e.g. the referral), from its ``subject`` property.
+    subject: Mapped[str | None] = mapped_column(String(120))
     form: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[TaskStatus] = mapped_column(Enum(TaskStatus, native_enum=False, length=20), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -110,7 +110,8 @@ def completed_tasks(session: Session, case: Case) -> list[HumanTask]:
 PUBLIC_ACTIONS = {"case.submitted", "task.completed", "message.received", "message.delivered",
                   "case.received", "case.supplement_ordered", "case.complete", "case.decided",
                   "case.own_initiative_supplement", "case.supplement_received", "case.reply_did_not_remedy",
-                  "case.decided_as_it_stands", "case.extended", "case.withdrawn"}
+                  "case.decided_as_it_stands", "case.extended", "case.withdrawn",
+                  "case.communicated"}
 
 
 def _is_withdrawal_closing(event: AuditEvent) -> bool:

@@ -18,11 +18,18 @@ from sqlalchemy.orm import Session
 from app.models import Case, Document
 
 from . import groups as group_service
+from .env import get_env
 
 
 def _referral_departments(session: Session, case: Case | None) -> list[dict]:
-    return [{"const": g.name, "title": g.title_en, "x-title-sv": g.title_sv}
-            for g in sorted(group_service.referral_departments(session), key=lambda g: g.title_sv.casefold())]
+    """The departments (groups) that answer referrals, then the external bodies that get a referral letter."""
+    groups = [{"const": g.name, "title": g.title_en, "x-title-sv": g.title_sv}
+              for g in sorted(group_service.referral_departments(session), key=lambda g: g.title_sv.casefold())]
+    taken = {g["const"] for g in groups}
+    bodies = get_env(session).settings.external_bodies
+    return groups + [{"const": name, "title": f"{b.get('name_en') or name} (by letter)",
+                      "x-title-sv": f"{b.get('name_sv') or name} (med brev)"}
+                     for name, b in sorted(bodies.items()) if name not in taken]
 
 
 def _case_documents(session: Session, case: Case | None) -> list[dict]:

@@ -36,7 +36,6 @@ DEMO_DEPARTMENTS = (
     ("trafik", "Trafik", "Traffic"),
     ("va", "VA (vatten och avlopp)", "Water and sewage"),
     ("kulturmiljo", "Kulturmiljö", "Cultural heritage"),
-    ("forsvarsmakten", "Försvarsmakten", "Armed forces"),
 )
 
 

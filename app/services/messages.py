@@ -15,7 +15,7 @@ from .errors import N_, CaseBlocked, CaseClosed, Forbidden, InvalidInput, StepFa
 from .processes import message_names
 
 #: Messages an applicant may send to their own case.
-APPLICANT_MESSAGES = {"supplement_received"}
+APPLICANT_MESSAGES = {"supplement_received", "comments_received"}
 
 
 def send_message(session: Session, *, actor: User, case_id: int, name: str, data: Mapping) -> PendingMessage:

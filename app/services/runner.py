@@ -22,8 +22,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot
 from app.models import (
-    Case, CaseStatus, Document, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome, PendingMessage,
-    ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, Timer, User)
+    Case, CaseStatus, Document, HearingParty, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome,
+    PendingMessage, ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, Timer,
+    User)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
@@ -112,6 +113,35 @@ class CaseHost:
             raise HandlerInputError(exc.errors[0]["field"], exc.errors[0]["message"]) from exc
         return {"notice_id": notice.id, "channel": notice.channel, "posted_on": notice.posted_on.isoformat(),
                 "until": notice.until.isoformat()}
+
+    def hearing_parties(self) -> list[dict]:
+        """The parties of the neighbour hearing: [{id, name, address, email, notified_at, response}]."""
+        self._flush_case()
+        rows = self.session.scalars(select(HearingParty).where(HearingParty.case_id == self.case.id)
+                                    .order_by(HearingParty.id))
+        return [{"id": p.id, "name": p.name, "address": p.address, "email": p.email,
+                 "notified_at": p.notified_at.isoformat() if p.notified_at else None, "response": p.response}
+                for p in rows]
+
+    def party_notified(self, party_id: int, letter: Mapping[str, Any]) -> None:
+        party = self.session.get(HearingParty, party_id)
+        party.notified_at = utcnow()
+        party.letter_document_id = letter.get("document_id")
+
+    def open_tasks(self, element_id: str) -> list[dict]:
+        """The case's open tasks of one element: [{id, group, title, title_sv, subject, due_at}]."""
+        self._flush_case()
+        rows = self.session.scalars(select(HumanTask).where(
+            HumanTask.case_id == self.case.id, HumanTask.element_id == element_id,
+            HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.created_at))
+        return [{"id": t.id, "group": t.group, "title": t.title, "title_sv": t.title_sv, "subject": t.subject,
+                 "due_at": t.due_at.isoformat() if t.due_at else None} for t in rows]
+
+    def recipient_names(self) -> dict[str, str]:
+        """Swedish names of whoever a referral can go to: groups by title, external bodies by name."""
+        names = {g.name: g.title_sv for g in group_service.list_groups(self.session)}
+        bodies = get_env(self.session).settings.external_bodies
+        return names | {k: b.get("name_sv") or k for k, b in bodies.items()}
 
     def documents(self) -> list[dict]:
         """The documents sent in to the case (not its letters): [{id, filename}]."""
@@ -305,6 +335,12 @@ def _recipients(session: Session, recipient: str) -> list[str]:
     return group_service.member_emails(session, recipient.removeprefix("group:"))
 
 
+def _subject_value(ready) -> str | None:
+    subject = ready.properties.get("subject")
+    value = ready.data.get(subject) if subject else None
+    return str(value)[:120] if value not in (None, "") else None
+
+
 def _subject_suffixes(session: Session, ready) -> tuple[str, str]:
     """What tells instances of a multi-instance task apart (" — Miljö"); a group is shown by its title."""
     subject = ready.properties.get("subject")
@@ -314,6 +350,9 @@ def _subject_suffixes(session: Session, ready) -> tuple[str, str]:
     group = group_service.find(session, value) if isinstance(value, str) else None
     if group is not None:
         return f" — {group.title_en}", f" — {group.title_sv}"
+    body = get_env(session).settings.external_bodies.get(value) if isinstance(value, str) else None
+    if body is not None:
+        return f" — {body.get('name_en') or value}", f" — {body.get('name_sv') or value}"
     return f" — {value}", f" — {value}"
 
 
@@ -379,6 +418,7 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
             title_sv=(ready.properties.get("title_sv") + suffix_sv) if ready.properties.get("title_sv") else None,
             group=groups[0], form=ready.form, status=TaskStatus.OPEN, assignee_id=assignee.id if assignee else None,
             due_at=ready.due_at, defaults=defaults_from(schema, ready.data), created_at=now,
+            subject=_subject_value(ready),
             other_groups=[TaskCandidateGroup(group=g, position=i) for i, g in enumerate(groups[1:], 1)]))
 
 

@@ -158,7 +158,7 @@ DEMO_USERS = {
     "olga.officer": ([], ["officer"], "Olga Officer", "olga@kommun.example"),
     "rita.referee": ([], ["miljo"], "Rita Referee", "rita@kommun.example"),
     "tore.trafik": ([], ["trafik", "va"], "Tore Trafik", "tore@kommun.example"),
-    "kim.kultur": ([], ["kulturmiljo", "forsvarsmakten"], "Kim Kultur", "kim@kommun.example"),
+    "kim.kultur": ([], ["kulturmiljo"], "Kim Kultur", "kim@kommun.example"),
     "karin.committee": ([], ["committee"], "Karin Committee", "karin@kommun.example"),
     "petra.owner": (["process_owner"], [], "Petra Process-Owner", "petra@kommun.example"),
     "maja.manager": (["manager"], [], "Maja Manager", "maja@kommun.example"),

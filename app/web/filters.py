@@ -24,6 +24,7 @@ STATUS_WORDS = {
     "awaiting_referrals": _l("Waiting for referral answers"),
     "neighbour_hearing": _l("Neighbours are being heard"),
     "awaiting_committee": _l("Waiting for the committee"),
+    "awaiting_comments": _l("Waiting for the applicant's comments before the decision"),
     "decided": _l("Decided"),
     "closed": _l("Closed"),
     "withdrawn": _l("Withdrawn"),
@@ -34,6 +35,7 @@ APPLICANT_STATUS_WORDS = {
     "in_triage": _l("Being checked for completeness"),
     "awaiting_decision": _l("Being decided"),
     "awaiting_supplement": _l("Waiting for your supplement"),
+    "awaiting_comments": _l("Waiting for your comments"),
 }
 OUTCOME_WORDS = {
     "granted": _l("Granted"), "refused": _l("Refused"),
@@ -43,6 +45,12 @@ OUTCOME_WORDS = {
 CASE_TYPE_WORDS = {
     "bygglov": _l("Building permit"), "rivningslov": _l("Demolition permit"), "marklov": _l("Site works permit"),
     "forhandsbesked": _l("Advance notice"), "anmalan": _l("Notification"),
+}
+#: The statutory exemptions from the neighbour hearing (handlers.neighbours.EXEMPTIONS), in words.
+EXEMPTION_WORDS = {
+    "all_consented": _l("every affected party has consented in writing"),
+    "permit_obviously_impossible": _l("it is obvious that a permit cannot be given (PBL 9 kap. 25 §)"),
+    "minor_outside_plan": _l("outside a plan, a measure the hearing rule does not cover (PBL 9 kap. 25 § and 31 a §)"),
 }
 ROLE_WORDS = {
     "applicant": _l("Applicant"), "admin": _l("Administrator"), "process_owner": _l("Process owner"),
@@ -62,6 +70,14 @@ ACTION_WORDS = {
     "case.supplement_received": _l("Supplement received"),
     "case.reply_did_not_remedy": _l("The reply did not remedy the gaps"),
     "case.decided_as_it_stands": _l("To be decided as it stands"),
+    "case.hearing_exempted": _l("Neighbour hearing left out by a statutory exemption"),
+    "case.hearing_closed": _l("Neighbour hearing closed"),
+    "case.decision_taken": _l("Decision taken under the delegation order"),
+    "case.referrals_sent": _l("Referrals sent"),
+    "case.communicated": _l("Applicant given the chance to comment"),
+    "hearing.party_added": _l("Party added to the hearing"),
+    "hearing.party_removed": _l("Party removed from the hearing"),
+    "hearing.response_recorded": _l("Party's answer recorded"),
     "engine.timer_fired": _l("Time reached"),
     "engine.cancelled": _l("Process ended"),
     "task.completed": _l("Task completed"),
@@ -192,6 +208,14 @@ def group_titles(locale: str) -> dict[str, str]:
     return {name: titles[0] if locale == "sv" else titles[1] for name, titles in g.group_titles.items()}
 
 
+def referral_word(name: str | None, locale: str) -> str:
+    """A referral's recipient in words: a department by its group title, an external body by its name."""
+    body = current_app.extensions["lotsen_settings"].external_bodies.get(name or "")
+    if body is not None:
+        return body.get("name_sv" if locale.startswith("sv") else "name_en") or name
+    return group_word(name, locale)
+
+
 def group_word(name: str | None, locale: str) -> str:
     """A role or a group in words: a group by its title, a role by its translated name."""
     if name in ROLE_WORDS:
@@ -245,6 +269,9 @@ def init_app(app: Flask) -> None:
             "case_heading": lambda case: case_heading(case, locale),
             "submitted_rows": lambda task: submitted_rows(task, locale),
             "error_text": translated,
+            "exemption_word": lambda e: EXEMPTION_WORDS.get(e, e),
+            "referral_word": lambda name: referral_word(name, locale),
+            "today_local": today_local,
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda name: group_word(name, locale),
             "action_word": lambda a: ACTION_WORDS.get(a, a),

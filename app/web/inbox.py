@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import clocks
+from app.services import clocks, hearing
 from app.services import documents as document_service
 from app.services import groups as group_service
 from app.services import tasks as task_service
@@ -17,6 +17,8 @@ from app.uow import db
 from . import STAFF, form_errors, role_required
 
 bp = Blueprint("inbox", __name__)
+#: Tasks whose page shows the neighbour hearing first (the officer records parties and answers there).
+HEARING_TASKS = frozenset({"prepare_hearing", "record_neighbour_responses"})
 
 
 @bp.get("/inbox")
@@ -45,6 +47,8 @@ def _render_task(task, values=None, errors=None, status=200):
         history=case_service.history(session, actor=current_user, case=case),
         documents=document_service.list_documents(session, case, actor=current_user),
         done_tasks=case_service.completed_tasks(session, case), clocks=clocks.clocks_for(session, case),
+        hearing=hearing.summary(session, case), can_edit_hearing=hearing.may_record(current_user),
+        hearing_first=task.element_id in HEARING_TASKS,
         application=case_service.application_of(session, case)), status
 
 

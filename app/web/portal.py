@@ -89,21 +89,35 @@ def show(case_id: int):
                            application=case_service.application_of(session, case))
 
 
-@bp.post("/cases/<int:case_id>/supplement")
-@role_required("applicant")
-def supplement(case_id: int):
+def _send_with_documents(case_id: int, message: str, empty: str):
+    """Store the uploads with the case and send ``message`` with the text and the documents; None if empty."""
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     text = (request.form.get("message") or "").strip()
     uploads = [u for u in request.files.getlist("documents") if u and u.filename]
     if not text and not uploads:
-        flash(_("Write what you supplement or attach a document."), "error")
-        return redirect(url_for("portal.show", case_id=case_id))
+        flash(empty, "error")
+        return None
     doc_ids = [document_service.store(session, case=case, filename=u.filename, content_type=u.mimetype,
                                       stream=u.stream, uploaded_by=current_user).id for u in uploads]
-    message_service.send_message(session, actor=current_user, case_id=case_id, name="supplement_received",
-                                 data={"message": text, "documents": doc_ids})
-    flash(_("Your supplement has been sent."), "success")
+    return message_service.send_message(session, actor=current_user, case_id=case_id, name=message,
+                                        data={"message": text, "documents": doc_ids})
+
+
+@bp.post("/cases/<int:case_id>/supplement")
+@role_required("applicant")
+def supplement(case_id: int):
+    if _send_with_documents(case_id, "supplement_received", _("Write what you supplement or attach a document.")):
+        flash(_("Your supplement has been sent."), "success")
+    return redirect(url_for("portal.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/comments")
+@role_required("applicant")
+def comments(case_id: int):
+    """The applicant comments on the material against the application before the decision (kommunicering)."""
+    if _send_with_documents(case_id, "comments_received", _("Write your comments or attach a document.")):
+        flash(_("Your comments have been sent. They will be considered before the decision."), "success")
     return redirect(url_for("portal.show", case_id=case_id))
 
 
