@@ -16,7 +16,7 @@ EXEMPTIONS = {
                           "paragraph 2 and 31 a §)",
 }
 
-CHANNELS = ("letters",)
+CHANNELS = ("letters", "notice_board")
 
 
 def _tz(ctx: HandlerContext) -> ZoneInfo:
@@ -75,10 +75,12 @@ def _response_day(ctx: HandlerContext, response_by: str | None) -> date:
 
 @handler("send_neighbour_notices", letters=("hearing_notice",))
 def send_neighbour_notices(ctx: HandlerContext, channel: str, response_by: str | None = None) -> dict:
-    """Send each recorded party an underrättelse (a letter) with the last day to answer."""
+    """Send each recorded party an underrättelse (a letter) with the last day to answer, or post the notice."""
     if channel not in CHANNELS:
-        raise HandlerInputError("hearing_channel", N_("choose letters to the parties"))
+        raise HandlerInputError("hearing_channel", N_("choose letters to the parties or the notice board"))
     last_day = _response_day(ctx, response_by)
+    if channel == "notice_board":
+        return _post_hearing_notice(ctx, last_day)
     parties = [p for p in ctx.host.hearing_parties() if not p.get("notified_at")]
     if not parties:
         raise HandlerInputError("hearing_channel", N_(
@@ -93,6 +95,21 @@ def send_neighbour_notices(ctx: HandlerContext, channel: str, response_by: str |
                                                   "parties": len(parties)})
     return {"channel": channel, "notified_at": ctx.now.isoformat(), "last_day": last_day.isoformat(),
             "response_due": end_of_local_day(last_day, _tz(ctx)).isoformat(), "parties": len(parties)}
+
+
+def _post_hearing_notice(ctx: HandlerContext, last_day: date) -> dict:
+    """Many parties: the underrättelse is a notice on the anslagstavla, with no personal data."""
+    notice = ctx.host.publish_notice(
+        "neighbour_notice",
+        title=f"Ansökan om lov ({ctx.data.get('measure') or 'åtgärd'}) som avviker från detaljplanen eller ligger "
+              f"utanför planlagt område – sakägare får yttra sig",
+        text=(f"Sakägare kan lämna synpunkter på ansökan senast {last_day.isoformat()}. Skriv till "
+              f"byggnadsnämnden och ange diarienummer {ctx.reference}. Handlingarna finns hos byggnadsnämnden."),
+        until=last_day.isoformat())
+    ctx.host.record_event("neighbours_notified", {"channel": "notice_board", "last_day": last_day.isoformat(),
+                                                  "notice": notice.get("notice_id")})
+    return {"channel": "notice_board", "notified_at": ctx.now.isoformat(), "last_day": last_day.isoformat(),
+            "response_due": end_of_local_day(last_day, _tz(ctx)).isoformat(), "parties": 0, "notice": notice}
 
 
 @handler("close_neighbour_hearing")

@@ -63,7 +63,8 @@ def test_coordinator_hands_a_case_to_be_refused_over_and_the_committee_decides_i
                                            "neighbours_required": False})
     refuse_after_comments(api, case_id)
     assert [t["name"] for t in api.as_("committee").tasks(case_id=case_id)] == ["committee_decision"]
-    api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 12"})
+    api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 12",
+                                                         "committee_text": "Nämnden avslår ansökan."})
     assert api.as_("officer").case(case_id)["outcome"] == "refused"
 
 
@@ -111,7 +112,8 @@ def test_committee_secretary_lists_the_decisions_on_delegation_of_a_period(app, 
                                 case_id=house)
     refused = standard_case(api)
     refuse_after_comments(api, refused)
-    api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 3"},
+    api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 3",
+                                                         "committee_text": "Nämnden avslår ansökan."},
                                   case_id=refused)
     r = api.as_("committee").get("/api/delegation-decisions?from=2026-03-01&to=2026-03-31")
     assert r.status_code == 200

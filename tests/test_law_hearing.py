@@ -155,3 +155,17 @@ def test_objections_are_highlighted_to_the_officer(app, api):
     assert page.count('class="party objection"') == 1 and "Skuggar altanen." in objection[:600]
     assert '<span class="badge objection">1 erinran</span>' in page
     assert "Skuggar altanen." in browser.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_notice_on_the_anslagstavla_instead_of_letters_ends_on_the_day_after_the_last_day(api, client):
+    case_id = hearing_case(api)
+    api.as_("officer").complete("prepare_hearing", {"hearing_channel": "notice_board",
+                                                    "hearing_response_by": "2026-04-27"})
+    board = client.get("/anslagstavla").get_data(as_text=True)
+    reference = api.as_("officer").case(case_id)["reference"]
+    assert reference in board and "2026-04-27" in board
+    assert "Anna Andersson" not in board and "anna@example.se" not in board  # no personal data on the board
+    assert hearing(api, case_id)["channel"] == "notice_board"
+    move(api, now="2026-04-28T00:00:01+02:00")
+    assert api.as_("officer").tasks("record_neighbour_responses", case_id)
+    assert reference not in client.get("/anslagstavla").get_data(as_text=True)  # taken down after the period

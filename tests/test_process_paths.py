@@ -43,10 +43,6 @@ class Host:
     def party_notified(self, party_id, letter):
         next(p for p in self.parties if p["id"] == party_id)["notified_at"] = clock.now().isoformat()
 
-    def post_notice(self, kind, values, until):
-        self.recipients.append((kind, "anslagstavla"))
-        return {"id": 1, "until": until}
-
     def open_tasks(self, element_id):
         return self.open.get(element_id, [])
 
@@ -78,6 +74,7 @@ class Host:
         return {"statutory_due": "2099-03-12", "extension_weeks": weeks}
 
     def publish_notice(self, kind, title, text, until):
+        self.recipients.append((kind, "anslagstavla"))
         return {"notice_id": 1, "channel": "anslagstavla", "posted_on": "2026-01-01", "until": until}
 
     def send_letter(self, kind, values, recipient=None):
