@@ -9,10 +9,12 @@ from .registry import HandlerContext, handler
 
 
 def material_against(data, names: dict[str, str]) -> dict:
-    """What speaks against the application: neighbours' objections and referral answers with objections."""
-    neighbours = (data.get("neighbour_responses") or {}).get("objections") or []
+    """What speaks against the application: what each objecting neighbour said, and referral answers with
+    objections. The applicant is told the content, not only who objected (förvaltningslagen 25 §)."""
+    hearing = data.get("neighbour_responses") or {}
+    neighbours = hearing.get("objection_texts") or [{"name": n} for n in hearing.get("objections") or []]
     referrals = [a for a in (data.get("referral_answers") or []) if isinstance(a, dict) and a.get("objection")]
-    return {"neighbour_objections": list(neighbours),
+    return {"neighbour_objections": [{"name": n.get("name"), "text": n.get("text") or ""} for n in neighbours],
             "referral_objections": [{"referral": names.get(a.get("referral"), a.get("referral")),
                                      "statement": a.get("statement")} for a in referrals]}
 

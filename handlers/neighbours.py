@@ -116,9 +116,11 @@ def _post_hearing_notice(ctx: HandlerContext, last_day: date) -> dict:
 def close_neighbour_hearing(ctx: HandlerContext) -> dict:
     """The hearing has ended (every party answered, or the response date passed): what came in."""
     parties = ctx.host.hearing_parties()
-    objected = [p["name"] for p in parties if p.get("response") == "objection"]
+    objecting = [p for p in parties if p.get("response") == "objection"]
+    objected = [p["name"] for p in objecting]
+    said = [{"name": p["name"], "text": p.get("response_text") or ""} for p in objecting]
     silent = [p["name"] for p in parties if not p.get("response")]
     ctx.host.record_event("hearing_closed", {"parties": len(parties), "objections": len(objected),
                                              "unanswered": len(silent)})
     return {"closed_at": ctx.now.isoformat(), "parties": len(parties), "answered": len(parties) - len(silent),
-            "objections": objected, "unanswered": silent, "objected": bool(objected)}
+            "objections": objected, "objection_texts": said, "unanswered": silent, "objected": bool(objected)}

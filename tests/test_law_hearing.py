@@ -169,3 +169,17 @@ def test_notice_on_the_anslagstavla_instead_of_letters_ends_on_the_day_after_the
     move(api, now="2026-04-28T00:00:01+02:00")
     assert api.as_("officer").tasks("record_neighbour_responses", case_id)
     assert reference not in client.get("/anslagstavla").get_data(as_text=True)  # taken down after the period
+
+
+def test_before_a_refusal_the_applicant_is_told_what_each_objecting_neighbour_said(api, rt):
+    case_id = hearing_case(api)
+    bo, cecilia = add_parties(api, case_id, PARTIES[:2])
+    api.as_("officer").complete("prepare_hearing", {"hearing_channel": "letters"})
+    answer(api, case_id, bo, "no_objection")
+    answer(api, case_id, cecilia, "objection", "Tillbyggnaden skuggar min altan hela eftermiddagen.")
+    api.as_("officer").complete("record_neighbour_responses", {"responses": "En erinran om skuggning.",
+                                                               "objections_received": True})
+    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": "Avslås."})
+    [letter] = letters(rt, case_id, "communication")
+    assert "Cecilia Granne: Tillbyggnaden skuggar min altan hela eftermiddagen." in letter.body
+    assert "Bo Granne" not in letter.body  # he had nothing against it

@@ -56,7 +56,7 @@ KINDS: dict[str, dict] = {
                  "description": "Mast, 30 m, utanför sammanhållen bebyggelse.", "assessment": "Förenlig med planen."},
     "communication": {"reply_by": "2026-03-16", "intended_outcome": "refused",
                       "reasons": "Tillbyggnaden avviker mer från planen än vad som kan godtas som en liten avvikelse.",
-                      "neighbour_objections": ["Bo Granne"],
+                      "neighbour_objections": [{"name": "Bo Granne", "text": "Tillbyggnaden skuggar min altan."}],
                       "referral_objections": [{"referral": "Miljö", "statement": "Enskilt avlopp kan inte ordnas."}]},
 }
 

@@ -115,13 +115,13 @@ class CaseHost:
                 "until": notice.until.isoformat()}
 
     def hearing_parties(self) -> list[dict]:
-        """The parties of the neighbour hearing: [{id, name, address, email, notified_at, response}]."""
+        """The parties of the neighbour hearing: [{id, name, address, email, notified_at, response, response_text}]."""
         self._flush_case()
         rows = self.session.scalars(select(HearingParty).where(HearingParty.case_id == self.case.id)
                                     .order_by(HearingParty.id))
         return [{"id": p.id, "name": p.name, "address": p.address, "email": p.email,
-                 "notified_at": p.notified_at.isoformat() if p.notified_at else None, "response": p.response}
-                for p in rows]
+                 "notified_at": p.notified_at.isoformat() if p.notified_at else None, "response": p.response,
+                 "response_text": p.response_text} for p in rows]
 
     def party_notified(self, party_id: int, letter: Mapping[str, Any]) -> None:
         party = self.session.get(HearingParty, party_id)
