@@ -127,7 +127,7 @@ def test_fee_drops_one_fifth_of_the_reducible_part_per_started_week_late(due, fi
 
 
 def test_neighbours_get_the_configured_response_period_to_the_end_of_the_local_day():
-    result = REGISTRY["notify_neighbours"].fn(ctx(FakeHost()))
+    result = REGISTRY["send_neighbour_notices"].fn(ctx(FakeHost()), channel="notice_board")
     assert result["last_day"] == "2026-03-23"
     assert result["response_due"] == "2026-03-23T22:59:59+00:00"
 
