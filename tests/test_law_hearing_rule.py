@@ -66,8 +66,8 @@ def apply_with_consent(app, pdf: bytes = b"%PDF-1.4 medgivande") -> int:
     browser.login("anna")
     form = {k: ("true" if v is True else "false" if v is False else v)
             for k, v in application(measure="tillbyggnad", deviates_from_plan=True).items()}
-    r = browser.client.post("/portal/apply", content_type="multipart/form-data", data={
-        **form, "csrf_token": csrf(browser.get("/portal/apply").get_data(as_text=True)),
+    r = browser.client.post("/portal/apply/building_permit", content_type="multipart/form-data", data={
+        **form, "csrf_token": csrf(browser.get("/portal/apply/building_permit").get_data(as_text=True)),
         "documents": [(io.BytesIO(pdf), "grannemedgivande.pdf", "application/pdf")]})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return int(re.search(r"/portal/cases/(\d+)", r.headers["Location"]).group(1))
