@@ -408,9 +408,15 @@ class ProcessEngine:
                 and getattr(t.task_spec, "bpmn_id", None)]
         done.sort(key=lambda t: t.last_state_change)
         return [{"element": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                 "type": t.task_spec.description,
+                 **_swedish_name(t.task_spec), "type": t.task_spec.description,
                  "at": datetime.fromtimestamp(t.last_state_change, UTC).isoformat()}
                 for t in done]
+
+
+def _swedish_name(spec) -> dict:
+    """``{"name_sv": ...}`` when the element has a Swedish title (property ``title_sv``), else nothing."""
+    title = ((getattr(spec, "extensions", {}) or {}).get("properties") or {}).get("title_sv")
+    return {"name_sv": title} if title else {}
 
 
 def _completion_event(spec) -> dict | None:
@@ -418,7 +424,7 @@ def _completion_event(spec) -> dict | None:
     if not getattr(spec, "bpmn_id", None):
         return None
     event = {"action": "engine.task_completed", "element": spec.bpmn_id, "name": spec.bpmn_name,
-             "type": spec.description}
+             **_swedish_name(spec), "type": spec.description}
     if getattr(spec, "operation_name", None):
         event |= {"action": "engine.handler_called", "operation": spec.operation_name}
     elif any(isinstance(d, TimerEventDefinition) for d in _definitions_of(spec)):

@@ -410,7 +410,8 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
         groups = _groups_of(session, case, version, ready)
         assignee = _assignee(session, case, ready)
         audit.record(session, actor="engine", action="engine.task_ready", case_id=case.id,
-                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name, "group": groups[0],
+                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name, **_name_sv(ready),
+                                                           "group": groups[0],
                                                            **({"groups": groups} if len(groups) > 1 else {}),
                                                            **({"assignee": ready.assignee} if ready.assignee else {})})
         session.add(HumanTask(
@@ -420,6 +421,11 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
             due_at=ready.due_at, defaults=defaults_from(schema, ready.data), created_at=now,
             subject=_subject_value(ready),
             other_groups=[TaskCandidateGroup(group=g, position=i) for i, g in enumerate(groups[1:], 1)]))
+
+
+def _name_sv(ready) -> dict:
+    """The task's Swedish title for the case history, when the diagram gives one."""
+    return {"name_sv": ready.properties["title_sv"]} if ready.properties.get("title_sv") else {}
 
 
 def _assignee(session: Session, case: Case, ready) -> User | None:

@@ -143,6 +143,7 @@ def complete_now(session: Session, *, actor: User, task_id: str, data: Mapping,
 
     audit.record(session, actor=actor.username, action="task.completed", case_id=case.id,
                  element_id=task.element_id, details={"task": task.id, "title": task.title,
+                                                      **({"title_sv": task.title_sv} if task.title_sv else {}),
                                                       "before": before, "after": clean})
     try:
         runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor), overrides=overrides)
