@@ -27,7 +27,7 @@ def communicate_to_applicant(ctx: HandlerContext) -> dict:
     material = material_against(ctx.data, ctx.host.recipient_names())
     ctx.host.send_letter("communication", {
         "reply_by": reply_by.isoformat(), "intended_outcome": ctx.data.get("outcome"),
-        "reasons": ctx.data.get("decision_text"), **material})
+        "reasons": ctx.data.get("reasons") or ctx.data.get("decision_text"), **material})
     ctx.host.record_event("communicated", {"reply_by": reply_by.isoformat()})
     return {"sent_at": ctx.now.isoformat(), "reply_by": reply_by.isoformat(),
             "reply_deadline": end_of_local_day(reply_by, tz).isoformat(), **material}

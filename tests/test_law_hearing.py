@@ -179,7 +179,9 @@ def test_before_a_refusal_the_applicant_is_told_what_each_objecting_neighbour_sa
     answer(api, case_id, cecilia, "objection", "Tillbyggnaden skuggar min altan hela eftermiddagen.")
     api.as_("officer").complete("record_neighbour_responses", {"responses": "En erinran om skuggning.",
                                                                "objections_received": True})
-    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": "Avslås."})
+    api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": "Avslås.",
+                                                   "reasons": "Tillbyggnaden är en för stor avvikelse från planen."})
     [letter] = letters(rt, case_id, "communication")
     assert "Cecilia Granne: Tillbyggnaden skuggar min altan hela eftermiddagen." in letter.body
+    assert "Tillbyggnaden är en för stor avvikelse från planen." in letter.body  # the draft's reasons
     assert "Bo Granne" not in letter.body  # he had nothing against it
