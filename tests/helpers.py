@@ -74,3 +74,23 @@ def browser_login(page, role: str) -> None:
     with page.expect_navigation():
         page.click("form button[type=submit].primary")
     expect(page.locator("header .who")).to_have_text(ROLE_USERS[role].title())
+
+
+def at_once(app, requests: list[tuple[str, dict | None, dict]]) -> list[int]:
+    """POST each (path, JSON body, headers) from a thread of its own, all released at once; their status codes."""
+    import threading
+
+    barrier = threading.Barrier(len(requests))
+    results: list[int | None] = [None] * len(requests)
+
+    def post(i: int, path: str, body: dict | None, headers: dict) -> None:
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        results[i] = client.post(path, json=body, headers=headers).status_code
+
+    threads = [threading.Thread(target=post, args=(i, *r)) for i, r in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results

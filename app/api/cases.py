@@ -61,12 +61,17 @@ def history(case_id: int):
 @api_user
 def message(case_id: int, name: str):
     body = json_body(allowed=("data",))
-    msg = message_service.send_message(db(), actor=g.api_user, case_id=case_id, name=name,
-                                       data=body.get("data", {}))
-    if msg.payload.get("taken_as"):
-        return jsonify({"id": msg.id, "status": "recorded", "taken_as": msg.payload["taken_as"]}), 200
-    delivered = msg.delivered_at is not None
-    return jsonify({"id": msg.id, "status": "delivered" if delivered else "pending"}), 200 if delivered else 202
+    receipt = message_service.send_message(db(), actor=g.api_user, case_id=case_id, name=name,
+                                           data=body.get("data", {}))
+    if receipt.taken_as:
+        return jsonify({"id": receipt.message.id, "status": "recorded", "taken_as": receipt.taken_as}), 200
+    if receipt.delivered:
+        return jsonify({"id": receipt.message.id, "status": "delivered"}), 200
+    body = {"id": receipt.message.id, "status": "pending"}
+    if receipt.incident is not None:
+        body["incident"] = {"id": receipt.incident.id, "element": receipt.incident.element_id,
+                            "error": receipt.incident.error}
+    return jsonify(body), 202
 
 
 @bp.post("/api/cases/<int:case_id>/withdraw")

@@ -11,6 +11,7 @@ def task_json(task: HumanTask, schema: dict | None = None) -> dict:
         "name": task.element_id, "title": task.title, "group": task.group,
         "assignee": task.assignee.username if task.assignee else None,
         "status": task.status.value, "created_at": task.created_at.isoformat(),
+        "claimed_at": task.claimed_at.isoformat() if task.claimed_at else None,
         "due_at": task.due_at.isoformat() if task.due_at else None,
         "form": {"schema": schema} if schema is not None else None,
     }

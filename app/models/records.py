@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
 from .enums import OutboxStatus
+
+if TYPE_CHECKING:
+    from .case import Case
 
 
 class AuditEvent(Base):
@@ -68,7 +72,7 @@ class AuditCheckpoint(Base):
 
 
 class OutboxMessage(Base):
-    """An e-mail (or other effect) written in the transaction, delivered later."""
+    """An e-mail written in the transaction that caused it, sent later (see services.outbox, app.mailer)."""
 
     __tablename__ = "outbox_message"
 
@@ -86,6 +90,12 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     #: The letter this e-mail carries; its PDF is attached when the message is sent.
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
+    #: The sender that claimed the row for one delivery attempt, and when; a claim older
+    #: than the claim timeout (the sender died) is given up and the row is claimable again.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None]
+
+    case: Mapped[Case | None] = relationship()
 
 
 class Document(Base):

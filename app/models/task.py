@@ -29,6 +29,9 @@ class HumanTask(Base):
     form: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[TaskStatus] = mapped_column(Enum(TaskStatus, native_enum=False, length=20), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: When the assignee took the task (claim, reassignment, or completion without a claim);
+    #: cleared with the assignee. Wait time is ready -> claimed, work time claimed -> completed.
+    claimed_at: Mapped[datetime | None]
     #: Form defaults computed from case data when the task became ready.
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]

@@ -92,10 +92,11 @@ def _replay(session: Session, incident: Incident, overrides: dict | None) -> Non
             task_service.complete_now(session, actor=user, task_id=action["task_id"], data=action["data"],
                                       overrides=overrides)
         elif action["kind"] == "message":
-            message = PendingMessage(case_id=case.id, name=action["name"], payload=action["payload"],
-                                     sender_id=action.get("sender_id"), received_at=utcnow())
-            session.add(message)
-            session.flush()
+            if "message_id" not in action:  # incidents from before messages were stored first
+                session.add(PendingMessage(case_id=case.id, name=action["name"], payload=action["payload"],
+                                           sender_id=action.get("sender_id"), received_at=utcnow()))
+                session.flush()
+            # the stored message is still pending: settling the case delivers it
             runner.apply(session, case, lambda wf, events, host: None, actor=actor_name, overrides=overrides)
         elif action["kind"] == "timer":
             engine = get_env(session).engine

@@ -1,15 +1,16 @@
-"""Messages to cases: kept until the case waits for them, never dropped."""
+"""Messages to cases: stored first, delivered when the case waits for them, never dropped."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import Case, MessageSubscription, PendingMessage, ProcessVersion, User
+from app.models import Case, Incident, MessageSubscription, PendingMessage, ProcessVersion, User
 
-from . import audit, clocks, incidents, runner
+from . import audit, clocks, incidents, locks, runner
 from .cases import get_case, is_staff
 from .errors import N_, CaseBlocked, CaseClosed, Forbidden, InvalidInput, StepFailed
 from .processes import message_names
@@ -18,18 +19,37 @@ from .processes import message_names
 APPLICANT_MESSAGES = {"supplement_received", "comments_received"}
 
 
-def send_message(session: Session, *, actor: User, case_id: int, name: str, data: Mapping) -> PendingMessage:
-    """Store the message and deliver it now if the case waits for it."""
+@dataclass(frozen=True)
+class Receipt:
+    """What became of a message: delivered now, recorded as material, or kept (with the incident if a step
+    after it failed)."""
+
+    message: PendingMessage
+    incident: Incident | None = None
+
+    @property
+    def taken_as(self) -> str | None:
+        """The clock event a supplement the case was not waiting for was recorded as."""
+        return self.message.payload.get("taken_as")
+
+    @property
+    def delivered(self) -> bool:
+        return self.message.delivered_at is not None
+
+
+def send_message(session: Session, *, actor: User, case_id: int, name: str, data: Mapping) -> Receipt:
+    """Store the message, then deliver it if the case waits for it.
+
+    The case's row is locked first, so a message and a task completion on
+    the same case take turns instead of one of them failing, and whether the
+    case waits for the message is read after the other one finished. Delivery
+    runs in a savepoint: if a step fails, only the delivery is rolled back;
+    the message stays stored (pending) and an incident records the failure,
+    so an administrator's retry delivers it.
+    """
     case = get_case(session, actor=actor, case_id=case_id)
-    if not is_staff(actor) and name not in APPLICANT_MESSAGES:
-        raise Forbidden(f"applicants cannot send {name!r}")
-    if not isinstance(data, Mapping):
-        raise InvalidInput([{"field": "data", "message": "must be a JSON object"}])
-    version = session.get(ProcessVersion, case.process_version_id)
-    known = message_names(session, version)
-    if name not in known:
-        raise InvalidInput([{"field": "name", "message": f"the process has no message {name!r} "
-                                                        f"(known: {', '.join(sorted(known))})"}])
+    _check(session, actor=actor, case=case, name=name, data=data)
+    case = locks.case(session, case.id)
     if case.completed_at is not None:
         raise CaseClosed(N_("the case is closed and takes no more messages"))
     waiting = session.scalar(select(MessageSubscription.id).where(
@@ -42,17 +62,33 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
                  details={"name": name, "message_id": message.id})
     if name == runner.SUPPLEMENT_MESSAGE and waiting is None:
         _material_not_asked_for(session, case, message, actor)
+    return _deliver(session, case, message, actor=actor.username)
+
+
+def _check(session: Session, *, actor: User, case: Case, name: str, data: Mapping) -> None:
+    if not is_staff(actor) and name not in APPLICANT_MESSAGES:
+        raise Forbidden(f"applicants cannot send {name!r}")
+    if not isinstance(data, Mapping):
+        raise InvalidInput([{"field": "data", "message": "must be a JSON object"}])
+    known = message_names(session, session.get(ProcessVersion, case.process_version_id))
+    if name not in known:
+        raise InvalidInput([{"field": "name", "message": f"the process has no message {name!r} "
+                                                        f"(known: {', '.join(sorted(known))})"}])
+
+
+def _deliver(session: Session, case: Case, message: PendingMessage, *, actor: str) -> Receipt:
+    """Settle the case (which delivers the message if it waits for it); a failed step keeps it pending."""
     try:
         incidents.ensure_actionable(session, case)
     except CaseBlocked:
-        return message  # kept; delivered when the case is resumed or its incident resolved
+        return Receipt(message)  # delivered when the case is resumed or its incident resolved
     try:
-        runner.apply(session, case, lambda wf, events, host: None, actor=actor.username)
+        with audit.savepoint(session):
+            runner.apply(session, case, lambda wf, events, host: None, actor=actor)
     except StepFailed as exc:
-        exc.action = {"kind": "message", "name": name, "payload": message.payload, "actor": actor.username,
-                      "sender_id": actor.id}
-        raise
-    return message
+        exc.action = {"kind": "message", "message_id": message.id, "name": message.name, "actor": actor}
+        return Receipt(message, incidents.record_step_failure(session, exc))
+    return Receipt(message)
 
 
 def _material_not_asked_for(session: Session, case: Case, message: PendingMessage, actor: User) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import Case, HumanTask, TaskStatus, User
 
-from . import audit, runner
+from . import audit, locks, runner
 from . import groups as group_service
 from .env import get_env
 from .errors import CaseClosed, Conflict, Forbidden, InvalidInput, NotFound, TaskNotFound
@@ -88,10 +88,14 @@ def terminate(session: Session, *, actor: User, case_id: int, reason: str) -> Ca
 
 def reassign(session: Session, *, actor: User, task_id: str, reason: str, user: str | None = None,
              group: str | None = None) -> HumanTask:
-    """Give an open task to another user and/or group."""
+    """Give an open task to another group and/or user.
+
+    An assignee who is not in the task's (new) group loses the task: nobody
+    could otherwise work it, and its group could not claim it.
+    """
     _admin(actor)
     reason = _reason(reason)
-    task = session.get(HumanTask, task_id)
+    task = locks.task(session, task_id)
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
     if task.status != TaskStatus.OPEN:
@@ -106,19 +110,26 @@ def reassign(session: Session, *, actor: User, task_id: str, reason: str, user: 
             raise InvalidInput([{"field": "group", "message": f"no active group {group!r}; choose from {names}"}])
         task.group = found.name
     if user:
-        target = session.scalar(select(User).where(User.username == user, User.deleted_at.is_(None)))
-        if target is None:
-            raise InvalidInput([{"field": "user", "message": f"no active user named {user!r}"}])
-        if task.groups and not set(task.groups) & target.work_groups:
-            raise InvalidInput([{"field": "user",
-                                 "message": f"{user} is not in the {' or '.join(task.groups)} group"}])
-        task.assignee = target
+        _assign(session, task, user)
+    elif task.assignee is not None and task.groups and not set(task.groups) & task.assignee.work_groups:
+        task.assignee, task.claimed_at = None, None
     session.flush()
     after = {"group": task.group, "assignee": task.assignee.username if task.assignee else None}
     audit.record(session, actor=actor.username, action="task.reassigned", case_id=task.case_id,
                  element_id=task.element_id, details={"task": task.id, "before": before, "after": after,
                                                       "reason": reason})
     return task
+
+
+def _assign(session: Session, task: HumanTask, username: str) -> None:
+    target = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None)))
+    if target is None:
+        raise InvalidInput([{"field": "user", "message": f"no active user named {username!r}"}])
+    if task.groups and not set(task.groups) & target.work_groups:
+        raise InvalidInput([{"field": "user",
+                             "message": f"{username} is not in the {' or '.join(task.groups)} group"}])
+    if task.assignee_id != target.id:
+        task.assignee, task.claimed_at = target, utcnow()
 
 
 def move_back(session: Session, *, actor: User, case_id: int, task_id: str, reason: str) -> Case:

@@ -390,7 +390,8 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
         row.status = TaskStatus.COMPLETED
         row.completed_at = now
         row.completed_by_id = user.id if user is not None else None
-        row.assignee_id = row.assignee_id or (user.id if user is not None else None)
+        if row.assignee_id is None and user is not None:  # completed without a claim: taken now
+            row.assignee_id, row.claimed_at = user.id, now
         open_rows.pop(row.id, None)
     for task_id, row in open_rows.items():
         if task_id not in ready_ids:
@@ -404,6 +405,7 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
             earlier.status, earlier.completed_at, earlier.completed_by_id = TaskStatus.OPEN, None, None
             assignee = _assignee(session, case, ready)
             earlier.assignee_id = assignee.id if assignee else None
+            earlier.claimed_at = now if assignee else None
             continue
         suffix_en, suffix_sv = _subject_suffixes(session, ready)
         schema = form_schema(version, ready.form)
@@ -418,6 +420,7 @@ def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, comple
             id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix_en,
             title_sv=(ready.properties.get("title_sv") + suffix_sv) if ready.properties.get("title_sv") else None,
             group=groups[0], form=ready.form, status=TaskStatus.OPEN, assignee_id=assignee.id if assignee else None,
+            claimed_at=now if assignee else None,
             due_at=ready.due_at, defaults=defaults_from(schema, ready.data), created_at=now,
             subject=_subject_value(ready),
             other_groups=[TaskCandidateGroup(group=g, position=i) for i, g in enumerate(groups[1:], 1)]))

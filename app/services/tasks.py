@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.models import Case, HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus, User
 
-from . import audit, form_options, incidents, runner
+from . import audit, form_options, incidents, locks, runner
 from .env import get_env
 from .errors import (
     CaseClosed, Forbidden, InvalidInput, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
@@ -57,8 +58,9 @@ def task_types(session: Session, *, actor: User) -> list[tuple[str, str]]:
     return sorted(seen.items(), key=lambda kv: kv[1])
 
 
-def get_task(session: Session, *, actor: User, task_id: str) -> HumanTask:
-    task = session.get(HumanTask, task_id)
+def get_task(session: Session, *, actor: User, task_id: str, lock: bool = False) -> HumanTask:
+    """The task if the actor may see it; ``lock`` holds its row until the transaction ends."""
+    task = locks.task(session, task_id) if lock else session.get(HumanTask, task_id)
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
     if not task.offered_to(actor):
@@ -87,35 +89,43 @@ def _ensure_open(task: HumanTask) -> None:
 
 
 def claim(session: Session, *, actor: User, task_id: str) -> HumanTask:
-    task = get_task(session, actor=actor, task_id=task_id)
+    """Take the task; of two people claiming it at once exactly one gets it."""
+    task = get_task(session, actor=actor, task_id=task_id, lock=True)
     _ensure_open(task)
-    if task.assignee_id not in (None, actor.id):
-        raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
-    task.assignee_id = actor.id
-    audit.record(session, actor=actor.username, action="task.claimed", case_id=task.case_id,
-                 element_id=task.element_id, details={"task": task.id})
+    _ensure_not_claimed_by_other(task, actor)
+    if task.assignee_id is None:
+        task.assignee_id, task.claimed_at = actor.id, utcnow()
+        audit.record(session, actor=actor.username, action="task.claimed", case_id=task.case_id,
+                     element_id=task.element_id, details={"task": task.id})
     return task
 
 
 def release(session: Session, *, actor: User, task_id: str) -> HumanTask:
-    task = get_task(session, actor=actor, task_id=task_id)
+    """Give the task back to its group."""
+    task = get_task(session, actor=actor, task_id=task_id, lock=True)
     _ensure_open(task)
+    _ensure_not_claimed_by_other(task, actor)
+    if task.assignee_id is not None:
+        task.assignee_id, task.claimed_at = None, None
+        audit.record(session, actor=actor.username, action="task.released", case_id=task.case_id,
+                     element_id=task.element_id, details={"task": task.id})
+    return task
+
+
+def _ensure_not_claimed_by_other(task: HumanTask, actor: User) -> None:
     if task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
-    task.assignee_id = None
-    audit.record(session, actor=actor.username, action="task.released", case_id=task.case_id,
-                 element_id=task.element_id, details={"task": task.id})
-    return task
 
 
 def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> HumanTask:
     """Validate the form data, complete the task and advance the case."""
     task = get_task(session, actor=actor, task_id=task_id)
+    locks.case(session, task.case_id)  # the case first, then its task (see locks)
+    task = get_task(session, actor=actor, task_id=task_id, lock=True)
     _ensure_open(task)
     if not task.offered_to(actor):
         raise Forbidden(_not_yours(task))
-    if task.assignee_id not in (None, actor.id):
-        raise TaskClaimedByOther(f"claimed by {task.assignee.display_name}")
+    _ensure_not_claimed_by_other(task, actor)
     if task.case.completed_at is not None:
         raise CaseClosed("the case is closed")
     incidents.ensure_actionable(session, task.case)

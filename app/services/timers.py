@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import Case, Incident, Timer
 
-from . import runner
+from . import incidents, locks, runner
 from .env import get_env
 from .errors import DomainError, InvalidInput, StepFailed
 
@@ -64,11 +64,14 @@ def fire(session: Session, *, timer_id: int, worker: str) -> bool:
     timer = session.get(Timer, timer_id)
     if timer is None:
         return False
+    # the case first (see locks): a completion or message on it meanwhile has replaced its timer rows
+    case = locks.case(session, timer.case_id)
+    if case is None or case.suspended_at is not None or incidents.open_incident(session, case.id) is not None:
+        return False
     claimed = session.execute(update(Timer).where(Timer.id == timer_id, Timer.claimed_by.is_(None))
                               .values(claimed_by=worker, claimed_at=utcnow())).rowcount
     if claimed != 1:
         return False
-    case = session.get(Case, timer.case_id)
     engine = get_env(session).engine
     try:
         runner.apply(session, case, lambda wf, events, host: engine.fire_due_timers(wf, events), actor="scheduler")
