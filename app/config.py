@@ -53,6 +53,16 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     mail_from: str = "lotsen@kommun.example"
+    #: Seconds to wait for the SMTP server before an attempt counts as failed.
+    smtp_timeout_s: float = 10.0
+    #: Delivery attempts before an outbox e-mail becomes a dead letter (shown to administrators).
+    outbox_max_attempts: int = 8
+    #: First retry after this many seconds, doubling with each failed attempt (capped at 2**10 times).
+    outbox_retry_base_s: int = 60
+    #: E-mails one sender claims at a time.
+    outbox_batch_size: int = 20
+    #: A claim older than this (the sender died mid-batch) is given up, and the e-mail is sent again.
+    outbox_claim_timeout_s: int = 900
     #: Wall-clock limit for one script or expression in a diagram (its worker is killed after it).
     script_time_limit_s: float = 2.0
     #: Processor-time limit for one script or expression (the kernel counts whole seconds, rounded up).

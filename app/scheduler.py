@@ -1,7 +1,8 @@
 """The scheduler: fires due timers and delivers the outbox (APScheduler).
 
 Run exactly one per deployment in production (``lotsen scheduler``); several
-are safe, because each timer row is claimed atomically before it fires.
+are safe, because each timer row and each outbox e-mail is claimed atomically
+before it is acted on.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from app import mailer
 from app.runtime import Runtime
-from app.services import outbox, timers
+from app.services import timers
 from app.services.errors import Conflict, DomainError
 from app.services.incidents import record_step_failure
 
@@ -54,9 +56,8 @@ def run_due_timers(rt: Runtime, worker: str | None = None) -> int:
 
 
 def deliver_outbox(rt: Runtime) -> int:
-    with rt.db.unit_of_work() as session:
-        sent, _ = outbox.deliver(session)
-    return sent
+    """Send the due e-mails (see app.mailer); return how many were sent."""
+    return mailer.deliver_due(rt.db, rt.settings).sent
 
 
 def _tick(rt: Runtime) -> None:

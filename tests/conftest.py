@@ -4,13 +4,10 @@ with API tokens, the Flask app and its test client."""
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +19,7 @@ from app.runtime import Runtime, build_runtime
 from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.processes import deploy_directory
+from tests.smtp import smtp_server
 
 PROCESSES = PROJECT_ROOT / "processes"
 PASSWORD = "test-password"
@@ -145,32 +143,12 @@ def client(app):
 # ------------------------------------------------------------------ a real SMTP server (aiosmtpd)
 
 
-class Inbox(Message):
-    """What the SMTP server received."""
-
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(rt):
-    """A real SMTP server on a free loopback port; the outbox sends to it."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    rt.settings.smtp_port = controller.port
-    yield handler
-    controller.stop()
+    """A real SMTP server on a free loopback port (see tests/smtp.py); the outbox sends to it."""
+    with smtp_server() as (handler, port):
+        rt.settings.smtp_port = port
+        yield handler
 
 
 # ------------------------------------------------------------------ browser tests (Playwright)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app import uow
 from app.models import Case
-from app.services import audit, audit_search, audit_verify, case_admin, incidents, operations, retention
+from app.services import audit, audit_search, audit_verify, case_admin, incidents, operations, outbox, retention
 from app.services import cases as case_service
 from app.services import groups as group_service
 from app.services import users as user_service
@@ -34,7 +34,7 @@ def index():
     q = (request.args.get("q") or "").strip()
     return render_template("admin/index.html", q=q, found=case_admin.find_cases(session, q),
                            suspended=case_admin.suspended_cases(session), incidents=incidents.list_open(session),
-                           recent=audit_search.recent(session, 15))
+                           recent=audit_search.recent(session, 15), failed_mails=outbox.counts(session)["failed"])
 
 
 @bp.get("/cases/<int:case_id>")
@@ -110,6 +110,27 @@ def skip(incident_id: int):
     incidents.skip(db(), actor=current_user, incident_id=incident_id, data=data,
                    reason=request.form.get("reason", ""))
     return _done(_("The step was skipped with the data you entered."))
+
+
+@bp.get("/outbox")
+@role_required("admin")
+def outbox_page():
+    session = db()
+    status = request.args.get("status") or None
+    try:
+        page = outbox.list_messages(session, actor=current_user, status=outbox.parse_status(status),
+                                    page=request.args.get("page", 1, type=int) or 1)
+    except InvalidInput:
+        abort(404)
+    return render_template("admin/outbox.html", page=page, status=status, counts=outbox.counts(session),
+                           max_attempts=uow.runtime().settings.outbox_max_attempts)
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@role_required("admin")
+def outbox_retry(message_id: int):
+    outbox.retry(db(), actor=current_user, message_id=message_id)
+    return _done(_("The e-mail will be sent again in a moment."), "admin.outbox_page")
 
 
 @bp.get("/audit")
