@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import Case, ExternalTask, Incident, ProcessVersion, WorkerCredential
 
-from . import audit, incidents, runner
+from . import audit, incidents, locks, runner
 from .env import get_env
 from .errors import CaseClosed, Conflict, Forbidden, InvalidInput, NotFound, StepFailed
 from .workers import may_fetch
@@ -189,8 +189,13 @@ def _available(topic: dict, now):
 
 
 def _held(session: Session, worker: WorkerCredential, task_id: str, worker_id: str) -> ExternalTask:
-    """The task, when ``worker_id`` holds its lock now."""
-    row = session.get(ExternalTask, task_id, with_for_update=True)
+    """The task, when ``worker_id`` holds its lock now; its case's row and its own are locked (in that
+    order, like every action on a case: see locks)."""
+    case_id = session.scalar(select(ExternalTask.case_id).where(ExternalTask.id == task_id))
+    if case_id is not None:
+        locks.case(session, case_id)
+    session.execute(select(ExternalTask.id).where(ExternalTask.id == task_id).with_for_update())
+    row = session.get(ExternalTask, task_id, populate_existing=True)
     if row is None:
         raise NotFound(f"no waiting external task with id {task_id} (it was completed, or its case moved on)")
     if not may_fetch(worker, row.topic):
