@@ -178,6 +178,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'races.sqlite3'}"
         source = args.source.resolve()
+        os.chdir(source)  # `python -c` puts the working directory first on sys.path: the processes run source's code
         env = {**os.environ, "PYTHONPATH": str(source), "LOTSEN_DATABASE_URL": url, "LOTSEN_INSTANCE_DIR": tmp,
                "LOTSEN_SMTP_PORT": str(free_port())}
         tokens = prepare(source, url, env)
