@@ -5,16 +5,16 @@ with the assignee, so wait and work times can be measured. ``outbox_message``
 rows are claimed by one sender at a time (``claimed_by``, ``claimed_at``); a
 claim older than the claim timeout is given up.
 
-Revision ID: 0011_claims
-Revises: 0010_notices
+Revision ID: 0013_claims
+Revises: 0012_hearing_parties
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0011_claims"
-down_revision = "0010_notices"
+revision = "0013_claims"
+down_revision = "0012_hearing_parties"
 branch_labels = None
 depends_on = None
 
