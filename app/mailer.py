@@ -51,7 +51,7 @@ def deliver_due(db: Database, settings: Settings) -> Report:
     try:
         smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s)
     except OSError as exc:
-        error = f"cannot connect to {settings.smtp_host}:{settings.smtp_port}: {exc}"
+        error = outbox.failure(outbox.CONNECT, f"{settings.smtp_host}:{settings.smtp_port}: {exc}")
         for message_id in ids:
             _failed(db, settings, message_id, worker, error)
         report.failed = len(ids)
@@ -83,18 +83,19 @@ def _send_one(db: Database, settings: Settings, smtp: smtplib.SMTP, message_id: 
             email = outbox.compose(session, message_id=message_id, settings=settings)
     except Exception as exc:  # e.g. a letter whose PDF cannot be made: it waits for a fix, the rest go on
         log.exception("outbox message %s cannot be composed", message_id)
-        _failed(db, settings, message_id, worker, f"cannot compose the e-mail: {exc}")
+        _failed(db, settings, message_id, worker, outbox.failure(outbox.COMPOSE, str(exc)))
         return False, True
     try:
         smtp.send_message(email)
     except smtplib.SMTPServerDisconnected as exc:
-        _failed(db, settings, message_id, worker, f"the connection to the mail server broke: {exc}")
+        _failed(db, settings, message_id, worker, outbox.failure(outbox.BROKEN, str(exc)))
         return False, False
     except smtplib.SMTPException as exc:  # the server answered with an error
-        _failed(db, settings, message_id, worker, _describe(exc), permanent=_permanent(exc))
+        _failed(db, settings, message_id, worker, outbox.failure(outbox.REFUSED, _describe(exc)),
+                permanent=_permanent(exc))
         return False, getattr(exc, "smtp_code", None) != 421  # 421: the server is closing the connection
     except OSError as exc:  # (SMTPException is an OSError too, hence this order)
-        _failed(db, settings, message_id, worker, f"the connection to the mail server broke: {exc}")
+        _failed(db, settings, message_id, worker, outbox.failure(outbox.BROKEN, str(exc)))
         return False, False
     with db.unit_of_work() as session:
         if not outbox.mark_sent(session, message_id=message_id, worker=worker):

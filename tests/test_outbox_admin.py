@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.scheduler import deliver_outbox
-from tests.helpers import Api
+from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.smtp import free_port, smtp_server
 from tests.test_outbox import queue_mails
 from tests.test_web import Browser, csrf
@@ -69,8 +69,10 @@ def test_a_retried_dead_letter_is_sent_at_the_next_round(api, rt, outbox_of_thre
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("sv", ["Utkorg", "I kö", "Skickat", "Misslyckat", "Senaste fel:", "Försök igen nu"]),
-    ("en", ["Outbox", "Queued", "Sent", "Failed", "Last error:", "Retry now"]),
+    ("sv", ["Utkorg", "I kö", "Skickat", "Misslyckat", "Senaste fel:", "Kunde inte ansluta till e-postservern.",
+            "Försök igen nu"]),
+    ("en", ["Outbox", "Queued", "Sent", "Failed", "Last error:", "Could not connect to the mail server.",
+            "Retry now"]),
 ])
 def test_the_outbox_page_shows_the_mails_in_swedish_and_english(app, actors, outbox_of_three, lang, words):
     admin = Browser(app)
@@ -79,7 +81,8 @@ def test_the_outbox_page_shows_the_mails_in_swedish_and_english(app, actors, out
     page = admin.get("/admin/outbox").get_data(as_text=True)
     for word in words:
         assert word in page
-    assert "cannot connect" in page and "queued@example.se" in page
+    assert "cannot connect" not in page  # the stored reason is shown in the reader's words
+    assert "Connection refused" in page and "queued@example.se" in page  # with the system's own detail
     failed_only = admin.get("/admin/outbox?status=failed").get_data(as_text=True)
     assert "failed@example.se" in failed_only and "queued@example.se" not in failed_only
     assert 'id="failed-mails"' in admin.get("/admin/").get_data(as_text=True)
@@ -94,3 +97,19 @@ def test_retry_from_the_outbox_page(app, actors, api, outbox_of_three):
     [mail] = [m for m in api.as_("admin").get("/api/admin/outbox").get_json() if m["id"] == outbox_of_three["failed"]]
     assert mail["status"] == "pending"
     assert Browser(app).get("/admin/outbox").status_code == 302  # not logged in: to the login page
+
+
+def test_a_letter_in_the_outbox_names_its_pdf_and_the_administrator_can_open_it(app, actors, api):
+    api.as_("applicant").submit(applicant_email="anna@example.se")
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
+    mails = api.as_("admin").get("/api/admin/outbox").get_json()
+    receipt = next(m for m in mails if m["subject"].startswith("Mottagningsbevis"))
+    attachment = receipt["attachment"]
+    assert attachment["filename"].startswith("Mottagningsbevis") and attachment["filename"].endswith(".pdf")
+    admin = Browser(app)
+    admin.login("adam")
+    page = admin.get("/admin/outbox").get_data(as_text=True)
+    link = f'/cases/{receipt["case_id"]}/documents/{attachment["document_id"]}'
+    assert f'href="{link}"' in page and attachment["filename"] in page
+    pdf = admin.get(link)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

@@ -18,7 +18,8 @@ def outbox_json(m: OutboxMessage) -> dict:
     return {"id": m.id, "case_id": m.case_id, "reference": m.case.reference if m.case else None, "kind": m.kind,
             "status": m.status.value, "recipient": m.recipient, "subject": m.subject, "body": m.body,
             "attempts": m.attempts, "last_error": m.last_error, "created_at": when(m.created_at),
-            "next_attempt_at": when(m.next_attempt_at), "sent_at": when(m.sent_at)}
+            "next_attempt_at": when(m.next_attempt_at), "sent_at": when(m.sent_at),
+            "attachment": {"document_id": m.document.id, "filename": m.document.filename} if m.document else None}
 
 
 def _int_arg(name: str, default: int) -> int:

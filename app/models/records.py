@@ -96,6 +96,7 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
 
     case: Mapped[Case | None] = relationship()
+    document: Mapped[Document | None] = relationship()
 
 
 class Document(Base):

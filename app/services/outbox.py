@@ -31,6 +31,32 @@ from .errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 #: How the administrator's list names the statuses (and filters by them).
 STATUSES = tuple(s.value for s in OutboxStatus)
 
+#: Why an attempt failed. A stored error is ``"<reason>: <technical detail>"``; the administrator's page
+#: shows the reason in the reader's language and the detail (the mail server's own words) after it.
+CONNECT = "cannot connect to the mail server"
+BROKEN = "the connection to the mail server broke"
+REFUSED = "the mail server refused the e-mail"
+COMPOSE = "cannot compose the e-mail"
+REASONS = {
+    CONNECT: N_("Could not connect to the mail server."),
+    BROKEN: N_("The connection to the mail server broke."),
+    REFUSED: N_("The mail server refused the e-mail."),
+    COMPOSE: N_("The e-mail could not be put together: its letter could not be made into a PDF."),
+}
+
+
+def failure(reason: str, detail: str) -> str:
+    """The error to store for a failed attempt."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown outbox failure reason {reason!r}")
+    return f"{reason}: {detail}"
+
+
+def explain(error: str | None) -> tuple[str | None, str]:
+    """A stored error as (the reason's message to translate, or None if unknown; the technical detail)."""
+    reason, _, detail = (error or "").partition(": ")
+    return (REASONS[reason], detail) if reason in REASONS else (None, error or "")
+
 
 def claim(session: Session, *, worker: str, settings: Settings, now: datetime | None = None) -> list[int]:
     """Claim up to a batch of due e-mails for ``worker``; their ids, oldest first.
@@ -158,7 +184,8 @@ def list_messages(session: Session, *, actor: User, status: OutboxStatus | None 
     if status is not None:
         query = query.where(OutboxMessage.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.options(selectinload(OutboxMessage.case)).order_by(OutboxMessage.id.desc())
+    rows = session.scalars(query.options(selectinload(OutboxMessage.case), selectinload(OutboxMessage.document))
+                           .order_by(OutboxMessage.id.desc())
                            .offset((page - 1) * per_page).limit(per_page))
     return Page(list(rows), total, page, per_page)
 

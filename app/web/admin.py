@@ -123,7 +123,7 @@ def outbox_page():
     except InvalidInput:
         abort(404)
     return render_template("admin/outbox.html", page=page, status=status, counts=outbox.counts(session),
-                           max_attempts=uow.runtime().settings.outbox_max_attempts)
+                           max_attempts=uow.runtime().settings.outbox_max_attempts, explain=outbox.explain)
 
 
 @bp.post("/outbox/<int:message_id>/retry")
