@@ -49,9 +49,16 @@ def db_upgrade() -> None:
     """Apply every migration to LOTSEN_DATABASE_URL."""
     from app.migrate import upgrade
 
+    from app.cli_insight import backfill
+
     settings = Settings.from_env()
     upgrade(settings.database_url)
-    click.echo("database is up to date")
+    rt = build_runtime(settings)
+    try:
+        filled = backfill(rt)
+    finally:
+        rt.close()
+    click.echo("database is up to date" + (f"; dashboard figures computed for {filled} case(s)" if filled else ""))
 
 
 # ---------------------------------------------------------------- processes
@@ -380,9 +387,11 @@ def scheduler() -> None:
 
 
 def _register_subcommands() -> None:
+    from app.cli_insight import insight
     from app.cli_workers import workers
 
     main.add_command(workers)
+    main.add_command(insight)
 
 
 _register_subcommands()

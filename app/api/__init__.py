@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 # Importing the route modules registers their routes on the blueprint.
-from . import admin, cases, delegation, external_tasks, groups, hearing, outbox, process_models, tasks
+from . import admin, cases, delegation, external_tasks, groups, hearing, insight, outbox, process_models, tasks
 from .common import OPENAPI, bp
 
-__all__ = ["OPENAPI", "admin", "bp", "cases", "delegation", "external_tasks", "groups", "hearing", "outbox",
+__all__ = ["OPENAPI", "admin", "bp", "cases", "delegation", "external_tasks", "groups", "hearing", "insight",
+           "outbox",
            "process_models", "tasks"]

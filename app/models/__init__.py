@@ -6,6 +6,7 @@ from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, T
 from .external import ExternalTask, WorkerCredential
 from .group import Group, group_membership
 from .hearing import HearingParty
+from .insight import CaseFigures
 from .notice import Notice
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
@@ -16,8 +17,9 @@ from .user import ApiToken, User
 __all__ = [
     "audit_guards",
     "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
-    "Document", "ExternalTask", "Group", "HearingParty",
+    "CaseFigures", "Document", "ExternalTask", "Group", "HearingParty",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
-    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "TaskCandidateGroup",
+    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE",
+    "TaskCandidateGroup",
     "TaskStatus", "Timer", "User", "WorkerCredential", "group_membership",
 ]

@@ -36,7 +36,7 @@ class HumanTask(Base):
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: The data the user submitted.
     submitted: Mapped[dict | None] = mapped_column(JSON)

@@ -79,6 +79,11 @@ class Clocks:
     lead_time_days: int | None
     decided_on: date | None
     fee_reduction_fifths: int | None
+    #: How many supplement orders (förelägganden) the case has had.
+    supplement_orders: int = 0
+    #: The day the application became complete (arrival, a remedying reply or own-initiative material);
+    #: None until the coordinator found it complete.
+    complete_on: date | None = None
 
     def to_dict(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
@@ -180,7 +185,21 @@ def compute(events: Iterable[Event], *, case_type: str | None, measure: str | No
         lead_time_days=((decided or today) - arrived).days if arrived else None,
         decided_on=decided,
         fee_reduction_fifths=fee_reduction_fifths(decided, due) if decided and due else None,
+        supplement_orders=sum(1 for e in ordered if e.kind == "supplement_ordered"),
+        complete_on=_complete_on(ordered, day, arrived),
     )
+
+
+def _complete_on(ordered: list[Event], day: Callable[[Event], date], arrived: date | None) -> date | None:
+    """The day the application was complete: the remedying reply's day, the last material sent, or arrival."""
+    complete = next((e for e in ordered if e.kind == "complete"), None)
+    if complete is None or arrived is None:
+        return None
+    if (complete.data or {}).get("remedied_on"):
+        return date.fromisoformat(complete.data["remedied_on"])
+    material = [day(e) for e in ordered if e.at <= complete.at
+                and e.kind in ("supplement_received", "own_initiative_supplement")]
+    return max(material) if material else arrived
 
 
 def _replay(ordered: list[Event], day: Callable[[Event], date], arrived: date | None, weeks: int) -> _Statutory:

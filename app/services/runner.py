@@ -33,6 +33,7 @@ from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
 from .forms import defaults_from
+from .insight import figures
 from .processes import form_schema
 
 #: The message by which an applicant's supplement reaches a case (see clocks).
@@ -303,7 +304,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     except StaleDataError as exc:
         raise ConcurrentUpdate("the case was changed by someone else at the same time; reload and try again",
                                case_id=case_id) from exc
-    clocks.refresh(session, case)
+    figures.project(session, case, clocks.refresh(session, case))
     _project_tasks(session, case, snapshot, now, completed_task)
     external_tasks.project(session, case, snapshot.external, now)
     session.execute(delete(Timer).where(Timer.case_id == case.id))

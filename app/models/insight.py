@@ -1,0 +1,54 @@
+"""What the insight dashboard reads: one row of figures per case."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class CaseFigures(Base):
+    """A case's clock figures in calendar days, kept in the transaction that changes the case.
+
+    A projection of the case's events (see ``services.clocks``) so that the
+    dashboard aggregates plain columns instead of replaying every case.
+    """
+
+    __tablename__ = "case_figures"
+    __table_args__ = (
+        Index("ix_case_figures_process_decided_on", "process", "decided_on"),
+        Index("ix_case_figures_process_arrived_on", "process", "arrived_on"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    process: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer)
+    case_type: Mapped[str | None] = mapped_column(String(40))
+    track: Mapped[str | None] = mapped_column(String(20))
+    measure: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    arrived_on: Mapped[date | None] = mapped_column(Date)
+    complete_on: Mapped[date | None] = mapped_column(Date)
+    statutory_start: Mapped[date | None] = mapped_column(Date)
+    statutory_due: Mapped[date | None] = mapped_column(Date)
+    service_goal_due: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    #: The day the case ended (decided and closed, withdrawn or terminated).
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    #: Start of the statutory clock → decision.
+    statutory_days: Mapped[int | None] = mapped_column(Integer)
+    #: Arrival → decision, as the applicant experienced it.
+    lead_days: Mapped[int | None] = mapped_column(Integer)
+    #: Arrival → the day the application was complete.
+    completeness_days: Mapped[int | None] = mapped_column(Integer)
+    within_deadline: Mapped[bool | None] = mapped_column(Boolean)
+    within_goal: Mapped[bool | None] = mapped_column(Boolean)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    fee_reduction_fifths: Mapped[int] = mapped_column(Integer, default=0)
+    fee_reduction_kr: Mapped[int] = mapped_column(Integer, default=0)
+    supplement_orders: Mapped[int] = mapped_column(Integer, default=0)
+    #: Complete without any supplement order (Umeå's "komplett vid ankomst").
+    complete_on_arrival: Mapped[bool | None] = mapped_column(Boolean)
+
