@@ -5,14 +5,14 @@
   cases from before this revision);
 - an index on ``human_task.completed_at`` for throughput and heatmap periods.
 
-Revision ID: 0011_insight
-Revises: 0010_notices
+Revision ID: 0012_insight
+Revises: 0011_any_process
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_insight"
-down_revision = "0010_notices"
+revision = "0012_insight"
+down_revision = "0011_any_process"
 branch_labels = None
 depends_on = None
 
