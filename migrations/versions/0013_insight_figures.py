@@ -5,14 +5,14 @@
   cases from before this revision);
 - an index on ``human_task.completed_at`` for throughput and heatmap periods.
 
-Revision ID: 0012_insight
-Revises: 0011_any_process
+Revision ID: 0013_insight
+Revises: 0012_hearing_parties
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_insight"
-down_revision = "0011_any_process"
+revision = "0013_insight"
+down_revision = "0012_hearing_parties"
 branch_labels = None
 depends_on = None
 
