@@ -5,7 +5,7 @@ Day 0 is Monday 5 January 2026; every step happens at 09:00 local time.
 | case | what happens | statutory days | lead days |
 |---|---|---|---|
 | a | plank, complete at triage day 2, granted day 20 | 20 | 20 |
-| b | plank, complete day 3, refused day 9 | 8 | 8 |
+| b | plank, complete day 3, handed over to the committee and refused day 9 | 8 | 8 |
 | c | nybyggnad, supplement ordered day 5, reply day 25, complete day 27, granted day 40 | 15 | 38 |
 | d | plank, complete day 4, granted day 80: 10 days late, fee reduced by 2/5 | 77 | 77 |
 | e | mur, complete day 5, granted day 30 | 26 | 26 |
@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.helpers import TRIAGE_COMPLETE
-from tests.scenario import on, plus, reply
+from tests.scenario import on, plus, refuse_after_comments, reply
 
 DAY0 = date(2026, 1, 5)
 TODAY = 130  # the day the figures are read
@@ -33,6 +33,16 @@ def _triage(api, case_id, **extra):
 
 
 def _decide(api, case_id, outcome="granted"):
+    if outcome == "refused":  # the delegation order leaves refusals to the committee
+        api.as_("coordinator").complete("coordinator_decision", {"outcome": "hand_over", "decision_text": "Avslag."},
+                                        case_id=case_id)
+        api.as_("officer").complete("review", {"assessment": "Strider mot planen.", "referrals": [],
+                                               "neighbours_required": False}, case_id=case_id)
+        refuse_after_comments(api, case_id)
+        api.as_("committee").complete("committee_decision", {"outcome": "refused", "minutes_reference": "§ 12",
+                                                             "committee_text": "Nämnden avslår ansökan."},
+                                      case_id=case_id)
+        return
     api.as_("coordinator").complete("coordinator_decision", {"outcome": outcome, "decision_text": "Beslut."},
                                     case_id=case_id)
 
