@@ -388,10 +388,12 @@ def scheduler() -> None:
 
 def _register_subcommands() -> None:
     from app.cli_insight import insight
+    from app.cli_simulate import simulate
     from app.cli_workers import workers
 
     main.add_command(workers)
     main.add_command(insight)
+    main.add_command(simulate)
 
 
 _register_subcommands()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, UTC
 
 
@@ -12,8 +14,12 @@ class Clock:
         self._lock = threading.Lock()
         self._fixed: datetime | None = None
         self._offset = timedelta(0)
+        self._simulated = threading.local()
 
     def now(self) -> datetime:
+        source = getattr(self._simulated, "source", None)
+        if source is not None:
+            return source()
         with self._lock:
             if self._fixed is not None:
                 return self._fixed
@@ -32,6 +38,16 @@ class Clock:
                 self._fixed += delta
             else:
                 self._offset += delta
+
+    @contextmanager
+    def simulated(self, source: Callable[[], datetime]) -> Iterator[None]:
+        """In this thread only, time is ``source()`` (a simulation's clock); other threads keep theirs."""
+        previous = getattr(self._simulated, "source", None)
+        self._simulated.source = source
+        try:
+            yield
+        finally:
+            self._simulated.source = previous
 
     def reset(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from .insight import CaseFigures
 from .notice import Notice
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
+from .simulation import SimulationRun
 from .records import AuditCheckpoint, AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
 from .task import HumanTask, TaskCandidateGroup
 from .user import ApiToken, User
@@ -19,7 +20,7 @@ __all__ = [
     "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
     "CaseFigures", "Document", "ExternalTask", "Group", "HearingParty",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
-    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE",
+    "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "SimulationRun",
     "TaskCandidateGroup",
     "TaskStatus", "Timer", "User", "WorkerCredential", "group_membership",
 ]

@@ -49,12 +49,17 @@ def parse_weeks(raw, clock: clocks.Clocks) -> int:
 
 def check(session: Session, case: Case, reason: str, weeks=None) -> tuple[clocks.Clocks, int]:
     """Refuse an extension the law does not allow; return the clocks and the chosen weeks if it may be made."""
+    clock = clocks.clocks_for(session, case)
+    return clock, check_clock(clock, reason, weeks)
+
+
+def check_clock(clock: clocks.Clocks, reason: str, weeks=None) -> int:
+    """Refuse an extension of a case with these clocks that the law does not allow; else the chosen weeks."""
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(N_("an extension needs a recorded reason"))
     if any(word in reason.lower() for word in STAFF_SHORTAGE_WORDS):
         raise _refuse(N_("lack of staff is not a valid reason for an extension"))
-    clock = clocks.clocks_for(session, case)
     if clock.decided_on is not None:
         raise _refuse(N_("the case is already decided"))
     if clock.statutory_due is None:
@@ -64,7 +69,7 @@ def check(session: Session, case: Case, reason: str, weeks=None) -> tuple[clocks
     if clock.days_left is not None and clock.days_left < 0:
         raise _refuse(N_("the deadline %(due)s has passed; an extension must be decided before it",
                          due=clock.statutory_due.isoformat()))
-    return clock, parse_weeks(weeks, clock)
+    return parse_weeks(weeks, clock)
 
 
 def extend(session: Session, *, actor: User, case_id: int, reason: str, weeks=None) -> clocks.Clocks:

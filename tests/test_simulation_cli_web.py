@@ -1,0 +1,109 @@
+"""``lotsen simulate`` and the studio's simulation pages: ask, watch the progress, read and reopen the result."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+from app.models import SimulationRun
+from tests.test_web import Browser
+
+
+@pytest.fixture
+def petra(app, actors):
+    """The process owner, logged in."""
+    browser = Browser(app)
+    browser.login("petra")
+    return browser
+
+
+@pytest.fixture
+def cli(rt, settings, monkeypatch):
+    monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, ["simulate", "--process", "building_permit", "--per-year", "20000",
+                                         "--no-history", *args])
+
+    return invoke
+
+
+def test_simulate_prints_each_scenario_and_the_difference(cli):
+    result = cli("--cases", "12", "--staff", "officer=1", "--compare-staff", "officer=4", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("building_permit: 12 cases per run, 1 run(s) from seed 1")
+    assert any(line.startswith("A v1") and "officer=1" in line for line in lines)
+    assert any(line.startswith("B v1") and "officer=4" in line for line in lines)
+    assert any(line.startswith("B − A: statutory median") for line in lines)
+
+
+def test_simulate_as_json_gives_the_same_figures_on_two_processes_as_on_one(cli):
+    serial = cli("--cases", "6", "--runs", "2", "--seed", "3", "--json", "--workers", "1")
+    parallel = cli("--cases", "6", "--runs", "2", "--seed", "3", "--json", "--workers", "2")
+    assert serial.exit_code == 0 and parallel.exit_code == 0, serial.output + parallel.output
+    one, two = json.loads(serial.output), json.loads(parallel.output)
+    assert one["scenarios"][0]["metrics"] == two["scenarios"][0]["metrics"]
+    assert len(one["scenarios"][0]["metrics"]["statutory_days_median"]["runs"]) == 2
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--cases", "5", "--staff", "officer"), "write GROUP=PEOPLE"),
+    (("--cases", "0"), "cases: must be a number of cases from 1 to 1,000,000"),
+    (("--cases", "5", "--version", "9"), "no such deployed process or version"),
+])
+def test_simulate_refuses_bad_options_in_one_line(cli, args, says):
+    result = cli(*args)
+    assert result.exit_code != 0
+    assert says in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_saved_simulation_reopens_in_the_studio(cli, petra):
+    result = cli("--cases", "8", "--save", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    run_id = int(result.output.rsplit("saved as simulation ", 1)[1].split(":")[0])
+    page = petra.get(f"/studio/simulations/{run_id}").get_data(as_text=True)
+    assert 'id="sim-results"' in page and 'data-metric="within_10_weeks_share"' in page
+    assert f"#{run_id}" in petra.get("/studio/simulations/").get_data(as_text=True)
+    diagram = petra.get(f"/studio/simulations/{run_id}/0.bpmn")
+    assert diagram.status_code == 200 and b'id="building_permit"' in diagram.data
+
+
+def test_the_studio_page_starts_a_simulation_in_its_own_process_and_shows_the_result(rt, petra):
+    form = {"process": "building_permit", "cases": "8", "runs": "2", "seed": "1", "arrivals": "rate",
+            "per_year": "20000", "title": "Fler handläggare", "a-version": "1", "a-staff-officer": "2",
+            "compare": "1", "b-version": "1", "b-staff-officer": "4"}
+    answer = petra.post_form("/studio/simulations/", "/studio/simulations/", form)
+    assert answer.status_code == 302
+    run_id = int(answer.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    for worker in multiprocessing.active_children():
+        if worker.name == f"lotsen-simulation-{run_id}":
+            worker.join(timeout=120)
+    status = petra.get(f"/studio/simulations/{run_id}/status.json").get_json()
+    assert status == {"status": "done", "progress": 1.0, "error": None}
+    with rt.db.unit_of_work(write=False) as session:
+        run = session.get(SimulationRun, run_id)
+        assert run.title == "Fler handläggare"
+        assert [s["staff"]["officer"]["people"] for s in run.result["scenarios"]] == [2, 4]
+    page = petra.get(f"/studio/simulations/{run_id}").get_data(as_text=True)
+    assert "Fler handläggare" in page and 'id="sim-results"' in page
+
+
+def test_the_studio_page_refuses_a_bad_request_beside_its_field(rt, petra):
+    answer = petra.post_form("/studio/simulations/", "/studio/simulations/",
+                             {"process": "building_permit", "cases": "0", "runs": "1", "a-version": "1"})
+    assert answer.status_code == 422
+    assert "måste vara ett antal ärenden från 1 till 1 000 000" in answer.get_data(as_text=True)
+    with rt.db.unit_of_work(write=False) as session:
+        assert session.query(SimulationRun).count() == 0
+
+
+def test_officers_may_not_open_the_simulation_pages(app, actors):
+    olga = Browser(app)
+    olga.login("olga")
+    assert olga.get("/studio/simulations/").status_code == 403
