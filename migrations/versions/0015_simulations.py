@@ -1,15 +1,15 @@
 """simulations: saved what-if runs with their progress and results
 
-Revision ID: 0014_simulations
-Revises: 0013_insight
+Revision ID: 0015_simulations
+Revises: 0014_insight
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0014_simulations"
-down_revision = "0013_insight"
+revision = "0015_simulations"
+down_revision = "0014_insight"
 branch_labels = None
 depends_on = None
 

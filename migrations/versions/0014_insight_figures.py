@@ -5,14 +5,14 @@
   cases from before this revision);
 - an index on ``human_task.completed_at`` for throughput and heatmap periods.
 
-Revision ID: 0013_insight
-Revises: 0012_hearing_parties
+Revision ID: 0014_insight
+Revises: 0013_claims
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_insight"
-down_revision = "0012_hearing_parties"
+revision = "0014_insight"
+down_revision = "0013_claims"
 branch_labels = None
 depends_on = None
 
