@@ -36,6 +36,7 @@ def test_staff_read_the_path_and_history_of_a_case_in_swedish(app, api):
     path = card(page, "Ärendets gång hittills")
     assert "Registrera ärendet" in path and "Regeln om grannehörande" in path and "Granska ansökan" in path
     assert "Register case" not in path and "Neighbour hearing rule" not in path and "Triage application" not in path
+    assert "Bygglov, rivningslov och marklov · Version 1" in page and "building_permit" not in page  # no key
     history = card(page, "Ärendehistorik")
     assert "Uppgift slutförd · Granska ansökan" in history and "Uppgift redo · Förbered grannehörandet" in history
     assert "Automatiskt steg utfört · Regeln om grannehörande" in history
