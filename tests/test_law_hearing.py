@@ -171,7 +171,7 @@ def test_notice_on_the_anslagstavla_instead_of_letters_ends_on_the_day_after_the
     assert reference not in client.get("/anslagstavla").get_data(as_text=True)  # taken down after the period
 
 
-def test_before_a_refusal_the_applicant_is_told_what_each_objecting_neighbour_said(api, rt):
+def test_before_a_refusal_the_applicant_is_told_what_each_objecting_neighbour_said(app, api, rt):
     case_id = hearing_case(api)
     bo, cecilia = add_parties(api, case_id, PARTIES[:2])
     api.as_("officer").complete("prepare_hearing", {"hearing_channel": "letters"})
@@ -184,4 +184,9 @@ def test_before_a_refusal_the_applicant_is_told_what_each_objecting_neighbour_sa
     [letter] = letters(rt, case_id, "communication")
     assert "Cecilia Granne: Tillbyggnaden skuggar min altan hela eftermiddagen." in letter.body
     assert "Tillbyggnaden är en för stor avvikelse från planen." in letter.body  # the draft's reasons
+    anna = Browser(app)
+    anna.login("anna")
+    portal = anna.get(f"/portal/cases/{case_id}").get_data(as_text=True)
+    assert "Grannar som har invändningar: Cecilia Granne" in portal
+    assert "Tillbyggnaden skuggar min altan hela eftermiddagen." in portal and "{&#39;name&#39;" not in portal
     assert "Bo Granne" not in letter.body  # he had nothing against it
