@@ -85,6 +85,9 @@ class Settings:
     authority_phone: str = "010-123 45 67"
     #: Who hears appeals of the authority's decisions (PBL 13 kap.): the county administrative board.
     appeal_body: str = "Länsstyrelsen"
+    #: Where timely appeals are sent on: the appeal body's e-mail (empty: the letter is printed and posted).
+    appeal_body_email: str = ""
+    appeal_body_address: str = ""
     # --- rules and numbers from DOMAIN.md; [U] = unverified, so configurable ---
     #: The day the 2025 PBL reform applies from, by arrival date: lov-plikt and the publication channel.
     #: The statutory clock did not change (one rule set since 2019-01-01).
@@ -103,8 +106,8 @@ class Settings:
         '"email": "remiss@forsvarsmakten.example"}, '
         '"lansstyrelsen": {"name_sv": "Länsstyrelsen", "name_en": "County Administrative Board", '
         '"email": "remiss@lansstyrelsen.example"}}')
-    #: Days from publication to legal force (appeal within 4 weeks of publication).
-    appeal_window_days: int = 28
+    #: Days after a decision (and then between reminders) until staff are reminded of a party not yet served.
+    service_reminder_days: int = 14
     #: Days before the 3-week supplement window closes that the coordinator is reminded.
     supplement_reminder_days: int = 4
     #: Days before the statutory deadline that the officer is asked to consider an extension.
@@ -141,7 +144,7 @@ class Settings:
         """What service-task handlers may read."""
         return {"timezone": self.timezone,
                 "neighbour_response_days": self.neighbour_response_days,
-                "appeal_window_days": self.appeal_window_days,
+                "service_reminder_days": self.service_reminder_days,
                 "supplement_reminder_days": self.supplement_reminder_days,
                 "extension_reminder_days": self.extension_reminder_days,
                 "authority_name": self.authority_name, "appeal_body": self.appeal_body,

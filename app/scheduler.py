@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import mailer
 from app.runtime import Runtime
-from app.services import timers
+from app.services import messages, timers
 from app.services.errors import Conflict, DomainError
 from app.services.incidents import record_step_failure
 
@@ -56,8 +56,33 @@ def run_due_timers(rt: Runtime, worker: str | None = None) -> int:
 
 
 def deliver_outbox(rt: Runtime) -> int:
-    """Send the due e-mails (see app.mailer); return how many were sent."""
-    return mailer.deliver_due(rt.db, rt.settings).sent
+    """Send the due e-mails (see app.mailer); then cases waiting for news kept for them (a decision served by
+    e-mail) look again. Return how many e-mails were sent."""
+    sent = mailer.deliver_due(rt.db, rt.settings).sent
+    deliver_kept_messages(rt)
+    return sent
+
+
+def deliver_kept_messages(rt: Runtime) -> int:
+    """Deliver messages kept for cases that now wait for them; a failing step becomes an incident."""
+    with rt.db.unit_of_work(write=False) as session:
+        case_ids = messages.kept_for_waiting_cases(session)
+    delivered = 0
+    for case_id in case_ids:
+        try:
+            with rt.db.unit_of_work() as session:
+                messages.deliver_kept(session, case_id)
+            delivered += 1
+        except Conflict:
+            log.info("case %s: changed concurrently; its kept message waits for the next poll", case_id)
+        except Exception as exc:  # an incident, never a loop
+            if not isinstance(exc, DomainError):
+                log.exception("case %s: delivering a kept message failed unexpectedly", case_id)
+            failure = timers.step_failure(exc, case_id=case_id, element="")
+            with rt.db.unit_of_work() as session:
+                record_step_failure(session, failure)
+                messages.hand_to_incident(session, (failure.action or {}).get("kept_message_id"))
+    return delivered
 
 
 def _tick(rt: Runtime) -> None:

@@ -1,10 +1,10 @@
-"""Registering a case, ordering supplements, confirming completeness, extension, legal force."""
+"""Registering a case, ordering supplements, confirming completeness, extension."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .dates import add_years, end_of_local_day, local_morning
+from .dates import end_of_local_day, local_morning
 from .registry import HandlerContext, HandlerInputError, Notification, handler
 
 
@@ -133,16 +133,3 @@ def extend_deadline(ctx: HandlerContext, reason: str, weeks: int | None = None) 
     return {"statutory_due": clock["statutory_due"], "reason": reason, "weeks": chosen}
 
 
-@handler("record_legal_force")
-def record_legal_force(ctx: HandlerContext) -> dict:
-    """The appeal window has passed: the decision has legal force; the case closes."""
-    ctx.host.record_event("legal_force", {})
-    today = _local_day(ctx, ctx.now)
-    result = {"at": ctx.now.isoformat(), "date": today.isoformat()}
-    outcome = (ctx.data.get("decision") or {}).get("outcome")
-    if outcome == "granted" and ctx.data.get("case_type") == "forhandsbesked":
-        result["binding_until"] = add_years(today, 2).isoformat()  # PBL 9 kap. 39 §: binds for two years
-    elif outcome == "granted":
-        result["start_by"] = add_years(today, 2).isoformat()  # PBL 9 kap. 43 §
-        result["finish_by"] = add_years(today, 5).isoformat()
-    return result

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import holidays
 
 UTC = ZoneInfo("UTC")
 
@@ -27,3 +29,27 @@ def end_of_local_day(day: date, tz: ZoneInfo) -> datetime:
 def local_morning(day: date, tz: ZoneInfo) -> datetime:
     """08:00 on ``day`` in ``tz`` as UTC: reminders arrive at the start of a working day."""
     return datetime.combine(day, time(8, 0), tzinfo=tz).astimezone(UTC)
+
+
+#: Eves that count as holidays for a period's last day (lag 1930:173, 2 §).
+_EVES = ((12, 24), (12, 31))  # julafton, nyårsafton; midsommarafton is found from midsommardagen
+
+
+def _closed_days(year: int) -> set[date]:
+    public = holidays.Sweden(years=year, include_sundays=False)
+    days = set(public)
+    days |= {d - timedelta(days=1) for d, name in public.items() if name == "Midsummer Day"}
+    days |= {date(year, month, day) for month, day in _EVES}
+    return days
+
+
+def last_filing_day(day: date) -> date:
+    """The day a period ending on ``day`` really ends: the next working day if ``day`` is not one.
+
+    Lag (1930:173) om beräkning av lagstadgad tid, 2 §: when the last day of a
+    period falls on a Saturday, Sunday or other public holiday, midsommarafton,
+    julafton or nyårsafton, the act may still be done on the next working day.
+    """
+    while day.weekday() >= 5 or day in _closed_days(day.year):
+        day += timedelta(days=1)
+    return day

@@ -1,9 +1,10 @@
 """Recording and announcing a decision."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from .dates import last_filing_day
 from .fees import publishes, withdrawal_fee
 from .registry import HandlerContext, HandlerInputError, handler
 
@@ -48,11 +49,10 @@ def record_decision(ctx: HandlerContext, outcome: str, decided_by: str) -> dict:
     if outcome == "withdrawn":
         return _withdrawal(ctx, today, reference)
     letter = ctx.host.send_letter("decision", _decision_letter(ctx, outcome, decided_by, grounds, fee, published))
-    last_day = today + timedelta(days=int(ctx.settings.get("appeal_window_days", 28)))
-    publication = _announce(ctx, outcome, last_day) if published else None
-    appeal_until = datetime.combine(last_day, time(23, 59, 59), tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    ctx.host.serve(letter["document_id"])  # the appeal period waits until the applicant is served
+    publication = _announce(ctx, outcome, today) if published else None
     return {"outcome": outcome, "decided_at": ctx.now.isoformat(), "decided_by": decided_by, "grounds": grounds,
-            "published": published, "reference": reference, "appeal_until": appeal_until.isoformat(),
+            "published": published, "reference": reference,
             "fee_reduction_fifths": fee.get("reduction_fifths", 0), "letter": letter["document_id"],
             "publication": publication}
 
@@ -62,8 +62,13 @@ TYPE_WORDS = {"bygglov": "Bygglov", "rivningslov": "Rivningslov", "marklov": "Ma
               "forhandsbesked": "Förhandsbesked"}
 
 
-def _announce(ctx: HandlerContext, outcome: str, last_day) -> dict:
-    """Kungörelse of the decision: what was decided and how to appeal, for the appeal period after publication."""
+def _announce(ctx: HandlerContext, outcome: str, today: date) -> dict:
+    """Kungörelse of the decision: what was decided and how to appeal, for the appeal period after publication.
+
+    Those not served may appeal within 4 weeks of publication (PBL 13 kap. 16 §), moved to the next working day
+    when that is a holiday (lag 1930:173).
+    """
+    last_day = last_filing_day(today + timedelta(weeks=4))
     data = ctx.data
     if data.get("case_type") == "forhandsbesked":
         title = "Positivt förhandsbesked" if outcome == "granted" else "Negativt förhandsbesked"
@@ -84,7 +89,7 @@ def _withdrawal(ctx: HandlerContext, today, reference: str) -> dict:
                                                  "reason": ctx.data.get("withdrawal_reason") or None,
                                                  "fee": fee if fee["total"] else None})
     return {"outcome": "withdrawn", "decided_at": ctx.now.isoformat(), "decided_by": "applicant", "grounds": None,
-            "published": False, "reference": reference, "appeal_until": None, "fee": fee,
+            "published": False, "reference": reference, "fee": fee,
             "fee_reduction_fifths": 0, "letter": letter["document_id"]}
 
 

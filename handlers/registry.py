@@ -44,6 +44,13 @@ class Host(Protocol):
     # Publish a notice ("decision" or "neighbour_notice") from today until ``until`` (ISO date) in the case's
     # channel: the anslagstavla, or Post- och Inrikes Tidningar for applications from before 2025-12-01.
     # Returns {"notice_id", "channel", "posted_on", "until"}.
+    def serve(self, document_id: int) -> dict: ...
+    # The applicant must be served the decision letter ``document_id``: served when its e-mail is sent, or on the
+    # day staff record (post). The appeal period cannot end before. Returns {"party_id", "email"}.
+    def appeal_period(self, decision: Mapping[str, Any]) -> dict: ...
+    # Where the appeal period of ``decision`` (the record_decision result) stands, from the recorded dates
+    # (app.services.appeal_period.Period.to_dict): {"state", "decided_on", "published_on", "appeal_last_day",
+    # "legal_force_on", "parties", "appeals", ...}.
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,12 @@ def refuse_after_comments(api, case_id: int, text: str = "Avslås.") -> None:
                                   {"data": {"message": "Jag har inget att tillägga."}})
     assert r.status_code == 200 and r.get_json()["status"] == "delivered", r.get_json()
     api.as_("officer").complete("draft_decision", {"outcome": "refused", "decision_text": text}, case_id=case_id)
+def serve_applicant(api, case_id: int, on_day: date | None = None, method: str = "post") -> dict:
+    """Staff record that the applicant was served the decision (by post) on ``on_day`` (default: the decision day)."""
+    period = api.as_("officer").get(f"/api/cases/{case_id}/appeal-period").get_json()
+    party = next(p for p in period["parties"] if p["is_applicant"])
+    day = on_day or date.fromisoformat(period["decided_on"])
+    r = api.as_("officer").post(f"/api/cases/{case_id}/parties/{party['id']}/service",
+                                {"served_on": day.isoformat(), "method": method})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["appeal_period"]

@@ -13,6 +13,7 @@ from app.clock import clock
 from app.models import AuditEvent, Case, HumanTask, PendingMessage, audit_guards
 from handlers import REGISTRY
 from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.scenario import serve_applicant
 
 ROLES = ["applicant", "coordinator", "officer", "referee", "committee", "process_owner"]
 ADMIN_CALLS = [
@@ -196,9 +197,10 @@ def test_retention_erases_personal_data_but_keeps_statistics_and_the_chain(api, 
     case_id = api.as_("applicant").submit(description="Plank mot grannen Bertil Svenssons tomt.")["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
     api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Beviljas."})
+    serve_applicant(api, case_id)
     clock.advance(timedelta(days=29))
     from app.scheduler import run_due_timers
-    assert run_due_timers(rt) == 1  # the appeal window passed: closed
+    assert run_due_timers(rt) == 1  # the appeal period passed: closed
     monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
     monkeypatch.setenv("LOTSEN_RETENTION_DAYS_JSON", json.dumps({"granted": 30, "default": 3650}))
@@ -240,6 +242,7 @@ def test_failing_timer_step_becomes_an_incident_and_is_retried(api, rt, monkeypa
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
     api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Beviljas."})
+    serve_applicant(api, case_id)
     operation = REGISTRY["record_legal_force"]
 
     def broken(ctx):

@@ -50,6 +50,12 @@ class FakeHost:
     def record_event(self, kind, data):
         self.events.append((kind, data))
 
+    served: list = field(default_factory=list)
+
+    def serve(self, document_id):
+        self.served.append(document_id)
+        return {"party_id": len(self.served), "email": "a@example.se"}
+
 
 def ctx(host, **data):
     return HandlerContext(case_id=7, reference="BYGG 2026-000042", element_id="x", now=NOW,
@@ -140,8 +146,21 @@ def test_supplement_window_reminder_goes_to_coordinators_unless_an_order_was_mad
     assert REGISTRY["remind_supplement_window"].fn(ctx(host))["sent"] is False and host.sent == []
 
 
-def test_decision_opens_a_four_week_appeal_window_and_legal_force_gives_validity():
-    decision = REGISTRY["record_decision"].fn(ctx(FakeHost()), outcome="granted", decided_by="simple")
-    assert decision["appeal_until"] == "2026-03-30T21:59:59+00:00"  # 23:59:59 CEST after the DST change
-    legal = REGISTRY["record_legal_force"].fn(ctx(FakeHost(), decision=decision))
-    assert legal["start_by"] == "2028-03-02" and legal["finish_by"] == "2031-03-02"
+def test_decision_is_served_on_the_applicant_and_its_kungorelse_runs_four_weeks_to_a_working_day():
+    host = FakeHost()
+    decision = REGISTRY["record_decision"].fn(ctx(host, case_type="bygglov"), outcome="granted", decided_by="simple")
+    assert host.served == [decision["letter"]] and "appeal_until" not in decision
+    [(_, _, _, until)] = host.notices
+    assert until == "2026-03-30"  # decided Monday 2 March: four weeks later is a Monday
+
+
+def test_legal_force_is_the_day_the_period_ended_and_validity_runs_from_it():
+    decision = {"outcome": "granted", "decided_at": NOW.isoformat()}
+    check = {"state": "legal_force", "legal_force_on": "2028-02-29"}
+    # the step runs days later (the scheduler was down): the date is still the period's
+    legal = REGISTRY["record_legal_force"].fn(ctx(FakeHost(), decision=decision, appeal_check=check,
+                                                  case_type="bygglov"))
+    assert legal["date"] == "2028-02-29" and (legal["start_by"], legal["finish_by"]) == ("2030-02-28", "2033-02-28")
+    advance = REGISTRY["record_legal_force"].fn(ctx(FakeHost(), decision=decision, appeal_check=check,
+                                                    case_type="forhandsbesked"))
+    assert advance["binding_until"] == "2030-02-28" and "start_by" not in advance

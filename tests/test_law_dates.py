@@ -1,14 +1,14 @@
 """Dates never crash: 29 February, daylight-saving nights and year ends, through the public API."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
 from app.models import Case
 from handlers.dates import add_years
 from tests.helpers import TRIAGE_COMPLETE, Api
-from tests.scenario import TZ, deadlines, move, on
+from tests.scenario import at_local, deadlines, move, on, serve_applicant
 
 
 @pytest.fixture
@@ -28,11 +28,11 @@ def granted_on(api, decided: date, **application) -> int:
 
 def test_validity_from_legal_force_on_29_february_ends_on_28_february(api):
     case_id = granted_on(api, date(2028, 1, 31))
-    facts_until = datetime.fromisoformat(_facts(api, case_id)["decision"]["appeal_until"])
-    assert facts_until.astimezone(TZ).date() == date(2028, 2, 28)
-    move(api, now=(facts_until + timedelta(seconds=1)).isoformat())
+    period = serve_applicant(api, case_id)  # served the day of the decision; published that day too
+    assert (period["appeal_last_day"], period["legal_force_on"]) == ("2028-02-28", "2028-02-29")
+    move(api, now=at_local(date(2028, 2, 29), hour=0, minute=1))
     legal = _facts(api, case_id)["legal_force"]
-    assert legal["date"] == "2028-02-29"  # the day after the last day of the appeal window
+    assert legal["date"] == "2028-02-29"  # the day after the last day of the appeal period
     assert (legal["start_by"], legal["finish_by"]) == ("2030-02-28", "2033-02-28")
     assert api.as_("officer").case(case_id)["status"] == "closed"
 
@@ -47,8 +47,8 @@ def test_advance_notice_binds_for_two_years_without_start_or_finish_dates(api):
     on(api, date(2028, 1, 31))
     api.as_("officer").complete("draft_decision", {"outcome": "granted", "decision_text": "Positivt."},
                                 case_id=case_id)
-    until = datetime.fromisoformat(_facts(api, case_id)["decision"]["appeal_until"])
-    move(api, now=(until + timedelta(seconds=1)).isoformat())
+    assert serve_applicant(api, case_id)["legal_force_on"] == "2028-02-29"
+    move(api, now=at_local(date(2028, 2, 29), hour=0, minute=1))
     legal = _facts(api, case_id)["legal_force"]
     assert legal["binding_until"] == "2030-02-28" and "start_by" not in legal and "finish_by" not in legal
 

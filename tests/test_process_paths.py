@@ -3,7 +3,8 @@ round trip (serialize, deserialize) after every step."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, UTC
+from datetime import date, datetime, timedelta, UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from SpiffWorkflow.util.task import TaskState
@@ -22,6 +23,7 @@ from tests.helpers import TRIAGE_COMPLETE, application
 
 APPLICATION_FIELDS = ["height_m", "area_m2", "inside_built_up_area"]
 SETTINGS = {"timezone": "Europe/Stockholm", "external_bodies": Settings().external_bodies}
+TZ = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass
@@ -82,6 +84,23 @@ class Host:
         self.recipients.append((kind, (recipient or {}).get("name")))
         return {"document_id": len(self.letters), "kind": kind, "language": "sv"}
 
+    #: The appeal period as the real host would see it: the applicant served on the day of the decision.
+    served_on: date | None = None
+    appeal: str | None = None  # None, "forwarded" (waiting for the ruling) or "stands"
+
+    def serve(self, document_id):
+        self.served_on = clock.now().astimezone(TZ).date()
+        return {"party_id": 1, "email": "anna@example.se"}
+
+    def appeal_period(self, decision):
+        legal_force_on = self.served_on + timedelta(days=22)
+        state = ("appealed" if self.appeal == "forwarded"
+                 else "legal_force" if clock.now().astimezone(TZ).date() >= legal_force_on else "running")
+        return {"state": state, "decided_on": self.served_on.isoformat(), "published_on": None,
+                "appeal_last_day": (legal_force_on - timedelta(days=1)).isoformat(),
+                "legal_force_on": None if state == "appealed" else legal_force_on.isoformat(),
+                "parties": [{"name": "Anna", "served_on": self.served_on.isoformat()}], "appeals": []}
+
 
 class InProcessOnly(ScriptPool):
     """The reference process stays fast: every script and expression in it is proven bounded (no worker)."""
@@ -136,15 +155,18 @@ class Case:
         return self.engine.snapshot(self.wf, [])
 
     def close_after_appeal_window(self):
-        """The decision waits for the appeal window (status decided); when it passes, the case closes."""
+        """The decision waits out the appeal period (status decided); when it has passed, the case closes."""
         snap = self.snapshot()
         assert not self.wf.is_completed() and snap.statuses == ["decided"]
-        appeal_until = datetime.fromisoformat(self.data["decision"]["appeal_until"])
-        assert [(t.element_id, t.due_at) for t in snap.timers] == [("appeal_window", appeal_until)]
-        clock.set(appeal_until + timedelta(seconds=1))
+        check = self.data["appeal_check"]
+        wake_at = datetime.fromisoformat(check["wake_at"])
+        assert [(t.element_id, t.due_at) for t in snap.timers] == [("appeal_period_ends", wake_at)]
+        assert [name for name, _ in snap.messages] == ["appeal_period_changed"]
+        clock.set(wake_at + timedelta(days=3))  # the scheduler was down for three days
         self.engine.fire_due_timers(self.wf, self.events)
         self.roundtrip()
         assert self.wf.is_completed() and self.host.events[-1] == "legal_force"
+        assert self.data["legal_force"]["date"] == check["legal_force_on"]  # not the day the timer fired
 
     def wf_path(self):
         return self.engine.path(self.wf)
@@ -373,7 +395,7 @@ def test_extension_prompt_fires_during_review_and_an_unanswered_one_ends_with_th
     case.complete("review", assessment="OK.", referrals=[], neighbours_required=False)
     case.complete("draft_decision", outcome="granted", decision_text="Beviljas.")
     assert "consider_extension" in case.ready()
-    clock.set(datetime.fromisoformat(case.data["decision"]["appeal_until"]) + timedelta(seconds=1))
+    clock.set(datetime.fromisoformat(case.data["appeal_check"]["wake_at"]) + timedelta(seconds=1))
     case.engine.fire_due_timers(case.wf, case.events)
     case.roundtrip()
     # the terminate end closes the open side branch too
@@ -401,3 +423,20 @@ def test_extension_prompt_is_not_offered_again_once_the_deadline_was_extended(en
     # the draft's reminder fires at once (its time has passed) and finds nothing left to extend
     assert case.ready() == ["draft_decision"]
     assert "extension_not_needed" in [step["element"] for step in case.wf_path()]
+
+
+def test_a_timely_appeal_holds_the_decision_until_the_ruling_is_recorded(engine):
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    case = Case(engine, measure="plank")
+    case.complete("triage", **TRIAGE_COMPLETE, track="simple")
+    case.complete("coordinator_decision", outcome="granted", decision_text="Beviljas.")
+    case.host.appeal = "forwarded"  # staff registered a timely appeal: the case is told
+    case.engine.deliver_message(case.wf, "appeal_period_changed", {}, case.events)
+    case.roundtrip()
+    snap = case.snapshot()
+    assert snap.statuses == ["appealed"] and snap.timers == [] and not case.wf.is_completed()
+    case.host.appeal = "stands"  # the ruling is recorded
+    case.engine.deliver_message(case.wf, "appeal_period_changed", {}, case.events)
+    case.roundtrip()
+    assert case.snapshot().statuses == ["decided"] and case.data["appeal_check"]["state"] == "running"
+    case.close_after_appeal_window()

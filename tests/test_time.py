@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import create_app
 from app.models import Timer
 from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.scenario import serve_applicant
 
 TZ = ZoneInfo("Europe/Stockholm")
 DAY0 = datetime(2026, 2, 2, 9, 0, tzinfo=TZ)
@@ -102,6 +103,7 @@ def test_case_closes_with_legal_force_when_the_appeal_window_has_passed(api):
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
     api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Beviljas."})
     assert api.as_("applicant").case(case_id)["status"] == "decided"
+    serve_applicant(api, case_id)  # posted and served the same day; published the same day (4 weeks)
     assert move(api, advance="P27D")["fired"] == 0
     assert move(api, advance="P2D")["fired"] == 1
     case = api.as_("applicant").case(case_id)

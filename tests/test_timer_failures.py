@@ -15,6 +15,7 @@ from handlers import REGISTRY
 from handlers.registry import HandlerInputError
 from tests.bundles import hostile_bundle
 from tests.helpers import TRIAGE_COMPLETE, Api, application
+from tests.scenario import serve_applicant
 from tests.test_web import Browser
 
 
@@ -41,6 +42,7 @@ def decided_case(api) -> int:
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id=case_id)
     api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Beviljas."},
                                     case_id=case_id)
+    serve_applicant(api, case_id)  # the appeal period runs from service: the timer waits for its end
     return case_id
 
 

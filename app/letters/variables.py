@@ -58,6 +58,16 @@ KINDS: dict[str, dict] = {
                       "reasons": "Tillbyggnaden avviker mer från planen än vad som kan godtas som en liten avvikelse.",
                       "neighbour_objections": [{"name": "Bo Granne", "text": "Tillbyggnaden skuggar min altan."}],
                       "referral_objections": [{"referral": "Miljö", "statement": "Enskilt avlopp kan inte ordnas."}]},
+    "appeal_dismissal": {
+        "appeal": {"appellant": "Bo Berg", "received_on": "2026-05-20", "last_day": "2026-05-18",
+                   "counted_from": "service"},
+        "decision": {"decided_on": "2026-04-20", "outcome": "granted", "published_on": "2026-04-20"},
+    },
+    "appeal_forwarded": {
+        "appeal": {"appellant": "Bo Berg", "received_on": "2026-05-04", "last_day": "2026-05-18",
+                   "counted_from": "publication"},
+        "decision": {"decided_on": "2026-04-20", "outcome": "granted", "published_on": "2026-04-20"},
+    },
 }
 
 

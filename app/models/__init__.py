@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table."""
 from . import audit_guards
+from .appeal import Appeal, DecisionParty
 from .base import Base
 from .case import Case
 from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
@@ -17,8 +18,8 @@ from .user import ApiToken, User
 
 __all__ = [
     "audit_guards",
-    "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent", "CaseStatus",
-    "CaseFigures", "Document", "ExternalTask", "Group", "HearingParty",
+    "Appeal", "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent",
+    "CaseStatus", "CaseFigures", "DecisionParty", "Document", "ExternalTask", "Group", "HearingParty",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "SimulationRun",
     "TaskCandidateGroup",

@@ -24,6 +24,8 @@ class CaseStatus(str, enum.Enum):
     AWAITING_COMMITTEE = "awaiting_committee"
     AWAITING_COMMENTS = "awaiting_comments"
     DECIDED = "decided"
+    #: A timely appeal was sent on; the decision waits for the appeal body's ruling.
+    APPEALED = "appealed"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"
@@ -35,6 +37,7 @@ STATUS_PRECEDENCE = [
     CaseStatus.TERMINATED,
     CaseStatus.CLOSED,
     CaseStatus.WITHDRAWN,
+    CaseStatus.APPEALED,
     CaseStatus.DECIDED,
     CaseStatus.AWAITING_SUPPLEMENT,
     CaseStatus.AWAITING_COMMENTS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -105,3 +105,35 @@ def _material_not_asked_for(session: Session, case: Case, message: PendingMessag
     message.payload = {**message.payload, "taken_as": kind}
     audit.record(session, actor=actor.username, action=f"case.{kind}", case_id=case.id,
                  details={"message_id": message.id, "documents": list(message.payload.get("documents") or [])})
+
+
+def kept_for_waiting_cases(session: Session, limit: int = 100) -> list[int]:
+    """Cases that wait for a message kept for them (left by the outbox, say) and may take it now."""
+    blocked = select(Incident.case_id).where(Incident.resolved_at.is_(None))
+    waits = and_(MessageSubscription.case_id == PendingMessage.case_id, MessageSubscription.name == PendingMessage.name)
+    return list(session.scalars(
+        select(PendingMessage.case_id).join(MessageSubscription, waits).join(Case, Case.id == PendingMessage.case_id)
+        .where(PendingMessage.delivered_at.is_(None), Case.suspended_at.is_(None), Case.completed_at.is_(None),
+               PendingMessage.case_id.not_in(blocked))
+        .distinct().order_by(PendingMessage.case_id).limit(limit)))
+
+
+def deliver_kept(session: Session, case_id: int) -> None:
+    """Deliver the kept messages ``case_id`` waits for; a failing step keeps the message in its incident."""
+    case = session.get(Case, case_id)
+    try:
+        runner.apply(session, case, lambda wf, events, host: None, actor="scheduler")
+    except StepFailed as exc:
+        kept = session.scalar(select(PendingMessage).where(
+            PendingMessage.case_id == case_id, PendingMessage.delivered_at.is_(None)).order_by(PendingMessage.id))
+        exc.action = {"kind": "message", "name": kept.name if kept else "", "payload": kept.payload if kept else {},
+                      "actor": "scheduler", "kept_message_id": kept.id if kept else None}
+        raise
+
+
+def hand_to_incident(session: Session, message_id: int | None) -> None:
+    """A kept message whose delivery failed is held by its incident (whose retry delivers it again)."""
+    message = session.get(PendingMessage, message_id) if message_id else None
+    if message is not None and message.delivered_at is None:
+        message.delivered_at = utcnow()
+        message.payload = {**message.payload, "taken_as": "incident"}

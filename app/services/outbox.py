@@ -24,7 +24,7 @@ from app.clock import utcnow
 from app.config import Settings
 from app.models import Document, OutboxMessage, OutboxStatus, User
 
-from . import audit, letters
+from . import appeal_period, audit, letters
 from .env import get_env
 from .errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 
@@ -109,12 +109,21 @@ def compose(session: Session, *, message_id: int, settings: Settings) -> EmailMe
 
 
 def mark_sent(session: Session, *, message_id: int, worker: str) -> bool:
-    """Record a delivery; False if the claim was given up meanwhile (the sender was too slow)."""
-    return session.execute(
+    """Record a delivery; False if the claim was given up meanwhile (the sender was too slow).
+
+    A decision letter e-mailed to a party serves it on them that day (the appeal period runs from it).
+    """
+    sent_at = utcnow()
+    done = session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
-        .values(status=OutboxStatus.SENT, sent_at=utcnow(), attempts=OutboxMessage.attempts + 1,
+        .values(status=OutboxStatus.SENT, sent_at=sent_at, attempts=OutboxMessage.attempts + 1,
                 claimed_by=None, claimed_at=None)
         .execution_options(synchronize_session=False)).rowcount == 1
+    row = session.execute(select(OutboxMessage.document_id, OutboxMessage.recipient)
+                          .where(OutboxMessage.id == message_id)).one_or_none()
+    if done and row is not None and row.document_id is not None:
+        appeal_period.served_by_email(session, row.document_id, row.recipient, sent_at)
+    return done
 
 
 def mark_failed(session: Session, *, message_id: int, worker: str, error: str, settings: Settings,

@@ -28,7 +28,7 @@ from app.models import (
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
-from . import audit, clocks, external_tasks, letters, notices, process_info
+from . import appeal_period, audit, clocks, external_tasks, letters, notices, process_info
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -150,6 +150,15 @@ class CaseHost:
         rows = self.session.scalars(select(Document).where(Document.case_id == self.case.id, Document.kind == "upload")
                                     .order_by(Document.id))
         return [{"id": d.id, "filename": d.filename} for d in rows]
+
+    def serve(self, document_id: int) -> dict:
+        self._flush_case()
+        party = appeal_period.add_applicant(self.session, self.case, self.session.get(Document, document_id))
+        return {"party_id": party.id, "email": party.email}
+
+    def appeal_period(self, decision: Mapping[str, Any]) -> dict:
+        self._flush_case()
+        return appeal_period.period_of(self.session, self.case, dict(decision)).to_dict()
 
     def _flush_case(self) -> None:
         if self.case.id is None:

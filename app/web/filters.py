@@ -26,6 +26,7 @@ STATUS_WORDS = {
     "awaiting_committee": _l("Waiting for the committee"),
     "awaiting_comments": _l("Waiting for the applicant's comments before the decision"),
     "decided": _l("Decided"),
+    "appealed": _l("Appealed: waiting for the appeal body"),
     "closed": _l("Closed"),
     "withdrawn": _l("Withdrawn"),
 }
@@ -96,6 +97,11 @@ ACTION_WORDS = {
     "engine.handler_called": _l("Automatic step done"),
     "engine.message_caught": _l("Message caught"),
     "letter.issued": _l("Letter sent"),
+    "decision.served": _l("Decision served"),
+    "decision.party_added": _l("Party to be served added"),
+    "appeal.forwarded": _l("Appeal received in time and sent on"),
+    "appeal.dismissed": _l("Late appeal dismissed"),
+    "appeal.decided": _l("Appeal ruling recorded"),
 }
 #: Notices on the board by kind.
 NOTICE_KIND_WORDS = {"decision": _l("Decision announced"), "neighbour_notice": _l("Notice to neighbours")}
@@ -111,6 +117,7 @@ DOCUMENT_KIND_WORDS = {
     "withdrawal": _l("Closing after withdrawal"),
     "advisory": _l("Advice: no permit needed"),
     "appeal_dismissal": _l("Dismissal of a late appeal"),
+    "appeal_forwarded": _l("Appeal sent on to the appeal body"),
     "survey_invitation": _l("Survey invitation"),
 }
 
