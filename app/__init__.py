@@ -51,7 +51,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
 
     from app import errors, uow
     from app.api import bp as api_bp
-    from app.web import (admin, admin_groups, auth, board, cases, committee, hearing, inbox, insight, portal,
+    from app.web import (admin, admin_groups, appeals, auth, board, cases, committee, hearing, inbox, insight, portal,
                          simulation, studio)
 
     uow.init_app(app)
@@ -68,6 +68,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.register_blueprint(hearing.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(simulation.bp)
+    app.register_blueprint(appeals.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     if settings.testing:

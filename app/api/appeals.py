@@ -22,7 +22,7 @@ def _period_json(case, period: appeal_period.Period, *, staff: bool) -> dict:
 
 @bp.get("/api/cases/<int:case_id>/appeal-period")
 @api_user
-def period(case_id: int):
+def appeal_period_of(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
     return jsonify(_period_json(case, appeal_period.period_of(session, case),
@@ -31,7 +31,7 @@ def period(case_id: int):
 
 @bp.post("/api/cases/<int:case_id>/parties")
 @api_user
-def add_party(case_id: int):
+def add_decision_party(case_id: int):
     body = json_body(required=("name",), allowed=("name", "email", "address"))
     party = appeals.add_party(db(), actor=g.api_user, case_id=case_id, name=body["name"], email=body.get("email"),
                               address=body.get("address"))
@@ -40,7 +40,7 @@ def add_party(case_id: int):
 
 @bp.post("/api/cases/<int:case_id>/parties/<int:party_id>/service")
 @api_user
-def record_service(case_id: int, party_id: int):
+def record_party_service(case_id: int, party_id: int):
     body = json_body(required=("served_on", "method"), allowed=("served_on", "method"))
     appeals.record_service(db(), actor=g.api_user, case_id=case_id, party_id=party_id, served_on=body["served_on"],
                            method=body["method"])

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
-from app.services import clocks, extension, hearing, process_info
+from app.services import appeal_period, appeals, clocks, extension, hearing, process_info
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html
@@ -80,6 +80,8 @@ def show(case_id: int):
                            clocks=clocks.clocks_for(session, case),
                            can_extend=extension.may_extend(current_user),
                            hearing=hearing.summary(session, case), can_edit_hearing=hearing.may_record(current_user),
+                           period=appeal_period.period_of(session, case) if case.outcome else None,
+                           can_record_appeals=appeals.may_record(current_user),
                            application=case_service.application_of(session, case))
 
 

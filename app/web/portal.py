@@ -6,7 +6,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import clocks
+from app.services import appeal_period, clocks
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services import process_info
@@ -83,7 +83,10 @@ def apply(process: str):
 def show(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
-    return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case),
+    period = appeal_period.period_of(session, case) if case.outcome else None
+    if period is not None and period.state == appeal_period.State.NOT_APPEALABLE:
+        period = None
+    return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case), period=period,
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case, actor=current_user),
                            application=case_service.application_of(session, case))

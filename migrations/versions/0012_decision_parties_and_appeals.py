@@ -1,15 +1,15 @@
 """decision parties and appeals: service of the decision on each party, appeals and the appeal body's rulings
 
-Revision ID: 0011_decision_parties_and_appeals
-Revises: 0010_notices
+Revision ID: 0012_decision_parties_and_appeals
+Revises: 0011_hearing_parties
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0011_decision_parties_and_appeals"
-down_revision = "0010_notices"
+revision = "0012_decision_parties_and_appeals"
+down_revision = "0011_hearing_parties"
 branch_labels = None
 depends_on = None
 
