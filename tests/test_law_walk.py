@@ -1,7 +1,8 @@
 """Issue 8's "done when": one case walked as a Swedish officer would, through the public API with the testing
 clock, the real engine and the real database. Arrival, an order within three weeks, the remedy, referrals to two
 departments, a hearing with three parties, kommunicering and the committee's refusal, publication on the
-anslagstavla and legal force: the right dates, letters whose PDFs open, and the notices on the board."""
+anslagstavla, service of the decision, one timely appeal sent on to länsstyrelsen and legal force when its ruling
+became final: the right dates, letters whose PDFs open, and the notices on the board."""
 from __future__ import annotations
 
 import io
@@ -10,6 +11,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from app.models import Case
+from app.scheduler import deliver_outbox
 from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.scenario import deadlines, letters, move, on, plus, reply
 
@@ -120,7 +123,7 @@ def committee_refuses(api, case_id: int) -> None:
         "committee_reasons": "Avvikelsen från detaljplanen är inte liten (PBL 9 kap. 31 b §)."}, case_id=case_id)
 
 
-def test_a_case_walked_from_arrival_to_legal_force_keeps_every_date_letter_and_notice(api, rt, client):
+def test_a_case_walked_from_arrival_to_legal_force_keeps_every_date_letter_and_notice(api, rt, client, smtp):
     case_id = arrive_and_remedy(api)
     d = deadlines(api, case_id)
     assert (d["statutory_start"], d["start_basis"], d["statutory_due"]) == (day(20).isoformat(), "remedy",
@@ -147,11 +150,40 @@ def test_a_case_walked_from_arrival_to_legal_force_keeps_every_date_letter_and_n
     assert "Byggnadsnämnden avslår ansökan" in text and "§ 47" in text and "Förslag: avslag." not in text
     assert "överklaga" in text.lower()
 
-    # Publication: the refusal on the anslagstavla for four weeks, no personal data; then legal force.
+    # Publication: the refusal on the anslagstavla for four weeks, no personal data.
     page = board(client)
     assert reference in page and day(44 + 28).isoformat() in page and "Anna Andersson" not in page
-    move(api, now="2026-05-13T23:59:00+02:00")  # the appeal period's last minute (day 72)
-    assert api.as_("officer").case(case_id)["status"] == "decided"
-    move(api, now="2026-05-14T00:00:01+02:00")
-    assert api.as_("officer").case(case_id)["status"] == "closed"
+
+    # Service: the decision e-mail goes out the same day; the applicant may appeal for three weeks from it,
+    # anyone else for four weeks from the publication: the later decides.
+    deliver_outbox(rt)
+    period = api.as_("officer").get(f"/api/cases/{case_id}/appeal-period").get_json()
+    [applicant] = period["parties"]
+    assert (applicant["served_on"], applicant["method"], applicant["last_day"]) == (
+        day(44).isoformat(), "email", day(65).isoformat())
+    assert (period["appeal_last_day"], period["legal_force_on"]) == (day(72).isoformat(), day(73).isoformat())
+
+    # One timely appeal: a neighbour who was not served appeals on day 58; it is sent on to länsstyrelsen.
+    on(api, day(58))
+    r = api.as_("officer").post(f"/api/cases/{case_id}/appeals", {
+        "appellant": "Bo Granne", "received_on": day(58).isoformat(), "email": "bo@example.se"})
+    assert r.status_code == 201 and r.get_json()["status"] == "appealed", r.get_json()
+    [appeal] = r.get_json()["appeal_period"]["appeals"]
+    assert (appeal["timely"], appeal["counted_from"], appeal["last_day"]) == (True, "publication", day(72).isoformat())
+    [sent_on] = documents(api, case_id, "appeal_forwarded")
+    assert "Överlämnande av överklagande" in pdf_text(api, sent_on) and "Bo Granne" in pdf_text(api, sent_on)
+
+    # The appeal period ends and the notice comes down, but the decision waits for the appeal body.
+    move(api, now="2026-05-14T00:00:01+02:00")  # day 73
+    assert api.as_("officer").case(case_id)["status"] == "appealed"
     assert reference not in board(client)  # taken down when its period ended
+
+    # Länsstyrelsen rejects the appeal on 20 August; its ruling is final on 11 September: so is the refusal.
+    on(api, date(2026, 9, 14))
+    r = api.as_("officer").post(f"/api/cases/{case_id}/appeals/{appeal['id']}/decision",
+                                {"outcome": "stands", "decided_on": "2026-08-20", "legal_force_on": "2026-09-11"})
+    assert r.status_code == 200 and r.get_json()["status"] == "closed", r.get_json()
+    case = api.as_("officer").case(case_id)
+    assert case["status"] == "closed" and case["outcome"] == "refused"
+    with rt.db.unit_of_work(write=False) as s:
+        assert s.get(Case, case_id).facts["legal_force"]["date"] == "2026-09-11"
