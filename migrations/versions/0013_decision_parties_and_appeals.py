@@ -1,15 +1,15 @@
 """decision parties and appeals: service of the decision on each party, appeals and the appeal body's rulings
 
-Revision ID: 0012_decision_parties_and_appeals
-Revises: 0011_hearing_parties
+Revision ID: 0013_decision_parties_and_appeals
+Revises: 0012_hearing_parties
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0012_decision_parties_and_appeals"
-down_revision = "0011_hearing_parties"
+revision = "0013_decision_parties_and_appeals"
+down_revision = "0012_hearing_parties"
 branch_labels = None
 depends_on = None
 
