@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event, select
@@ -46,6 +46,7 @@ from bench.sandbox import report as sandbox_report
 from app.engine.specs import parse_bundle
 from app.models import Base, Case, Outcome, Timer, User
 from app.runtime import build_runtime
+from app.services import appeal_period, appeals
 from app.services import cases as case_service
 from app.services import tasks as task_service
 from app.services import timers as timer_service
@@ -114,6 +115,20 @@ class MemoryHost:
         self.notifications.append((kind, dict(values)))
         return {"document_id": len(self.notifications), "kind": kind, "language": "sv"}
 
+    served_on: date | None = None
+
+    def serve(self, document_id: int) -> dict:
+        self.served_on = utcnow().date()  # served the day of the decision (and published that day)
+        return {"party_id": 1, "email": None}
+
+    def appeal_period(self, decision) -> dict:
+        last_day = self.served_on + timedelta(weeks=4)
+        force = last_day + timedelta(days=1)
+        return {"state": "legal_force" if utcnow().date() >= force else "running",
+                "decided_on": self.served_on.isoformat(), "published_on": self.served_on.isoformat(),
+                "appeal_last_day": last_day.isoformat(), "legal_force_on": force.isoformat(),
+                "parties": [{"name": "Anna", "served_on": self.served_on.isoformat()}], "appeals": []}
+
 
 def _context_for(host: MemoryHost, case_id: int):
     settings = Settings.__dataclass_fields__
@@ -145,10 +160,10 @@ def memory_case(spec, subprocesses, host: MemoryHost, case_id: int, scripts: Scr
         task.set_data(**copy.deepcopy(data))
         task.run()
         wf.do_engine_steps()
-    # the decision waits out the appeal window; then the case gains legal force and closes
-    [waiting] = wf.get_tasks(state=TaskState.WAITING)
+    # the decision waits out the appeal period; then the case gains legal force and closes
+    waiting = wf.get_tasks(state=TaskState.WAITING)[0]
     decision = waiting.data["decision"]
-    clock.set(datetime.fromisoformat(decision["appeal_until"]) + timedelta(seconds=1))
+    clock.set(datetime.fromisoformat(waiting.data["appeal_check"]["wake_at"]) + timedelta(seconds=1))
     try:
         wf.refresh_timers()
         wf.do_engine_steps()
@@ -213,7 +228,12 @@ class ServiceBench:
                 if len(open_) != 1:
                     raise RuntimeError(f"case {case_id}: expected one open {element!r}, got {len(open_)}")
                 task_service.complete(session, actor=actor, task_id=open_[0].id, data=data)
-        with db.unit_of_work() as session:  # the appeal window passes: legal force, closed
+        with db.unit_of_work() as session:  # the decision was posted and served on the day
+            party = appeal_period.parties_of(session, session.get(Case, case_id))[0]
+            appeals.record_service(session, actor=session.get(User, self.coordinator_id), case_id=case_id,
+                                   party_id=party.id, served_on=appeal_period.today(session).isoformat(),
+                                   method="post")
+        with db.unit_of_work() as session:  # the appeal period passes: legal force, closed
             [timer] = session.scalars(select(Timer).where(Timer.case_id == case_id)).all()
             clock.set(timer.due_at + timedelta(seconds=1))
             if not timer_service.fire(session, timer_id=timer.id, worker="bench"):
