@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -82,6 +83,10 @@ STEPS = [("triage", TRIAGE), ("coordinator_decision", DECISION)]
 # --------------------------------------------------------------------------- in memory
 
 
+def _local_today() -> date:
+    return utcnow().astimezone(ZoneInfo(Settings.__dataclass_fields__["timezone"].default)).date()
+
+
 @dataclass
 class MemoryHost:
     counter: int = 0
@@ -118,13 +123,14 @@ class MemoryHost:
     served_on: date | None = None
 
     def serve(self, document_id: int) -> dict:
-        self.served_on = utcnow().date()  # served the day of the decision (and published that day)
+        self.served_on = _local_today()  # served the day of the decision (and published that day)
         return {"party_id": 1, "email": None}
 
     def appeal_period(self, decision) -> dict:
         last_day = self.served_on + timedelta(weeks=4)
         force = last_day + timedelta(days=1)
-        return {"state": "legal_force" if utcnow().date() >= force else "running",
+        # the local day, as the real host counts it: the timer wakes at 00:00 in Stockholm, 23:00 UTC
+        return {"state": "legal_force" if _local_today() >= force else "running",
                 "decided_on": self.served_on.isoformat(), "published_on": self.served_on.isoformat(),
                 "appeal_last_day": last_day.isoformat(), "legal_force_on": force.isoformat(),
                 "parties": [{"name": "Anna", "served_on": self.served_on.isoformat()}], "appeals": []}
