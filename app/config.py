@@ -148,6 +148,7 @@ class Settings:
                 "supplement_reminder_days": self.supplement_reminder_days,
                 "extension_reminder_days": self.extension_reminder_days,
                 "authority_name": self.authority_name, "appeal_body": self.appeal_body,
+                "rules_change_date": self.rules_change_date,
                 "referral_reply_days": self.referral_reply_days, "referral_reminder_days": self.referral_reminder_days,
                 "communication_reply_days": self.communication_reply_days, "external_bodies": self.external_bodies,
                 **self.extra}

@@ -27,7 +27,7 @@ def register_case(ctx: HandlerContext) -> dict:
         ctx.host.record_event("received", {"reference": reference})
     reminder_day = today + timedelta(weeks=3) - timedelta(days=int(ctx.settings.get("supplement_reminder_days", 4)))
     ctx.host.send_letter("acknowledgement", {})
-    return {"reference": reference, "registered_at": ctx.now.isoformat(),
+    return {"reference": reference, "registered_at": ctx.now.isoformat(), "arrived_on": today.isoformat(),
             "supplement_window_reminder_at": local_morning(reminder_day, _tz(ctx)).isoformat()}
 
 

@@ -189,6 +189,17 @@ def test_simple_fence_is_decided_by_the_coordinator(engine):
     assert case.host.events == ["received", "complete", "decision_taken", "decided", "legal_force"]
 
 
+def test_triage_that_finds_no_permit_needed_closes_the_case_with_the_advisory_letter(engine):
+    clock.set(datetime(2026, 1, 12, 9, 0, tzinfo=UTC))  # after the 2025 reform
+    case = Case(engine, measure="plank", height_m=1.0)
+    assert case.data["suggested_case_type"] == "no_permit" and case.data["registration"]["arrived_on"] == "2026-01-12"
+    case.complete("triage", **(TRIAGE_COMPLETE | {"case_type": "no_permit", "advice": "Håll sikten fri."}),
+                  track="simple")
+    assert case.wf.is_completed() and case.snapshot().statuses == ["closed"]
+    assert case.data["decision"]["outcome"] == "no_permit_needed" and case.host.letters[-1] == "advisory"
+    assert "fee" not in case.data  # no fee step on this path
+
+
 def test_standard_case_with_parallel_referrals_is_decided_by_an_officer(engine):
     case = Case(engine, measure="nybyggnad", in_detailed_plan=True)
     case.complete("triage", **(TRIAGE_COMPLETE | {"referrals": ["miljo", "trafik"]}), track="standard")

@@ -56,6 +56,8 @@ class Outcome(str, enum.Enum):
     REFUSED = "refused"
     DISMISSED = "dismissed"
     WITHDRAWN = "withdrawn"
+    #: Triage found that the measure needs no permit: closed with advice, not a decision.
+    NO_PERMIT_NEEDED = "no_permit_needed"
 
 
 class TaskStatus(str, enum.Enum):

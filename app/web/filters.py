@@ -40,12 +40,12 @@ APPLICANT_STATUS_WORDS = {
 }
 OUTCOME_WORDS = {
     "granted": _l("Granted"), "refused": _l("Refused"),
-    "dismissed": _l("Dismissed"), "withdrawn": _l("Withdrawn"),
+    "dismissed": _l("Dismissed"), "withdrawn": _l("Withdrawn"), "no_permit_needed": _l("No permit needed"),
 }
 #: The case types of the reference process's triage form, for lists and reports.
 CASE_TYPE_WORDS = {
     "bygglov": _l("Building permit"), "rivningslov": _l("Demolition permit"), "marklov": _l("Site works permit"),
-    "forhandsbesked": _l("Advance notice"), "anmalan": _l("Notification"),
+    "forhandsbesked": _l("Advance notice"), "anmalan": _l("Notification"), "no_permit": _l("No permit needed"),
 }
 #: The statutory exemptions from the neighbour hearing (handlers.neighbours.EXEMPTIONS), in words.
 EXEMPTION_WORDS = {
