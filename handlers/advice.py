@@ -18,7 +18,7 @@ def advise_no_permit(ctx: HandlerContext, advice: str | None = None) -> dict:
     letter = ctx.host.send_letter("advisory", {
         "advice": (advice or "").strip() or None, "arrived_on": arrived_on,
         "reform_rules": date.fromisoformat(arrived_on) >= reform})
-    ctx.host.record_event("decided", {"at": ctx.now.isoformat(), "outcome": OUTCOME})
+    ctx.host.record_event("advised", {"at": ctx.now.isoformat(), "outcome": OUTCOME})  # not a decision
     return {"outcome": OUTCOME, "decided_at": ctx.now.isoformat(), "decided_by": "coordinator", "grounds": None,
             "published": False, "reference": ctx.reference or "", "letter": letter["document_id"],
             "arrived_on": arrived_on}

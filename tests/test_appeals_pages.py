@@ -42,6 +42,7 @@ def test_officer_records_service_by_post_on_the_case_page_and_the_period_starts(
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "delgavs 2026-03-04" in page
     assert "Var och en kan överklaga till och med 2026-03-25" in page and "laga kraft 2026-03-26" in page
+    assert "Delgivning, överklagande eller avgörande registrerat" in page  # the history in words, not the code
 
 
 def test_a_bad_day_of_service_is_refused_on_the_page_naming_the_field_and_nothing_is_saved(app, api):
@@ -85,3 +86,4 @@ def test_applicant_sees_until_when_they_can_appeal_once_served(app, api):
     page = applicant.get(f"/portal/cases/{case_id}").get_data(as_text=True)
     assert "Du tog del av beslutet den 2026-03-02 och kan överklaga till och med 2026-03-23." in page
     assert "vinner beslutet laga kraft den 2026-03-24" in page
+    assert "appeal_period_changed" not in page and "Delgivning, överklagande" not in page  # staff news only

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.scenario import letters, on
+from tests.test_web import Browser
 
 LOW_FENCE = {"measure": "plank", "height_m": 1.0, "description": "Ett 1,0 m högt plank mot grannen."}
 
@@ -60,6 +61,18 @@ def test_no_permit_needed_closes_the_case_with_an_advisory_letter_and_no_fee_or_
     assert [m.recipient for m in letters(rt, case_id, "advisory")] == ["anna@example.se"]
     period = api.as_("applicant").get(f"/api/cases/{case_id}/appeal-period").get_json()
     assert period["state"] == "not_appealable" and period["parties"] == []
+
+
+def test_the_portal_says_no_permit_is_needed_and_the_history_never_calls_it_a_decision(app, api):
+    on(api, date(2026, 1, 12))
+    case_id = api.as_("applicant").submit(**LOW_FENCE)["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"case_type": "no_permit", "track": "simple"},
+                                    case_id=case_id)
+    browser = Browser(app)
+    browser.login("anna")
+    page = browser.get(f"/portal/cases/{case_id}").get_data(as_text=True)
+    assert 'id="no-permit"' in page and "Besked skickat: lov krävs inte" in page
+    assert "Beslut fattat" not in page and 'id="decision"' not in page
 
 
 def test_no_permit_needed_is_not_held_up_by_the_neighbour_hearing_rule(api):

@@ -111,7 +111,7 @@ PUBLIC_ACTIONS = {"case.submitted", "task.completed", "message.received", "messa
                   "case.received", "case.supplement_ordered", "case.complete", "case.decided",
                   "case.own_initiative_supplement", "case.supplement_received", "case.reply_did_not_remedy",
                   "case.decided_as_it_stands", "case.extended", "case.withdrawn",
-                  "case.communicated"}
+                  "case.communicated", "case.advised"}
 
 
 def _is_withdrawal_closing(event: AuditEvent) -> bool:
@@ -124,7 +124,12 @@ def history(session: Session, *, actor: User, case: Case) -> list[AuditEvent]:
     events = [e for e in audit.case_history(session, case.id) if not _is_withdrawal_closing(e)]
     if is_staff(actor):
         return events
-    return [e for e in events if e.action in PUBLIC_ACTIONS]
+    return [e for e in events if e.action in PUBLIC_ACTIONS and not _is_internal_message(e)]
+
+
+def _is_internal_message(event: AuditEvent) -> bool:
+    """The appeal period looking again after a recorded service or appeal: staff news, not the applicant's."""
+    return event.action.startswith("message.") and (event.details or {}).get("name") == "appeal_period_changed"
 
 
 def application_of(session: Session, case: Case) -> tuple[dict, dict]:

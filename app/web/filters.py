@@ -65,6 +65,7 @@ ACTION_WORDS = {
     "case.decided": _l("Decision made"),
     "case.extended": _l("Deadline extended"),
     "case.withdrawn": _l("Application withdrawn"),
+    "case.advised": _l("Advice sent: no permit needed"),
     "case.legal_force": _l("The decision has legal force"),
     "case.neighbours_notified": _l("Neighbours notified"),
     "case.own_initiative_supplement": _l("Material sent on the applicant's own initiative"),
@@ -102,6 +103,13 @@ ACTION_WORDS = {
     "appeal.forwarded": _l("Appeal received in time and sent on"),
     "appeal.dismissed": _l("Late appeal dismissed"),
     "appeal.decided": _l("Appeal ruling recorded"),
+}
+#: Messages a case waits for, by name (the history names them in words, never by their code).
+MESSAGE_WORDS = {
+    "supplement_received": _l("Supplement from the applicant"),
+    "comments_received": _l("Comments from the applicant"),
+    "neighbours_answered": _l("Every neighbour has answered"),
+    "appeal_period_changed": _l("Service, appeal or ruling recorded"),
 }
 #: Notices on the board by kind.
 NOTICE_KIND_WORDS = {"decision": _l("Decision announced"), "neighbour_notice": _l("Notice to neighbours")}
@@ -282,6 +290,7 @@ def init_app(app: Flask) -> None:
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda name: group_word(name, locale),
             "action_word": lambda a: ACTION_WORDS.get(a, a),
+            "message_word": lambda name: MESSAGE_WORDS.get(name, _l("Message")),
             "notice_kind_word": lambda k: NOTICE_KIND_WORDS.get(k, k),
             "document_kind_word": lambda k: DOCUMENT_KIND_WORDS.get(k, _l("Letter")),
             "field_label": lambda prop: forms.label(prop, locale),
