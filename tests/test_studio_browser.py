@@ -326,7 +326,7 @@ def test_owner_changes_a_triage_rule_in_the_decision_table_and_the_next_case_fol
         await modeler.open(view);
         const viewer = modeler.getActiveViewer();
         const table = view.element.decisionLogic;
-        const rule = table.rule.find(r => r.inputEntry.some(e => e.text.includes('plank')));
+        const rule = table.rule.find(r => r.id === 'triage_rule_2');  // fences, walls, signs needing a lov
         const track = rule.outputEntry.find(e => e.text === '"simple"');
         viewer.get('modeling').editCell(track, '"standard"');
         return track.text;
