@@ -43,6 +43,7 @@ def test_officer_records_service_by_post_on_the_case_page_and_the_period_starts(
     assert r.status_code == 200 and "delgavs 2026-03-04" in page
     assert "Var och en kan överklaga till och med 2026-03-25" in page and "laga kraft 2026-03-26" in page
     assert "Delgivning, överklagande eller avgörande registrerat" in page  # the history in words, not the code
+    assert "Pröva överklagandetiden" in page and "Check the appeal period" not in page  # the path in Swedish
 
 
 def test_a_bad_day_of_service_is_refused_on_the_page_naming_the_field_and_nothing_is_saved(app, api):
