@@ -88,3 +88,23 @@ def test_applicant_sees_until_when_they_can_appeal_once_served(app, api):
     assert "Du tog del av beslutet den 2026-03-02 och kan överklaga till och med 2026-03-23." in page
     assert "vinner beslutet laga kraft den 2026-03-24" in page
     assert "appeal_period_changed" not in page and "Delgivning, överklagande" not in page  # staff news only
+
+
+def test_a_process_without_an_appeal_stage_shows_no_service_card(app, api):
+    """The anmälan process closes with its startbesked: the case page shows no appeal period to wait out."""
+    from tests.test_anmalan_paths import notification
+
+    on(api, DECIDED)
+    r = api.as_("applicant").post("/api/cases", {"process": "anmalan", "data": {
+        k: v for k, v in notification().items() if v is not None}})
+    assert r.status_code == 201, r.get_json()
+    case_id = r.get_json()["id"]
+    api.as_("officer").complete("check_notification", {"complete": True, "consultation_needed": False},
+                                case_id=case_id)
+    api.as_("officer").complete("decide_start_notice", {"outcome": "granted", "decision_text": "Startbesked.",
+                                                        "control_plan": "Egenkontroll."}, case_id=case_id)
+    assert api.as_("officer").case(case_id)["status"] == "closed"
+    officer = Browser(app)
+    officer.login("olga")
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Delgivning och överklaganden" not in page and "Överklagandetiden börjar" not in page

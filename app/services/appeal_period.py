@@ -143,6 +143,18 @@ def publication(session: Session, case: Case) -> Notice | None:
                           .order_by(Notice.posted_on, Notice.id).limit(1))
 
 
+def shown_for(session: Session, case: Case) -> Period | None:
+    """The period of a case whose process waits out its appeal period (pages show it); None otherwise.
+
+    A process without that stage (an anmälan closing with its startbesked, say) has nothing to show.
+    """
+    facts = case.facts or {}
+    if not case.outcome or not ("appeal_check" in facts or "legal_force" in facts):
+        return None
+    period = period_of(session, case)
+    return None if period.state == State.NOT_APPEALABLE else period
+
+
 def period_of(session: Session, case: Case, decision: dict | None = None) -> Period:
     """Where the case stands in its appeal period, computed from the recorded dates.
 

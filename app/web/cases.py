@@ -80,7 +80,7 @@ def show(case_id: int):
                            clocks=clocks.clocks_for(session, case),
                            can_extend=extension.may_extend(current_user),
                            hearing=hearing.summary(session, case), can_edit_hearing=hearing.may_record(current_user),
-                           period=appeal_period.period_of(session, case) if case.outcome else None,
+                           period=appeal_period.shown_for(session, case),
                            can_record_appeals=appeals.may_record(current_user),
                            application=case_service.application_of(session, case))
 

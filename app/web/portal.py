@@ -83,9 +83,7 @@ def apply(process: str):
 def show(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
-    period = appeal_period.period_of(session, case) if case.outcome else None
-    if period is not None and period.state == appeal_period.State.NOT_APPEALABLE:
-        period = None
+    period = appeal_period.shown_for(session, case)
     return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case), period=period,
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case, actor=current_user),
