@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .dates import UTC, add_years, local_morning
-from .registry import HandlerContext, Notification, handler
+from .registry import HandlerContext, HandlerError, Notification, handler
 
 #: Who is reminded of a party not yet served: whoever decided on the track.
 REMINDED = {"simple": "coordinator", "standard": "officer", "committee": "officer"}
@@ -38,6 +38,10 @@ def check_appeal_period(ctx: HandlerContext) -> dict:
         result["wake_at"] = datetime.combine(day, time(0, 0), tzinfo=_tz(ctx)).astimezone(UTC).isoformat()
     elif period["state"] == "awaiting_service":
         result["wake_at"], result["reminded_on"] = _service_reminder(ctx, period, result)
+    if result["wake_at"] and datetime.fromisoformat(result["wake_at"]) <= ctx.now:
+        # a timer in the past fires at once and asks again: an incident, never a loop
+        raise HandlerError(f"the appeal period is still {period['state']} but its next check "
+                           f"({result['wake_at']}) is not after now ({ctx.now.isoformat()})")
     return result
 
 

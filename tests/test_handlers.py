@@ -6,7 +6,7 @@ import pytest
 
 from app.letters.variables import check_variables
 from handlers import REGISTRY
-from handlers.registry import HandlerContext, HandlerInputError
+from handlers.registry import HandlerContext, HandlerError, HandlerInputError
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -164,3 +164,13 @@ def test_legal_force_is_the_day_the_period_ended_and_validity_runs_from_it():
     advance = REGISTRY["record_legal_force"].fn(ctx(FakeHost(), decision=decision, appeal_check=check,
                                                     case_type="forhandsbesked"))
     assert advance["binding_until"] == "2030-02-28" and "start_by" not in advance
+
+
+def test_an_appeal_period_that_would_wake_in_the_past_stops_with_an_error_instead_of_looping():
+    class StaleHost(FakeHost):
+        def appeal_period(self, decision):  # says "running" although its day of legal force has begun
+            return {"state": "running", "legal_force_on": "2026-03-02", "appeal_last_day": "2026-03-01",
+                    "published_on": None, "decided_on": "2026-02-01", "parties": [], "appeals": []}
+
+    with pytest.raises(HandlerError, match="not after now"):
+        REGISTRY["check_appeal_period"].fn(ctx(StaleHost(), decision={"outcome": "granted"}))
