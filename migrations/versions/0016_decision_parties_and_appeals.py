@@ -1,15 +1,15 @@
 """decision parties and appeals: service of the decision on each party, appeals and the appeal body's rulings
 
-Revision ID: 0014_decision_parties_and_appeals
-Revises: 0013_claims
+Revision ID: 0016_decision_parties_and_appeals
+Revises: 0015_simulations
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0014_decision_parties_and_appeals"
-down_revision = "0013_claims"
+revision = "0016_decision_parties_and_appeals"
+down_revision = "0015_simulations"
 branch_labels = None
 depends_on = None
 
