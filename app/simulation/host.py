@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -102,3 +102,14 @@ class SimHost:
     def send_letter(self, kind: str, values: Mapping[str, Any], recipient: Mapping[str, Any] | None = None) -> dict:
         self.letters[kind] += 1
         return {"document_id": 0, "kind": kind, "language": "sv"}
+
+    def serve(self, document_id: int) -> dict:
+        return {"party_id": 0, "email": None}  # a simulated decision is served the day it is made
+
+    def appeal_period(self, decision: Mapping[str, Any]) -> dict:
+        """Served and published on the day of the decision (the simulation ends a case at its decision)."""
+        today = self.now.astimezone(self.rules.zone).date()
+        last_day = today + timedelta(weeks=4)
+        return {"state": "running", "decided_on": today.isoformat(), "published_on": today.isoformat(),
+                "appeal_last_day": last_day.isoformat(), "legal_force_on": (last_day + timedelta(days=1)).isoformat(),
+                "parties": [], "appeals": []}

@@ -14,7 +14,8 @@ from .filters import Filters
 from .stats import grouped_percentiles, month_key
 from .summary import TEN_WEEKS
 
-OUTCOMES = [o.value for o in Outcome]
+#: Outcomes of decided cases (a case closed with advice that no permit is needed was never decided).
+OUTCOMES = [o.value for o in Outcome if o is not Outcome.NO_PERMIT_NEEDED]
 
 
 def _count_if(condition):

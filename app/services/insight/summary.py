@@ -79,6 +79,6 @@ def outcomes(session: Session, filters: Filters) -> dict[str, int]:
     """Cases ended in the period by outcome (withdrawals included)."""
     rows = session.execute(select(CaseFigures.outcome, func.count()).where(
         and_(filters.decided_in_period(), CaseFigures.outcome.is_not(None))).group_by(CaseFigures.outcome))
-    counts = {o.value: 0 for o in Outcome}
+    counts = {o.value: 0 for o in Outcome if o is not Outcome.NO_PERMIT_NEEDED}  # advice is no decision
     counts.update({outcome: int(n) for outcome, n in rows})
     return counts
