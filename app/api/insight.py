@@ -6,7 +6,8 @@ from flask import Response, g, jsonify, request
 from app.clock import utcnow
 from app.services.clocks import local_today
 from app.services.csv_export import CONTENT_TYPE
-from app.services.insight import access, backlog, exports, filters, summary, trends, workload
+from app.services.errors import InvalidInput, N_
+from app.services.insight import access, backlog, exports, filters, heatmap, summary, trends, workload
 from app.uow import db, runtime
 
 from .common import api_user, bp
@@ -54,3 +55,15 @@ def insight_export(kind: str):
         body = (exports.open_data if kind == "open-data" else exports.boverket)(session, chosen)
     return Response(body, content_type=CONTENT_TYPE,
                     headers={"Content-Disposition": f"attachment; filename=lotsen-{kind}.csv"})
+
+
+@bp.get("/api/insight/heatmap")
+@api_user
+def insight_heatmap():
+    access.ensure_may_see(g.api_user)
+    process = (request.args.get("process") or "").strip()
+    if not process:
+        raise InvalidInput([{"field": "process", "message": N_("choose a process")}])
+    session = db()
+    version = heatmap.version_of(session, process, request.args.get("version"))
+    return jsonify(heatmap.heatmap(session, version))

@@ -129,7 +129,8 @@ def summarise(runs: list[RunResult]) -> dict:
     for r in runs:
         failures.update(r.failures)
     return {
-        "metrics": {m: interval([p[m] for p in per_run], (0.0, 1.0) if m in SHARES else None) for m in METRICS},
+        "metrics": {m: interval([p[m] for p in per_run], (0.0, 1.0) if m in SHARES else (0.0, math.inf))
+                    for m in METRICS},
         "cases_measured": sum(p["cases"] for p in per_run),
         "unfinished": sum(r.unfinished for r in runs), "late_replies": sum(r.late_replies for r in runs),
         "failures": [{"error": k, "count": n} for k, n in failures.most_common(10)],

@@ -10,7 +10,9 @@ from flask_login import current_user
 from app import uow
 from app.clock import utcnow
 from app.services.csv_export import CONTENT_TYPE
-from app.services.insight import access, dashboard, exports, filters, trends
+from app.services import process_info
+from app.services.insight import access, dashboard, exports, filters, heatmap, trends
+from app.services.insight import event_log as event_log_service
 from app.uow import db, runtime
 
 from . import form_errors, role_required
@@ -38,7 +40,13 @@ def percent(value) -> str:
 @bp.context_processor
 def _words():
     return {"case_type_word": lambda v: CASE_TYPE_WORDS.get(v, v), "track_word": lambda v: TRACK_WORDS.get(v, v),
-            "num": number, "pct": percent}
+            "num": number, "pct": percent, "process_word": process_word}
+
+
+def process_word(model: str) -> str:
+    """A process by its title in the reader's language (its model name only if it has none)."""
+    titles = {v.model: process_info.of(v) for v in process_info.latest_versions(db())}
+    return titles[model].title(str(get_locale() or "sv")) if model in titles else model
 
 
 def _tz() -> ZoneInfo:
@@ -93,7 +101,24 @@ def exports_page():
     session = db()
     chosen = filters.parse(session, request.args)
     return render_template("insight/exports.html", filters=chosen, errors={}, args=request.args,
-                           choices=filters.choices(session))
+                           choices=filters.choices(session), event_log=True)
+
+
+@bp.get("/exports/event-log.<any('xes', 'csv'):fmt>")
+@role_required(*ROLES)
+def event_log(fmt: str):
+    session = db()
+    chosen = filters.parse(session, request.args)
+    lang = str(get_locale() or "sv")
+    headers = {"Content-Disposition": f"attachment; filename=lotsen-event-log.{fmt}"}
+    if fmt == "xes":
+        return Response(event_log_service.xes(session, chosen, lang), content_type="application/xml", headers=headers)
+    return Response(stream_with_context(_event_log_csv(chosen, lang)), content_type=CONTENT_TYPE, headers=headers)
+
+
+def _event_log_csv(chosen, lang: str):
+    with runtime().db.unit_of_work(write=False) as session:
+        yield from event_log_service.csv_lines(session, chosen, lang)
 
 
 @bp.get("/exports/<any('open-data', 'boverket', 'closed-cases'):kind>.csv")
@@ -114,3 +139,28 @@ def export_csv(kind: str):
 def _closed_cases(chosen, contacts: bool):
     with runtime().db.unit_of_work(write=False) as session:
         yield from exports.closed_cases(session, chosen, contacts=contacts)
+
+
+@bp.get("/heatmap")
+@role_required(*ROLES)
+def heatmap_page():
+    session = db()
+    processes = filters.known_processes(session)
+    process = request.args.get("process") or ("building_permit" if "building_permit" in processes else
+                                              next(iter(processes), None))
+    if process not in processes:
+        abort(404)
+    version = heatmap.version_of(session, process, request.args.get("version"))
+    data = heatmap.heatmap(session, version)
+    heat = {e["element"]: e for e in data["elements"]}
+    return render_template("insight/heatmap.html", data=data, heat=heat, processes=processes, process=process)
+
+
+@bp.get("/heatmap/<process>/<int:number>.bpmn")
+@role_required(*ROLES)
+def heatmap_diagram(process: str, number: int):
+    version = heatmap.version_of(db(), process, number)
+    text = heatmap.diagram_of(version.files, process)
+    if text is None:
+        abort(404)
+    return Response(text, content_type="application/xml")

@@ -2,18 +2,25 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app import simulation_worker, uow
-from app.services import simulation
+from app.services import groups as group_service, simulation
 from app.services.errors import InvalidInput, N_
 from app.uow import db, runtime
 
 from . import form_errors, role_required
+from .insight import process_word
 from .simulation_view import result_view
 
 bp = Blueprint("simulation", __name__, url_prefix="/studio/simulations")
 ROLES = ("process_owner", "admin")
+
+
+@bp.context_processor
+def _words():
+    return {"process_word": process_word}
 
 
 def _int(form, name: str, default: int | None = None) -> int | None:
@@ -78,7 +85,8 @@ def create():
 def show(run_id: int):
     session = db()
     run = simulation.get(session, run_id)
-    return render_template("simulation/show.html", run=run, view=result_view(run))
+    titles = {g.name: g.title(str(get_locale() or "sv")) for g in group_service.list_groups(session)}
+    return render_template("simulation/show.html", run=run, view=result_view(run, titles))
 
 
 @bp.get("/<int:run_id>/status.json")

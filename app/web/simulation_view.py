@@ -25,7 +25,7 @@ INPUT_WORDS = {"arrivals": _l("Arrivals"), "mix": _l("Applications and answers")
                "durations": _l("Working time per task"), "replies": _l("Applicants' replies")}
 
 
-def _group_charts(scenario: dict) -> list[dict]:
+def _group_charts(scenario: dict, titles: dict[str, str]) -> list[dict]:
     groups = scenario.get("groups") or {}
     if not groups:
         return []
@@ -34,8 +34,8 @@ def _group_charts(scenario: dict) -> list[dict]:
     out = []
     for key, title, percent in (("queue", _l("Tasks waiting per group at the start of each week"), False),
                                 ("utilisation", _l("Utilisation per group per week"), True)):
-        series = [Series(name, (g[key] + [None] * weeks)[:weeks]) for name, g in sorted(groups.items())
-                  if any(v for v in g[key])]
+        series = [Series(titles.get(name, name), (g[key] + [None] * weeks)[:weeks])
+                  for name, g in sorted(groups.items()) if any(v for v in g[key])]
         if series:
             out.append({"title": title, "svg": chart(labels, series, title=str(title), percent=percent,
                                                      label_every=max(1, weeks // 8)),
@@ -43,7 +43,7 @@ def _group_charts(scenario: dict) -> list[dict]:
     return out
 
 
-def result_view(run: SimulationRun) -> dict | None:
+def result_view(run: SimulationRun, titles: dict[str, str]) -> dict | None:
     """The result arranged for the page (None while it runs)."""
     if not run.result:
         return None
@@ -54,6 +54,6 @@ def result_view(run: SimulationRun) -> dict | None:
         "scenarios": scenarios,
         "difference": result.get("difference"),
         "inputs": [(INPUT_WORDS.get(k, k), SOURCE_WORDS.get(v, v)) for k, v in result.get("inputs", {}).items()],
-        "charts": [_group_charts(s) for s in scenarios],
+        "charts": [_group_charts(s, titles) for s in scenarios],
         "calibration": result.get("calibration"),
     }

@@ -40,8 +40,8 @@
           badge.dataset.element = id;
           badge.title = words.wait + ' ' + duration(h.median_wait_hours, words) + ', ' + words.work + ' ' +
             duration(h.median_work_hours, words) + ', ' + words.count + ' ' + h.count;
-          badge.textContent = '\u23f3 ' + duration(h.median_wait_hours, words) + ' \u00b7 \u270e ' +
-            duration(h.median_work_hours, words) + ' \u00b7 n=' + h.count;
+          badge.textContent = words.wait + ' ' + duration(h.median_wait_hours, words) + ' \u00b7 ' + words.work +
+            ' ' + duration(h.median_work_hours, words) + ' \u00b7 n=' + h.count;
           overlays.add(id, { position: { bottom: -4, left: -6 }, html: badge });
         });
         canvas.zoom('fit-viewport');
