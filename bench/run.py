@@ -44,6 +44,7 @@ from app.config import Settings
 from app.engine.runtime import HostScriptEngine
 from app.engine.script_pool import ScriptPool
 from bench.sandbox import report as sandbox_report
+from bench.simulation import report as simulation_report
 from app.engine.specs import parse_bundle
 from app.models import Base, Case, Outcome, Timer, User
 from app.runtime import build_runtime
@@ -290,6 +291,8 @@ def main() -> int:
     parser.add_argument("--memory-cases", type=int, default=None,
                         help="in-memory cases per repeat (default 3x --cases)")
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("LOTSEN_BENCH_REPEATS", 3)))
+    parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 300)),
+                        help="applications in the simulation line (default 300)")
     args = parser.parse_args()
     n_svc = max(1, args.cases)
     n_mem = max(1, args.memory_cases or int(os.environ.get("LOTSEN_BENCH_MEMORY_CASES", 0)) or 3 * n_svc)
@@ -345,6 +348,7 @@ def main() -> int:
     n_sandbox = max(10, n_mem // 10)
     sandbox_lines = sandbox_report(APPLICATION, scripts, whole_case, n_sandbox, repeats)
     scripts.close()
+    simulation_lines, unfinished = simulation_report(max(1, args.sim_cases), PROCESSES)
 
     mem_rate, mem_line = _fmt(mem_times, n_mem)
     svc_rate, svc_line = _fmt(svc_times, n_svc)
@@ -361,6 +365,10 @@ def main() -> int:
     print(f"  mean case.state size:         {state_bytes:8.0f} bytes")
     print(f"  SQL statements per case:      {statements / max(1, len(measured_ids)):8.1f}")
     print("\n".join(sandbox_lines))
+    print("\n".join(simulation_lines))
+    if unfinished:
+        print(f"FAILED: {unfinished} simulated case(s) failed or were left unfinished", file=sys.stderr)
+        return 1
     if failed:
         print(f"FAILED: {failed} case(s) did not complete with outcome granted", file=sys.stderr)
         return 1

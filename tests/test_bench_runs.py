@@ -7,7 +7,8 @@ from app.config import PROJECT_ROOT
 
 def test_bench_completes_every_case_and_prints_the_ratio():
     result = subprocess.run([sys.executable, "-m", "bench.run", "--cases", "3", "--memory-cases", "5",
-                             "--repeats", "1"],
+                             "--repeats", "1", "--sim-cases", "5"],
                             capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
     assert "ratio in-memory/service" in result.stdout and "all cases completed" in result.stdout
+    assert "simulated cases/s" in result.stdout
