@@ -45,10 +45,12 @@ class RoleApi:
         return r.get_json()
 
     def tasks(self, name: str | None = None, case_id: int | None = None) -> list[dict]:
-        r = self.get("/api/tasks")
+        """The matching tasks of the inbox's first page, each opened (GET /api/tasks/{id}) for its form."""
+        r = self.get("/api/tasks", query_string={"name": name} if name else {})
         assert r.status_code == 200, r.get_json()
-        return [t for t in r.get_json() if (name is None or t["name"] == name)
-                and (case_id is None or t["case_id"] == case_id)]
+        listed = [t for t in r.get_json() if (name is None or t["name"] == name)
+                  and (case_id is None or t["case_id"] == case_id)]
+        return [self.get(f"/api/tasks/{t['id']}").get_json() for t in listed]
 
     def complete(self, name: str, data: dict, case_id: int | None = None) -> dict:
         [task] = self.tasks(name, case_id)

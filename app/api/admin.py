@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 
-from flask import Response, g, jsonify, request
+from flask import Response, g, jsonify, request, url_for
 
 from app.models import ExternalTask, HumanTask, Incident
 from app import uow
 from app.services import audit, audit_search, audit_verify, incidents, operations, retention
 from app.services.cases import get_case
-from app.services.errors import Forbidden, NotFound
+from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.uow import db
 
 from .common import api_user, bp, json_body
@@ -47,7 +47,21 @@ def search_audit():
         content_type, body = uow.run(lambda session: audit_search.export(session, actor=actor, q=q, fmt=fmt))
         return Response(body, content_type=content_type,
                         headers={"Content-Disposition": f"attachment; filename=audit.{fmt}"})
-    return jsonify([audit_search.event_dict(e) for e in audit_search.search(db(), q)])
+    after = _event_id(request.args.get("after"))
+    events = audit_search.search(db(), q, after=after)
+    response = jsonify([audit_search.event_dict(e) for e in events])
+    if len(events) == q.limit:  # there may be more: the next page starts after this page's last event
+        url = url_for("api.search_audit", **{**request.args.to_dict(), "after": events[-1].id})
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return response
+
+
+def _event_id(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidInput([{"field": "after", "message": "must be an audit event id (a whole number)"}])
+    return int(raw)
 
 
 @bp.get("/api/audit/verify")

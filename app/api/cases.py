@@ -1,15 +1,15 @@
 """Cases and messages."""
 from __future__ import annotations
 
-from flask import g, jsonify, send_file
+from flask import g, jsonify, request, send_file
 
 from app.services import cases as case_service
-from app.services import clocks, extension, process_info
+from app.services import clocks, extension, keyset, process_info
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.uow import db
 
-from .common import api_user, bp, json_body
+from .common import api_user, bp, json_body, with_next_link
 from .serialize import case_json, deadlines_json, document_json, event_json, process_json
 
 
@@ -34,9 +34,13 @@ def startable_processes():
 @bp.get("/api/cases")
 @api_user
 def list_cases():
-    rows = case_service.list_cases(db(), actor=g.api_user)
-    return jsonify([{"id": c.id, "reference": c.reference, "status": c.status.value,
-                     "outcome": c.outcome.value if c.outcome else None} for c in rows])
+    """One page of the cases, newest first; the next page's address is in the ``Link`` header (rel="next")."""
+    args = request.args
+    page = case_service.list_cases(db(), actor=g.api_user, status=args.get("status") or None,
+                                   after=args.get("after") or None, size=keyset.page_size(args.get("limit")))
+    response = jsonify([{"id": c.id, "reference": c.reference, "status": c.status.value,
+                         "outcome": c.outcome.value if c.outcome else None} for c in page])
+    return with_next_link(response, page, "api.list_cases")
 
 
 @bp.get("/api/cases/<int:case_id>")

@@ -5,7 +5,7 @@ import json
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from app import uow
@@ -49,6 +49,14 @@ def json_body(*, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None
     if errors:
         raise InvalidInput(errors)
     return body
+
+
+def with_next_link(response, page, endpoint: str):
+    """Add ``Link: <…>; rel="next"`` (same query, the next cursor) when ``page`` has a next page."""
+    if page.next:
+        url = url_for(endpoint, **{**request.args.to_dict(), "after": page.next})
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return response
 
 
 @bp.get("/healthz")

@@ -3,19 +3,24 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from app.services import keyset
 from app.services import tasks as task_service
 from app.uow import db
 
-from .common import api_user, bp, json_body
+from .common import api_user, bp, json_body, with_next_link
 from .serialize import task_json
 
 
 @bp.get("/api/tasks")
 @api_user
 def list_tasks():
-    session = db()
-    rows = task_service.list_tasks(session, actor=g.api_user, group=request.args.get("group") or None)
-    return jsonify([task_json(t, task_service.task_form(session, t)) for t in rows])
+    """One page of the caller's open tasks; the next page's address is in the ``Link`` header (rel="next")."""
+    args = request.args
+    page = task_service.list_tasks(
+        db(), actor=g.api_user, group=args.get("group") or None, element=args.get("name") or None,
+        mine=args.get("mine") in ("1", "true"), sort=args.get("sort") or "oldest", after=args.get("after") or None,
+        size=keyset.page_size(args.get("limit")))
+    return with_next_link(jsonify([task_json(t) for t in page]), page, "api.list_tasks")
 
 
 @bp.get("/api/tasks/<task_id>")

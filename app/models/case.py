@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -15,6 +15,11 @@ class Case(Base):
     """One case of any process: the running workflow and what the inbox needs."""
 
     __tablename__ = "case"
+    __table_args__ = (  # the case list, newest first: all, by status, an applicant's own (keyset pages)
+        Index("ix_case_created", "created_at", "id"),
+        Index("ix_case_status_created", "status", "created_at", "id"),
+        Index("ix_case_applicant_created", "applicant_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(40), unique=True)

@@ -1,21 +1,38 @@
 """The inbox projection of a case's human tasks."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, event, inspect, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base
 from .case import Case
 from .enums import TaskStatus
 from .user import User
 
+#: ``HumanTask.sort_due`` of a task whose case has no running statutory clock: after every real date.
+NO_DEADLINE = date(9999, 12, 31)
+_OPEN = text("status = 'OPEN'")
+
+
+def _open_index(name: str, *columns: str) -> Index:
+    """A partial index over open tasks only: the inbox's filters and sorts, small however many tasks closed."""
+    return Index(name, *columns, sqlite_where=_OPEN, postgresql_where=_OPEN)
+
 
 class HumanTask(Base):
     """A user task offered to a group, written in the same transaction as the case."""
 
     __tablename__ = "human_task"
+    __table_args__ = (
+        _open_index("ix_human_task_open_group_due", "group", "sort_due", "created_at", "id"),
+        _open_index("ix_human_task_open_group_created", "group", "created_at", "id"),
+        _open_index("ix_human_task_open_assignee_due", "assignee_id", "sort_due", "created_at", "id"),
+        _open_index("ix_human_task_open_assignee_created", "assignee_id", "created_at", "id"),
+        _open_index("ix_human_task_open_element_due", "element_id", "sort_due", "created_at", "id"),
+        _open_index("ix_human_task_open_element_created", "element_id", "created_at", "id"),
+    )
 
     #: SpiffWorkflow's task id (uuid).
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -40,6 +57,9 @@ class HumanTask(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: The data the user submitted.
     submitted: Mapped[dict | None] = mapped_column(JSON)
+    #: The case's statutory deadline copied here so one index sorts the inbox by it (``NO_DEADLINE`` when
+    #: no clock runs); kept equal to ``Case.statutory_due`` at every flush (``_copy_case_deadlines`` below).
+    sort_due: Mapped[date] = mapped_column(Date, default=NO_DEADLINE, server_default=NO_DEADLINE.isoformat())
 
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -66,3 +86,20 @@ class TaskCandidateGroup(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
     group: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(default=0)
+
+
+@event.listens_for(Session, "before_flush")
+def _copy_case_deadlines(session: Session, _context, _instances) -> None:
+    """Keep ``HumanTask.sort_due`` equal to its case's statutory deadline, whoever changed either."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, HumanTask) and obj.status == TaskStatus.OPEN:
+            case = obj.case if "case" not in inspect(obj).unloaded else session.get(Case, obj.case_id)
+            if case is not None:
+                obj.sort_due = case.statutory_due or NO_DEADLINE
+        elif isinstance(obj, Case) and obj.id is not None and inspect(obj).attrs.statutory_due.history.has_changes():
+            due = obj.statutory_due or NO_DEADLINE
+            session.execute(update(HumanTask).where(HumanTask.case_id == obj.id, HumanTask.status == TaskStatus.OPEN)
+                            .values(sort_due=due).execution_options(synchronize_session=False))
+            for task in session.identity_map.values():
+                if isinstance(task, HumanTask) and task.case_id == obj.id and task.status == TaskStatus.OPEN:
+                    task.sort_due = due

@@ -52,7 +52,9 @@ def require_admin(actor: User) -> None:
         raise Forbidden("only administrators read the audit trail")
 
 
-def search(session: Session, q: AuditQuery) -> list[AuditEvent]:
+def search(session: Session, q: AuditQuery, *, after: int | None = None) -> list[AuditEvent]:
+    """The first ``q.limit`` matching events in chain order; ``after``: only those after that event id (the
+    next page starts after the last event of this one)."""
     query = select(AuditEvent)
     if q.case:
         case_id = int(q.case) if q.case.isdigit() else session.scalar(select(Case.id).where(Case.reference == q.case))
@@ -66,6 +68,8 @@ def search(session: Session, q: AuditQuery) -> list[AuditEvent]:
         query = query.where(AuditEvent.at >= q.start)
     if q.end:
         query = query.where(AuditEvent.at <= q.end)
+    if after is not None:
+        query = query.where(AuditEvent.id > after)
     return list(session.scalars(query.order_by(AuditEvent.id).limit(q.limit)).unique())
 
 

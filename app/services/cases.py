@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.clock import utcnow
 from app.models import AuditEvent, Case, CaseStatus, HumanTask, ProcessVersion, Role, TaskStatus, User
 
-from . import audit, form_options, process_info, runner
+from . import audit, form_options, keyset, process_info, runner
 from .env import get_env
 from .errors import CaseClosed, CaseNotFound, Forbidden, InvalidInput
 from .forms import normalise, validate
@@ -88,13 +88,29 @@ def get_case(session: Session, *, actor: User, case_id: int) -> Case:
     raise Forbidden("you may only read your own cases")
 
 
-def list_cases(session: Session, *, actor: User, status: str | None = None, limit: int = 200) -> list[Case]:
-    query = select(Case).order_by(Case.created_at.desc()).limit(limit)
+CASE_KEYS = [keyset.Key(Case.created_at, "datetime"), keyset.Key(Case.id, "int")]
+
+
+def list_cases(session: Session, *, actor: User, status: str | None = None, after: str | None = None,
+               size: int = keyset.DEFAULT_SIZE) -> keyset.Page[Case]:
+    """One page of the cases the actor may read (an applicant: their own), newest first; ``after`` is the
+    previous page's ``next`` cursor. Each page is one index range (status or applicant, then the arrival)."""
+    if status is not None and status not in {s.value for s in CaseStatus}:
+        raise InvalidInput([{"field": "status", "message": f"is not a case status: {status!r}"}])
+    query = select(Case).options(defer(Case.state))
     if not is_staff(actor):
         query = query.where(Case.applicant_id == actor.id)
     if status:
         query = query.where(Case.status == CaseStatus(status))
-    return list(session.scalars(query))
+    position = keyset.decode(after, "newest", CASE_KEYS)
+    if position is not None:
+        query = query.where(keyset.after(CASE_KEYS, position, descending=True))
+    rows = list(session.scalars(query.order_by(*keyset.order_by(CASE_KEYS, descending=True)).limit(size + 1)))
+    cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        cursor = keyset.encode("newest", CASE_KEYS, [rows[-1].created_at, rows[-1].id])
+    return keyset.Page(rows, cursor, size)
 
 
 def open_tasks(session: Session, case: Case) -> list[HumanTask]:

@@ -7,38 +7,23 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import Case, HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus, User
+from app.models import HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus, User
 
-from . import audit, form_options, incidents, locks, runner
+from . import audit, form_options, incidents, keyset, locks, runner, task_list
 from .env import get_env
 from .errors import (
-    CaseClosed, Forbidden, InvalidInput, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
+    CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
 from .forms import validate, with_defaults
 from .processes import form_schema
 
 
 def list_tasks(session: Session, *, actor: User, element: str | None = None, mine: bool = False,
-               sort: str = "oldest", group: str | None = None) -> list[HumanTask]:
-    """Open tasks of all the actor's groups (or of one of them) and tasks assigned to the actor."""
-    query = select(HumanTask).join(Case).where(HumanTask.status == TaskStatus.OPEN)
-    if group:
-        if group not in actor.work_groups:
-            raise InvalidInput([{"field": "group", "message": f"you are not in the group {group!r}"}])
-        query = query.where(_in_groups({group}))
-    if mine:
-        query = query.where(HumanTask.assignee_id == actor.id)
-    elif not group:
-        query = query.where(or_(_in_groups(actor.work_groups), HumanTask.assignee_id == actor.id))
-    if element:
-        query = query.where(HumanTask.element_id == element)
-    if sort == "deadline":
-        # closest statutory deadline first; cases whose clock is not running last
-        order = (Case.statutory_due.is_(None), Case.statutory_due.asc(), HumanTask.created_at.asc())
-    elif sort == "newest":
-        order = (HumanTask.created_at.desc(),)
-    else:
-        order = (HumanTask.created_at.asc(),)
-    return list(session.scalars(query.order_by(*order, HumanTask.id)))
+               sort: str = "oldest", group: str | None = None, after: str | None = None,
+               size: int = keyset.DEFAULT_SIZE) -> keyset.Page[HumanTask]:
+    """One page of the open tasks of all the actor's groups (or of one of them) and of tasks assigned to the
+    actor; ``after`` is the previous page's ``next`` cursor (see ``task_list``)."""
+    return task_list.page(session, actor=actor, element=element, mine=mine, sort=sort, group=group, after=after,
+                          size=size)
 
 
 def _in_groups(names: set[str]):

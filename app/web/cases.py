@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.models import CaseStatus
 from app.services import cases as case_service
 from app.services import appeal_period, appeals, clocks, extension, hearing, process_info
 from app.services import documents as document_service
@@ -13,7 +14,7 @@ from app.services.forms import coerce_html
 from app.services.processes import latest_version
 from app.uow import db
 
-from . import STAFF, form_errors, role_required
+from . import STAFF, form_errors, pages, role_required
 
 bp = Blueprint("cases", __name__)
 
@@ -23,8 +24,11 @@ bp = Blueprint("cases", __name__)
 def index():
     session = db()
     status = request.args.get("status") or None
-    cases = case_service.list_cases(session, actor=current_user, status=status)
-    return render_template("cases/index.html", cases=cases, status=status,
+    if status not in {s.value for s in CaseStatus}:
+        status = None  # an unknown status in a link: all cases
+    page = pages.page_or_first(lambda after: case_service.list_cases(
+        session, actor=current_user, status=status, after=after, size=pages.size()))
+    return render_template("cases/index.html", cases=page.items, status=status, **pages.links(page, "cases.index"),
                            startable=process_info.startable(session, current_user))
 
 

@@ -14,7 +14,7 @@ from app.services.errors import InvalidInput
 from app.services.forms import coerce_html
 from app.uow import db
 
-from . import STAFF, form_errors, role_required
+from . import STAFF, form_errors, pages, role_required
 
 bp = Blueprint("inbox", __name__)
 #: Tasks whose page shows the neighbour hearing first (the officer records parties and answers there).
@@ -27,14 +27,19 @@ def index():
     session = db()
     element = request.args.get("type") or None
     sort = request.args.get("sort", "deadline")
+    if sort not in task_service.task_list.SORTS:
+        sort = "deadline"
     mine = request.args.get("mine") == "1"
     my_groups = [g for g in group_service.list_groups(session) if g.name in current_user.work_groups]
     group = request.args.get("group") or None
     if group not in {g.name for g in my_groups}:
         group = None  # a stale link to a group the user left: show all their groups
-    tasks = task_service.list_tasks(session, actor=current_user, element=element, mine=mine, sort=sort, group=group)
-    return render_template("inbox/index.html", tasks=tasks, types=task_service.task_types(session, actor=current_user),
-                           element=element, sort=sort, mine=mine, groups=my_groups, group=group)
+    page = pages.page_or_first(lambda after: task_service.list_tasks(
+        session, actor=current_user, element=element, mine=mine, sort=sort, group=group, after=after,
+        size=pages.size()))
+    types = task_service.task_types(session, actor=current_user)
+    return render_template("inbox/index.html", tasks=page.items, types=types, element=element, sort=sort, mine=mine,
+                           groups=my_groups, group=group, **pages.links(page, "inbox.index"))
 
 
 def _render_task(task, values=None, errors=None, status=200):
