@@ -397,3 +397,12 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+
+
+def _register_seed() -> None:
+    from app.seed.cli import seed_cases
+
+    main.add_command(seed_cases)
+
+
+_register_seed()

@@ -1,0 +1,103 @@
+"""A drawn case life as table rows: case, case events, human tasks, audit events (pure: no database)."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from app.models import CaseStatus, Outcome, TaskStatus
+from app.models.task import NO_DEADLINE
+from app.services import clocks
+
+from .history import Life
+
+#: element -> (English title, Swedish title, form file)
+TITLES = {
+    "triage": ("Triage application", "Granska ansökan", "triage.json"),
+    "coordinator_decision": ("Decide on delegation", "Besluta på delegation", "coordinator_decision.json"),
+    "review": ("Review application", "Handlägg ärendet", "review.json"),
+    "answer_referral": ("Answer referral", "Besvara remiss", "referral.json"),
+    "draft_decision": ("Draft decision", "Skriv beslutsförslag", "draft_decision.json"),
+    "committee_decision": ("Record committee decision", "Registrera nämndens beslut", "committee_decision.json"),
+}
+#: measure -> a plausible full fee in kronor (the reduction is fifths of it).
+FEES = {"nybyggnad": 38000, "tillbyggnad": 16000, "plank": 6500, "mur": 6500, "skylt": 4800, "attefall": 5200,
+        "rivning": 7400, "marklov": 9800}
+#: A closed case's workflow state is never loaded again; its history is in the case events and audit trail.
+COMPACTED = json.dumps({"compacted": True, "note": "closed seeded case; history in case events and audit trail"})
+
+
+@dataclass
+class Rows:
+    """The rows of one batch, the cases' rows in order (their ids come back from the insert)."""
+
+    cases: list[dict] = field(default_factory=list)
+    #: per case: its events, tasks, candidate groups, timers, subscriptions, audit events (lists of dicts)
+    children: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    version_id: int
+    tz: ZoneInfo
+    today: date
+    service_goals: dict
+    default_goal_days: int
+    staff: dict  # group -> list of (user id, username)
+    has_claimed_at: bool
+    prefix: str  # the process's reference prefix (BYGG)
+
+
+def case_row(ctx: Context, life: Life, reference: str, rng) -> tuple[dict, clocks.Clocks]:
+    events = [clocks.Event(kind, at, data) for kind, at, data in life.events]
+    c = clocks.compute(events, case_type=life.case_type, measure=life.measure, today=ctx.today, tz=ctx.tz,
+                       service_goals=ctx.service_goals, default_goal_days=ctx.default_goal_days)
+    facts = {**life.application, "case_type": life.case_type, "track": life.track,
+             "registration": {"reference": reference}}
+    if life.outcome and life.outcome != "withdrawn":
+        full = FEES[life.measure]
+        fifths = c.fee_reduction_fifths or 0
+        facts["decision"] = {"outcome": life.outcome, "decided_at": life.decided_at.isoformat()}
+        facts["fee"] = {"total": full - full * fifths // 5, "full": full, "reduction": full * fifths // 5,
+                        "reduction_fifths": fifths}
+    closed = life.stage is None
+    status = (CaseStatus.WITHDRAWN if life.outcome == "withdrawn" else CaseStatus.CLOSED) if closed else None
+    last = life.closed_at or (life.events[-1][1] if life.events else life.created_at)
+    row = {"reference": reference, "process_version_id": ctx.version_id, "state": COMPACTED, "version": 1,
+           "status": status, "outcome": Outcome(life.outcome) if life.outcome else None, "applicant_id": None,
+           "applicant_name": life.application["applicant_name"],
+           "applicant_email": life.application["applicant_email"], "language": "sv",
+           "property_designation": life.application["property_designation"], "measure": life.measure,
+           "case_type": life.case_type, "track": life.track, "facts": facts,
+           "path": [t.element_id for t in life.tasks], "statutory_due": c.statutory_due,
+           "service_goal_due": c.service_goal_due, "deadline_extended": c.extended,
+           "fee_reduction_fifths": c.fee_reduction_fifths, "created_at": life.created_at, "updated_at": last,
+           "completed_at": life.closed_at if closed else None}
+    return row, c
+
+
+def task_rows(ctx: Context, life: Life, case_id: int, reference: str, rng) -> tuple[list[dict], list[dict]]:
+    """Completed human tasks and their audit events."""
+    tasks, audit = [], []
+    for task in life.tasks:
+        user_id, username = rng.choice(ctx.staff[task.group])
+        title, title_sv, form = TITLES[task.element_id]
+        row = {"id": str(uuid.uuid4()), "case_id": case_id, "element_id": task.element_id, "title": title,
+               "title_sv": title_sv, "group": task.group, "form": form, "status": TaskStatus.COMPLETED,
+               "assignee_id": user_id, "defaults": {}, "created_at": task.created_at, "due_at": None,
+               "completed_at": task.completed_at, "completed_by_id": user_id, "submitted": task.submitted,
+               "sort_due": NO_DEADLINE}
+        if ctx.has_claimed_at:
+            row["claimed_at"] = task.claimed_at
+        tasks.append(row)
+        audit.append(event(task.completed_at, username, "task.completed", case_id, task.element_id,
+                           {"task": row["id"], "title": title, "after": task.submitted}))
+    return tasks, audit
+
+
+def event(at: datetime, actor: str, action: str, case_id: int, element_id: str | None, details: dict) -> dict:
+    return {"at": at, "actor": actor, "action": action, "case_id": case_id, "element_id": element_id,
+            "details": details}
+
