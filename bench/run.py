@@ -13,12 +13,20 @@ Measures, in one run:
    (transaction) per user action: submit, triage, decision;
 3. their ratio and milliseconds per case;
 4. what isolating scripts costs: one script or expression in-process vs. in a
-   script worker, and a whole case with every call in a worker (bench/sandbox.py).
+   script worker, and a whole case with every call in a worker (bench/sandbox.py);
+5. the inbox at scale (bench/inbox.py): ``lotsen seed`` fills a database with 10k,
+   then 100k (``--inbox-cases 10000,100000,1000000`` for 1M) cases; one page of
+   open tasks is timed in SQL, as a service call, and over HTTP against a real
+   ``lotsen serve`` on a loopback port (p50 / p95).
+
+``LOTSEN_BENCH_DATABASE_URL`` (a scratch PostgreSQL database: every Lotsen table in
+it is dropped and recreated) adds line 2b (the service layer on PostgreSQL) and runs
+the inbox lines on PostgreSQL instead of SQLite.
 
 Each measurement is repeated (default 3 times) after a warm-up; the median and
 range are printed. Exits 1 if any case did not complete (granted).
 Environment overrides: LOTSEN_BENCH_CASES (service layer; in-memory runs 3x
-that), LOTSEN_BENCH_MEMORY_CASES, LOTSEN_BENCH_REPEATS.
+that), LOTSEN_BENCH_MEMORY_CASES, LOTSEN_BENCH_REPEATS, LOTSEN_BENCH_INBOX_CASES.
 """
 from __future__ import annotations
 
@@ -43,6 +51,7 @@ from app.clock import clock, utcnow
 from app.config import Settings
 from app.engine.runtime import HostScriptEngine
 from app.engine.script_pool import ScriptPool
+from bench import inbox
 from bench.sandbox import report as sandbox_report
 from bench.simulation import report as simulation_report
 from app.engine.specs import parse_bundle
@@ -194,15 +203,17 @@ def run_memory(n: int, bundle, scripts: ScriptPool, environment=None) -> tuple[f
 
 
 class ServiceBench:
-    def __init__(self, tmp: str):
+    def __init__(self, tmp: str, url: str | None = None):
         self.rt = build_runtime(Settings.from_env({
             "instance_dir": str(Path(tmp) / "instance"),
-            "database_url": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
+            "database_url": url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
             "processes_dir": str(PROCESSES),
             "secret_key": "bench-secret",
             "testing": True,
             "smtp_port": 1,
         }))
+        if url:  # a scratch database: every Lotsen table is dropped and created afresh
+            Base.metadata.drop_all(self.rt.db.write_engine)
         Base.metadata.create_all(self.rt.db.write_engine)
         with self.rt.db.unit_of_work() as session:
             group_service.ensure_demo(session)
@@ -275,6 +286,30 @@ class ServiceBench:
         return bad, (statistics.mean(sizes) if sizes else 0.0)
 
 
+def service_layer(url: str | None, n_svc: int, repeats: int) -> tuple[list[float], float, float, int]:
+    """(seconds per repeat, SQL statements per case, mean state bytes, failures) through the service layer."""
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as tmp:
+        bench = ServiceBench(tmp, url)
+        try:
+            _, f = bench.run(max(5, n_svc // 10))  # warm-up
+            failed += f
+            svc_times, measured_ids = [], []
+            bench.statements = 0
+            for _ in range(repeats):
+                before = len(bench.case_ids)
+                t, f = bench.run(n_svc)
+                svc_times.append(t)
+                failed += f
+                measured_ids += bench.case_ids[before:]
+            statements = bench.statements / max(1, len(measured_ids))
+            bad, state_bytes = bench.verify(bench.case_ids)
+            failed += bad
+        finally:
+            bench.rt.close()
+    return svc_times, statements, state_bytes, failed
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -293,7 +328,10 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("LOTSEN_BENCH_REPEATS", 3)))
     parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 300)),
                         help="applications in the simulation line (default 300)")
+    parser.add_argument("--inbox-cases", default=os.environ.get("LOTSEN_BENCH_INBOX_CASES", "10000,100000"),
+                        help="seeded case counts for the inbox lines, e.g. 10000,100000,1000000 ('0': none)")
     args = parser.parse_args()
+    inbox_sizes = sorted(int(n) for n in args.inbox_cases.split(",") if n.strip() and int(n) > 0)
     n_svc = max(1, args.cases)
     n_mem = max(1, args.memory_cases or int(os.environ.get("LOTSEN_BENCH_MEMORY_CASES", 0)) or 3 * n_svc)
     repeats = max(1, args.repeats)
@@ -318,25 +356,12 @@ def main() -> int:
         mem_times.append(t)
         failed += f
 
-    # -- 2. service layer
-    with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as tmp:
-        bench = ServiceBench(tmp)
-        try:
-            _, f = bench.run(max(5, n_svc // 10))  # warm-up
-            failed += f
-            svc_times, measured_ids = [], []
-            bench.statements = 0
-            for _ in range(repeats):
-                before = len(bench.case_ids)
-                t, f = bench.run(n_svc)
-                svc_times.append(t)
-                failed += f
-                measured_ids += bench.case_ids[before:]
-            statements = bench.statements
-            bad, state_bytes = bench.verify(bench.case_ids)
-            failed += bad
-        finally:
-            bench.rt.close()
+    # -- 2. service layer (SQLite; PostgreSQL too when LOTSEN_BENCH_DATABASE_URL names a scratch database)
+    svc_times, statements, state_bytes, f = service_layer(None, n_svc, repeats)
+    failed += f
+    pg_url = os.environ.get("LOTSEN_BENCH_DATABASE_URL")
+    pg = service_layer(pg_url, n_svc, repeats) if pg_url else None
+    failed += pg[3] if pg else 0
 
     # -- 4. what isolating scripts costs
     def whole_case(environment) -> float:
@@ -360,12 +385,19 @@ def main() -> int:
     print(f"  bundle parse (once):          {parse_s * 1000:.0f} ms")
     print(f"  1. SpiffWorkflow in memory:   {mem_line}   [{n_mem} cases/repeat]")
     print(f"  2. service layer, SQLite:     {svc_line}   [{n_svc} cases/repeat, {len(STEPS) + 2} transactions/case]")
+    if pg:
+        pg_rate, pg_line = _fmt(pg[0], n_svc)
+        print(f"  2b. service layer, PostgreSQL:{pg_line}   [PostgreSQL ÷ SQLite {pg_rate / svc_rate:.2f}]")
     print(f"  3. ratio in-memory/service:   {mem_rate / svc_rate:8.1f} x"
           f"   (service overhead {1000 / svc_rate - 1000 / mem_rate:.2f} ms/case)")
     print(f"  mean case.state size:         {state_bytes:8.0f} bytes")
-    print(f"  SQL statements per case:      {statements / max(1, len(measured_ids)):8.1f}")
+    print(f"  SQL statements per case:      {statements:8.1f}")
     print("\n".join(sandbox_lines))
     print("\n".join(simulation_lines))
+    if inbox_sizes:
+        print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
+              f"{inbox.DEEP_PAGES} pages deep:")
+        print("\n".join(inbox.run(inbox_sizes, pg_url, max(5, 5 * repeats))))
     if unfinished:
         print(f"FAILED: {unfinished} simulated case(s) failed or were left unfinished", file=sys.stderr)
         return 1
