@@ -84,3 +84,20 @@ def test_seed_refuses_a_count_below_one(rt, settings, monkeypatch):
     monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
     result = CliRunner().invoke(main, ["seed", "--cases", "0"])
     assert result.exit_code == 2 and "--cases" in result.output
+
+
+def test_seeded_dashboard_figures_are_what_the_insight_projection_computes(rt, seeded):
+    from app.models import CaseFigures
+    from app.services.insight import figures
+
+    columns = [c.key for c in CaseFigures.__table__.columns]
+    with rt.db.unit_of_work(write=False) as s:
+        seeded_rows = {f.case_id: {k: getattr(f, k) for k in columns} for f in s.scalars(select(CaseFigures))}
+        assert len(seeded_rows) >= seeded.cases
+    sample = sorted(seeded_rows)[::37]
+    with rt.db.unit_of_work() as s:  # recomputed by insight's own code from the recorded events
+        figures.refresh_many(s, sample)
+        s.flush()
+        again = {f.case_id: {k: getattr(f, k) for k in columns}
+                 for f in s.scalars(select(CaseFigures).where(CaseFigures.case_id.in_(sample)))}
+    assert again == {cid: seeded_rows[cid] for cid in sample}

@@ -30,8 +30,11 @@ What it generates (for dashboards, exports, heatmaps, simulation calibration and
   and a final ``case.status``, appended to the hash chain in order with checkpoints, so
   ``lotsen audit verify`` passes.
 
-Not generated (yet): NKI survey answers (no survey model on main), ``case_figures`` (run insight's
-rebuild afterwards), a second process version part-way through the history.
+* ``case_figures`` (insight's projection), one row per seeded case, filled from the same clocks as the
+  case row, as ``insight.figures.project`` fills it for a live case.
+
+Not generated (yet): NKI survey answers (no survey model on main), a second process version part-way
+through the history.
 """
 from __future__ import annotations
 
@@ -102,12 +105,13 @@ def _prepare(rt: Runtime):
         version_id = session.scalar(select(func.max(ProcessVersion.id)).where(
             ProcessVersion.model == "building_permit"))
         found = {stage: templates.load(session, stage, cid) for stage, cid in template_ids.items()}
-        prefix = process_info.of(session.get(ProcessVersion, version_id)).reference_prefix
+        version = session.get(ProcessVersion, version_id)
+        prefix, number = process_info.of(version).reference_prefix, version.number
     tz = ZoneInfo(settings.timezone)
     ctx = writer.rows.Context(
         version_id=version_id, tz=tz, today=utcnow().astimezone(tz).date(), service_goals=settings.service_goals,
         default_goal_days=settings.service_goal_days, staff=staff,
-        has_claimed_at="claimed_at" in HumanTask.__table__.c, prefix=prefix)
+        has_claimed_at="claimed_at" in HumanTask.__table__.c, prefix=prefix, version_number=number)
     return ctx, found
 
 

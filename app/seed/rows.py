@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from app.models import CaseStatus, Outcome, TaskStatus
+from app.models import CaseFigures, CaseStatus, Outcome, TaskStatus
 from app.models.task import NO_DEADLINE
 from app.services import clocks
+from app.services.insight import figures
 
 from .history import Life
 
@@ -48,6 +49,7 @@ class Context:
     staff: dict  # group -> list of (user id, username)
     has_claimed_at: bool
     prefix: str  # the process's reference prefix (BYGG)
+    version_number: int
 
 
 def case_row(ctx: Context, life: Life, reference: str, rng) -> tuple[dict, clocks.Clocks]:
@@ -101,3 +103,14 @@ def event(at: datetime, actor: str, action: str, case_id: int, element_id: str |
     return {"at": at, "actor": actor, "action": action, "case_id": case_id, "element_id": element_id,
             "details": details}
 
+
+
+def figures_row(ctx: Context, case: dict, clock: clocks.Clocks) -> dict:
+    """Insight's per-case figures (``case_figures``) from the clocks already computed for the case row, filled
+    the way ``insight.figures.project`` fills them for a live case."""
+    row = CaseFigures(case_id=case["id"], process="building_permit", version=ctx.version_number,
+                      case_type=case["case_type"], track=case["track"], measure=case["measure"],
+                      outcome=case["outcome"].value if case["outcome"] else None,
+                      closed_on=case["completed_at"].astimezone(ctx.tz).date() if case["completed_at"] else None)
+    figures._fill(row, clock, (case["facts"] or {}).get("fee") if clock.decided_on else None)
+    return {column.key: getattr(row, column.key) for column in CaseFigures.__table__.columns}

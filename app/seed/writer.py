@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, text, update
 
 from app.models import (
-    AuditDetail, AuditEvent, Case, CaseEvent, HumanTask, MessageSubscription, ReferenceSequence, TaskCandidateGroup,
-    Timer)
+    AuditDetail, AuditEvent, Case, CaseEvent, CaseFigures, HumanTask, MessageSubscription, ReferenceSequence,
+    TaskCandidateGroup, Timer)
 from app.models.task import NO_DEADLINE
 from app.runtime import Runtime
 from app.services import audit, audit_checkpoints
@@ -25,7 +25,7 @@ class Writer:
             conn = session.connection()
             ids = _reserve_ids(conn, Case, len(lives))
             refs = self._references(conn, lives)
-            cases, events, tasks, candidates, timers, subs, trail = [], [], [], [], [], [], []
+            cases, events, tasks, candidates, timers, subs, trail, figures = [], [], [], [], [], [], [], []
             for life, case_id, reference in zip(lives, ids, refs, strict=True):
                 row, clock = rows.case_row(self.ctx, life, reference, self.rng)
                 row["id"] = case_id
@@ -34,6 +34,7 @@ class Writer:
                 if life.stage is not None:
                     self._open(row, life, case_id, reference, tasks, candidates, timers, subs)
                 cases.append(row)
+                figures.append(rows.figures_row(self.ctx, row, clock))
                 events += [{"case_id": case_id, "kind": kind, "at": at, "data": data, "actor": "system"}
                            for kind, at, data in life.events]
                 trail.append(rows.event(life.created_at, "seed", "case.submitted", case_id, None,
@@ -45,7 +46,7 @@ class Writer:
                                          "outcome": row["outcome"].value if row["outcome"] else None}))
             conn.execute(insert(Case), cases)
             for model, batch in ((CaseEvent, events), (HumanTask, tasks), (TaskCandidateGroup, candidates),
-                                 (Timer, timers), (MessageSubscription, subs)):
+                                 (Timer, timers), (MessageSubscription, subs), (CaseFigures, figures)):
                 if batch:
                     conn.execute(insert(model), batch)
             _append(session, trail)
