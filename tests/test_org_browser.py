@@ -1,6 +1,6 @@
 """In a real Chromium: the administrator creates the group Bygglov Norr and puts an officer in it, staff start a
-case of a process whose lane names it with the process's own start form, the member works it to the end; and an
-anmälan runs from the portal to its start notice."""
+case of a process whose lane names it with the process's own start form, the member works it to the end; the
+studio offers the groups that exist; and an anmälan runs from the portal to its start notice."""
 from __future__ import annotations
 
 import re
@@ -12,6 +12,8 @@ from tests.helpers import Api
 from tests.helpers import browser_login as login
 from tests.test_any_process import deploy, norr_files
 from tests.test_browser import logout, open_task
+from tests.test_groups import NORR
+from tests.test_studio_browser import STANDARD_TRIAGE, open_editor, select
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -113,3 +115,51 @@ def test_an_anmalan_runs_from_the_portal_to_its_start_notice(page):
         row.locator("a").first.click()
     expect(page.locator("#case-status .outcome-granted")).to_be_visible()
     assert not page.js_errors
+
+
+def test_the_studio_offers_the_groups_that_exist_and_the_task_goes_to_the_one_ticked(page, client, actors):
+    admin = Api(client, actors).as_("admin")
+    assert admin.post("/api/admin/groups", NORR).status_code == 201
+    assert admin.post("/api/admin/groups/Bygglov Norr/members", {"username": "olga"}).status_code == 201
+    assert admin.client.delete("/api/admin/groups/kulturmiljo", headers=admin.headers).status_code == 200
+
+    login(page, "process_owner")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_editor(page)
+    panel = page.locator("#element-form")
+    # a lane is offered every active group by its title in the reader's language; not a retired one
+    select(page, "lane_officer")
+    lane = panel.locator("select[data-key=lane-group]")
+    expect(lane).to_have_value("Officer")
+    offered = lane.locator("option").all_inner_texts()
+    assert "Building permits North (Bygglov Norr)" in offered and "Traffic (trafik)" in offered
+    assert not [o for o in offered if "Cultural heritage" in o or "not a group" in o]
+    # a lane that names its group by the Swedish title is that group in the English studio too
+    page.evaluate("""() => { const m = lotsenStudio.modeler();
+        m.get('modeling').updateLabel(m.get('elementRegistry').get('lane_officer'), 'Handläggare'); }""")
+    select(page, "lane_committee")
+    select(page, "lane_officer")
+    expect(lane).to_have_value("Handläggare")
+    expect(lane.locator("option:checked")).to_have_text("Case officer (officer)")
+
+    # the review goes to Bygglov Norr instead of its lane's officers
+    select(page, "review")
+    groups = panel.locator("[data-field=task-groups]")
+    expect(groups.locator("input[type=checkbox]:checked")).to_have_count(0)
+    expect(groups).not_to_contain_text("Cultural heritage")
+    groups.get_by_label("Building permits North (Bygglov Norr)").check()
+    page.click("#btn-validate")
+    expect(page.locator("#studio-status")).to_contain_text("No problems found")
+    page.click("#btn-deploy")
+    page.fill("#deploy-message", "Bygglov Norr reviews")
+    page.click("#deploy-confirm")
+    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2")
+    select(page, "review")  # the panel reads the deployed choice back
+    expect(groups.get_by_label("Building permits North (Bygglov Norr)")).to_be_checked()
+    assert not page.js_errors
+
+    api = Api(client, actors)
+    case = api.as_("applicant").submit(property_designation="Luleå Norr 1:1")
+    api.as_("coordinator").complete("triage", STANDARD_TRIAGE, case_id=case["id"])
+    [review] = api.as_("officer").tasks(case_id=case["id"])
+    assert (review["name"], review["group"]) == ("review", "Bygglov Norr")

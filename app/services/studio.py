@@ -76,8 +76,11 @@ def operations_catalog() -> list[dict]:
 
 
 def groups(session: Session, locale: str = "sv") -> list[dict]:
-    """The groups a lane (or a candidate group) may name: active ones, with their title in ``locale``."""
-    return [{"name": g.name, "title": g.title(locale)}
+    """The groups a lane (or a user task) may name: active ones, with their title in ``locale``.
+
+    ``labels`` are the name and both titles: a lane may name a group by any of them.
+    """
+    return [{"name": g.name, "title": g.title(locale), "labels": [g.name, g.title_sv, g.title_en]}
             for g in group_service.list_groups(session, include_retired=False)]
 
 

@@ -495,22 +495,59 @@
     }
   }
 
+  /* How a lane or a task names a group: by its name or a title, letter case and runs of space ignored. */
+  function labelKey(s) { return String(s || '').split(/\s+/).filter(Boolean).join(' ').toLowerCase(); }
+
+  function groupNamed(label) {
+    var wanted = labelKey(label);
+    if (!wanted) { return null; }
+    return state.catalog.groups.filter(function (g) {
+      return (g.labels || [g.name, g.title]).some(function (l) { return labelKey(l) === wanted; });
+    })[0] || null;
+  }
+
+  function groupText(g) { return g.title === g.name ? g.title : g.title + ' (' + g.name + ')'; }
+
   function renderLane(box, ed, element) {
     var name = element.businessObject.name || '';
+    var named = groupNamed(name);
     var options = [{ value: '', text: '—' }];
-    var known = false;
-    var current = name.trim().toLowerCase();
     state.catalog.groups.forEach(function (g) {
-      // a lane names a group by its name (any letter case) or by its title
-      var matches = g.name.toLowerCase() === current || g.title.trim().toLowerCase() === current;
-      var v = matches ? name : capitalise(g.name);
-      if (matches) { known = true; }
-      options.push({ value: v, text: g.title === g.name ? v : g.title + ' (' + g.name + ')' });
+      var v = g === named ? name : capitalise(g.name);
+      options.push({ value: v, text: groupText(g) });
     });
-    if (name && !known) { options.push({ value: name, text: t('{name} (not a group)', { name: name }) }); }
+    if (name && !named) { options.push({ value: name, text: t('{name} (not a group)', { name: name }) }); }
     var s = select(options, name);
     onChange(s, function (value) { services(ed).modeling.updateLabel(element, value || null); });
     box.appendChild(field(t('Group'), s, t('User tasks in this lane are offered to this group.'), 'lane-group'));
+  }
+
+  /* The groups a user task is offered to instead of its lane's (the task property `group`). */
+  function renderTaskGroups(box, ed, element) {
+    var chosen = getProp(element.businessObject, 'group').split(',').map(function (s) { return s.trim(); })
+      .filter(Boolean);
+    var items = state.catalog.groups.map(function (g) {
+      var hit = chosen.filter(function (c) { return groupNamed(c) === g; })[0];
+      return { value: hit || g.name, text: groupText(g), checked: !!hit };
+    });
+    chosen.filter(function (c) { return !groupNamed(c); }).forEach(function (c) {
+      items.push({ value: c, text: t('{name} (not a group)', { name: c }), checked: true });
+    });
+    var boxes = [];
+    var list = el('fieldset', { 'class': 'studio-params studio-groups', dataset: { field: 'task-groups' } },
+      [el('legend', { text: t('Groups') })]);
+    items.forEach(function (it) {
+      var cb = el('input', { type: 'checkbox', value: it.value, dataset: { key: 'group:' + it.value } });
+      cb.checked = it.checked;
+      boxes.push(cb);
+      cb.addEventListener('change', function () {
+        var names = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+        setProp(ed, element, 'group', names.join(', '));
+      });
+      list.appendChild(el('label', { 'class': 'studio-check' }, [cb, ' ' + it.text]));
+    });
+    list.appendChild(el('p', { 'class': 'hint', text: t('None ticked: the group of the task’s lane works it.') }));
+    box.appendChild(list);
   }
 
   function renderStatus(box, ed, element) {
@@ -617,6 +654,7 @@
     var title = input(getProp(bo, 'title_sv'), { lang: 'sv', autocomplete: 'off' });
     onChange(title, function (value) { setProp(ed, element, 'title_sv', value.trim()); });
     box.appendChild(field(t('Swedish title'), title, t('Shown in the inbox (title_sv).'), 'title_sv'));
+    renderTaskGroups(box, ed, element);
   }
 
   function renderDecision(box, ed, element) {
