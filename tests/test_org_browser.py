@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.helpers import Api
 from tests.helpers import browser_login as login
-from tests.test_any_process import deploy, norr_files
+from tests.test_any_process import NORR as NORR_FILES
 from tests.test_browser import logout, open_task
 from tests.test_groups import NORR
 from tests.test_studio_browser import STANDARD_TRIAGE, open_editor, select
@@ -28,7 +28,7 @@ def submit(page, form_selector: str) -> None:
         page.click(f"{form_selector} button[type=submit]")
 
 
-def test_bygglov_norr_is_created_staffed_and_works_a_case_of_its_own_process(page, client, actors):
+def test_bygglov_norr_is_created_staffed_and_works_a_case_of_its_own_process(page):
     login(page, "admin")
     page.goto("/admin/groups/")
     page.fill("#g-name", "Bygglov Norr")
@@ -41,8 +41,14 @@ def test_bygglov_norr_is_created_staffed_and_works_a_case_of_its_own_process(pag
     expect(page.locator("#members li[data-user='olga']")).to_be_visible()
     logout(page)
 
-    # the process owner deploys a process whose lane names the new group
-    assert deploy(client, actors, norr_files()).status_code == 201
+    # the process owner deploys a process whose lane names the new group: its files, made in another modeller
+    login(page, "process_owner")
+    page.goto("/studio/")
+    page.set_input_files("#upload-files", sorted(NORR_FILES.iterdir()))
+    page.fill("#upload-message", "Sign permits in the north")
+    submit(page, "#upload-process")
+    expect(page.locator(".flash-success")).to_contain_text("Deployed “Sign permits, northern district” as version 1")
+    logout(page)
 
     # a coordinator starts a case with the process's own start form
     login(page, "coordinator")

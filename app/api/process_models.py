@@ -1,21 +1,15 @@
 """Process models: list, deploy (multipart upload), versions, diff; case migration."""
 from __future__ import annotations
 
-import posixpath
-
 from flask import current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.letters import templates as letter_templates
-from app.services import studio
+from app.services import bundle_uploads, studio
 from app.services.cases import is_staff
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.uow import db
 
 from .common import api_user, bp, json_body
-
-UPLOAD_TYPES = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
-FORM_TYPES = (".json", ".html", ".htm", ".form")
 
 
 def _staff_only() -> None:
@@ -30,35 +24,13 @@ def _version_json(version) -> dict:
             "files": sorted(version.files), "warnings": version.warnings or []}
 
 
-def _bundle_name(filename: str) -> str:
-    """Where an uploaded file goes in the bundle: diagrams at the top, forms (JSON, HTML, form-js) under forms/,
-    letters (letters/<kind>.<lang>.html, letters/_<part>.html) under letters/."""
-    name = posixpath.normpath((filename or "").replace("\\", "/")).lstrip("/")
-    base = posixpath.basename(name)
-    if not base or name.startswith("..") or not base.endswith(UPLOAD_TYPES):
-        raise InvalidInput([{"field": "files", "message": f"{filename!r}: upload .bpmn, .dmn or form files "
-                                                          "(.json, .html, .form), or letters (letters/*.html)"}])
-    if name.startswith("letters/") or letter_templates.parse_name(f"letters/{base}") or base.startswith("_"):
-        return f"letters/{base}"
-    return f"forms/{base}" if base.endswith(FORM_TYPES) else base
-
-
 def _uploaded_files() -> tuple[dict[str, str], dict]:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     try:
         uploads, form = request.files.getlist("files"), request.form
     except RequestEntityTooLarge:
         raise _TooLarge(limit) from None
-    if not uploads:
-        raise InvalidInput([{"field": "files", "message": "send one or more files as multipart/form-data "
-                                                          "fields named 'files'"}])
-    files = {}
-    for upload in uploads:
-        name = _bundle_name(upload.filename)
-        try:
-            files[name] = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput([{"field": "files", "message": f"{upload.filename!r} is not UTF-8 text"}]) from None
+    files = bundle_uploads.read((upload.filename, upload.read()) for upload in uploads)
     return files, form
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, abort, jsonify, render_template, render_template_string, request, url_for
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, render_template_string,
+                   request, url_for)
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 
+from app.services import bundle_uploads, process_info
 from app.services import users as user_service
-from app.services.errors import DeployRejected
+from app.services.errors import N_, DeployRejected, InvalidInput
 from app.uow import db
 
-from . import role_required
+from . import form_errors, role_required
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
@@ -85,15 +87,48 @@ def _catalog() -> dict:
 # --------------------------------------------------------------------------- pages
 
 
-@bp.get("/")
-@role_required(*ROLES)
-def index():
+def _index(problems: list[dict] | None = None, message: str = "", status: int = 200):
     session = db()
     models = _svc().list_models(session)
     versions = {m["model"]: sorted(_svc().list_versions(session, m["model"]), key=lambda v: -v.number)
                 for m in models}
     names = user_service.display_names(session, [v.author_id for vs in versions.values() for v in vs])
-    return render_template("studio/index.html", models=models, versions=versions, names=names)
+    return render_template("studio/index.html", models=models, versions=versions, names=names,
+                           problems=problems or [], message=message), status
+
+
+@bp.get("/")
+@role_required(*ROLES)
+def index():
+    return _index()
+
+
+def _upload_refused(exc: InvalidInput | DeployRejected):
+    """The upload form again, with what was wrong (nothing was deployed: the unit of work is rolled back)."""
+    return _index(exc.details.get("errors") or [{"message": exc.message}], request.form.get("message", ""), 422)
+
+
+@bp.post("/upload")
+@role_required(*ROLES)
+@form_errors(_upload_refused, errors=(InvalidInput, DeployRejected))
+def upload():
+    """Deploy a new process (or new files of one) from files made elsewhere, e.g. in Camunda Modeler."""
+    message = request.form.get("message", "").strip()
+    if not message:
+        raise InvalidInput([{"field": "message", "message": N_("Describe the change in a deploy message.")}])
+    uploads = [f for f in request.files.getlist("files") if f.filename]
+    if not uploads:
+        raise InvalidInput([{"field": "files", "message": N_("Choose the files to deploy.")}])
+    files = bundle_uploads.read((f.filename, f.read()) for f in uploads)
+    version, created = _svc().upload(db(), files=files, message=message, author=current_user)
+    if created:
+        title = process_info.of(version).title(str(get_locale() or "sv"))
+        flash(_("Deployed “%(process)s” as version %(number)d. New cases follow it.",
+                process=title, number=version.number), "success")
+    else:
+        flash(_("Nothing has changed since version %(number)d; no new version was deployed.",
+                number=version.number), "info")
+    return redirect(url_for("studio.version", model=version.model, number=version.number))
 
 
 @bp.get("/<model>/edit")
