@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from tests.bundles import process_files
 from tests.helpers import Api
 from tests.test_any_process import norr_files
 from tests.test_groups import NORR
@@ -18,10 +19,10 @@ def owner(app, actors):  # actors creates the users
     return Owner(app)
 
 
-def upload(owner: Owner, files: dict[str, str], message: str = "Sign permits in the north"):
+def upload(owner: Owner, files: dict[str, str], message: str = "Sign permits in the north", language=EN):
     data = {"csrf_token": owner.token, "message": message,
             "files": [(io.BytesIO(text.encode()), name) for name, text in files.items()]}
-    return owner.client.post("/studio/upload", data=data, content_type="multipart/form-data", headers=EN)
+    return owner.client.post("/studio/upload", data=data, content_type="multipart/form-data", headers=language)
 
 
 def page(owner: Owner, path: str) -> str:
@@ -48,6 +49,21 @@ def test_a_lane_naming_an_unknown_group_is_refused_saying_which_group_to_create(
     assert "create the group &#39;Bygglov Norr&#39; (Administration → Groups)" in html
     assert 'value="Sign permits in the north"' in html  # the message is kept for the next try
     assert 'id="model-sign_north"' not in page(owner, "/studio/")
+
+
+def test_a_swedish_process_owner_reads_which_group_to_create_in_swedish(owner):
+    r = upload(owner, norr_files(), language={"Accept-Language": "sv"})
+    assert r.status_code == 422
+    assert "banan &#39;Bygglov Norr&#39; är ingen känd grupp: skapa gruppen &#39;Bygglov Norr&#39; " \
+           "(Administration → Grupper)" in r.get_data(as_text=True)
+    # the editor's validation says it in Swedish too; the API keeps English
+    files = process_files("building_permit")
+    files["building_permit.bpmn"] = files["building_permit.bpmn"].replace('name="Officer"', 'name="Handläggning"')
+    r = owner.client.post("/studio/building_permit/validate", json={"files": files},
+                          headers={"X-CSRFToken": owner.token, "Accept-Language": "sv"})
+    [problem] = r.get_json()["problems"]
+    assert problem["element"] == "lane_officer"
+    assert problem["message"].startswith("banan 'Handläggning' är ingen känd grupp: skapa gruppen 'Handläggning'")
 
 
 @pytest.mark.parametrize("files, message, shown", [

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
+from handlers.i18n import N_
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -57,7 +59,13 @@ class Rules:
         return by_name.get(wanted) or self.group_labels.get(wanted)
 
     def unknown_group(self, what: str, label: str | None) -> str:
-        """The message for a lane or candidate group that names no group: which group to create."""
-        known = ", ".join(sorted(self.groups)) or "none yet"
-        return (f"{what} {label!r} is not a known group: create the group {label!r} (Administration → Groups) "
-                f"or name one of the groups ({known})")
+        """The message for a lane (``what="lane"``) or a task's group that names no group: which group to create.
+
+        A ``Message``: English for the API, translated where a process owner reads it.
+        """
+        known = ", ".join(sorted(self.groups)) or "–"
+        if what == "lane":
+            return N_("lane '%(label)s' is not a known group: create the group '%(label)s' (Administration → Groups) "
+                      "or name one of the groups (%(known)s)", label=label or "", known=known)
+        return N_("group '%(label)s' is not a known group: create the group '%(label)s' (Administration → Groups) "
+                  "or name one of the groups (%(known)s)", label=label or "", known=known)

@@ -15,6 +15,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 
+from app.responses import translated
 from app.services import bundle_uploads, process_info
 from app.services import users as user_service
 from app.services.errors import N_, DeployRejected, InvalidInput
@@ -51,6 +52,11 @@ def _files_from_request() -> dict[str, str]:
             abort(400, description=f"invalid file {name!r}")
         clean[name] = text
     return clean
+
+
+def _readable(problems: list[dict]) -> list[dict]:
+    """Problems in the reader's language where the engine kept the message translatable."""
+    return [p | {"message": translated(p["message"])} for p in problems]
 
 
 def _main_bpmn(files: Mapping[str, str], model: str) -> str | None:
@@ -245,7 +251,7 @@ def validate_json(model: str):
     session = db()
     _model_or_404(session, model)
     problems = _svc().validate(session, _files_from_request())
-    return jsonify({"ok": not problems, "problems": problems})
+    return jsonify({"ok": not problems, "problems": _readable(problems)})
 
 
 @bp.post("/<model>/deploy")
@@ -263,7 +269,7 @@ def deploy_json(model: str):
     try:
         version = _svc().deploy(session, files=files, message=message, author=current_user)
     except DeployRejected as exc:
-        return jsonify({"ok": False, "error": exc.code, "problems": exc.errors}), 422
+        return jsonify({"ok": False, "error": exc.code, "problems": _readable(exc.errors)}), 422
     return jsonify({"ok": True, "model": version.model, "version": version.number,
                     "new": version.model != model or version.number > before,
                     "url": url_for("studio.version", model=version.model, number=version.number),
