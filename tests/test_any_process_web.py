@@ -78,6 +78,8 @@ def test_staff_start_a_case_with_the_process_start_form(app, client, actors, api
     assert "SKYLT " in page and "Kiosken (Luleå 1:1)" in page
     listing = carl.get("/cases").get_data(as_text=True)
     assert "Skyltlov, norra distriktet" in listing and "Kiosken (Luleå 1:1)" in listing
+    # a yes/no list column reads as its label and the answer in words
+    assert "Kiosken (Luleå 1:1) · Belyst nattetid: Nej" in listing and "False" not in listing
 
 
 def test_staff_start_a_process_without_a_start_form_with_one_click(app, client, actors, api):

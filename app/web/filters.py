@@ -209,6 +209,9 @@ def case_summary(case, locale: str) -> str:
         if column in in_title or value in (None, ""):
             continue
         prop = schema["properties"].get(column, {})
+        if isinstance(value, bool):  # a yes/no answer means nothing without its question
+            parts.append(f"{forms.label(prop, locale) or column}: {_l('Yes') if value else _l('No')}")
+            continue
         parts.append(str(dict(forms.options(prop, locale)).get(value, value)))
     return " · ".join(parts)
 
