@@ -33,11 +33,12 @@ def test_an_applicant_notifies_in_the_portal_and_gets_an_anm_reference(app, api)
     anna.login("anna")
     data = {"applicant_name": "Anna Andersson", "applicant_email": "anna@example.se",
             "property_designation": "Umeå Tallen 4:12", "measure": "takkupor", "description": "Två takkupor.",
-            "near_boundary": False}
+            "near_boundary": False, "area_m2": "12.5"}
     r = anna.post_form("/portal/apply/anmalan", "/portal/apply/anmalan", html_form(data))
     assert r.status_code == 302
     page = anna.get(r.headers["Location"]).get_data(as_text=True)
     assert "ANM " in page and "Umeå Tallen 4:12" in page
+    assert "<td>12,5</td>" in page  # a number as a Swede writes it
     listing = anna.get("/portal/").get_data(as_text=True)
     assert "Anmälan (attefall och liknande åtgärder)" in listing and "Takkupor" in listing
 

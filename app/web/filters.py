@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g
 from flask_babel import get_locale, lazy_gettext as _l
 
@@ -216,6 +217,16 @@ def case_summary(case, locale: str) -> str:
     return " · ".join(parts)
 
 
+def option_label(prop: dict, value, locale: str):
+    """A value in words: an option by its label, a number as the reader writes it (12,5 in Swedish)."""
+    label = dict(forms.options(prop, locale)).get(value)
+    if label is not None:
+        return label
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_decimal(value, locale=locale)
+    return value
+
+
 def group_titles(locale: str) -> dict[str, str]:
     """{group name: its title in ``locale``}, read once per request."""
     if "group_titles" not in g:
@@ -301,5 +312,5 @@ def init_app(app: Flask) -> None:
             "field_types": lambda prop: (prop.get("type") if isinstance(prop.get("type"), list)
                                          else [prop.get("type", "string")]),
             "task_title": task_title,
-            "option_label": lambda prop, value: dict(forms.options(prop, locale)).get(value, value),
+            "option_label": lambda prop, value: option_label(prop, value, locale),
         }
