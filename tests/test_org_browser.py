@@ -130,6 +130,11 @@ def test_the_studio_offers_the_groups_that_exist_and_the_task_goes_to_the_one_ti
     assert admin.client.delete("/api/admin/groups/kulturmiljo", headers=admin.headers).status_code == 200
 
     login(page, "process_owner")
+    # the studio's start page fits a phone: each model under its process's name, versions stacked
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/studio/")
+    expect(page.locator("#model-building_permit h2")).to_contain_text("Building, demolition and site permits")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": 1440, "height": 900})
     open_editor(page)
     panel = page.locator("#element-form")

@@ -70,6 +70,8 @@ def test_pages_render_for_owners_and_admins(app, actors, role):
     user = Owner(app, role)
     index = user.get("/studio/").get_data(as_text=True)
     assert 'data-model="building_permit"' in index and "v1" in index and "test deploy" in index
+    # each model is headed by its process's name, in the reader's language (Swedish here)
+    assert re.search(r'<h2>Bygglov, rivningslov och marklov <code[^>]*>building_permit</code>', index)
     edit = user.get(f"/studio/{MODEL}/edit").get_data(as_text=True)
     assert 'id="studio"' in edit
     assert "bpmn-modeler.production.min.js" in edit and "dmn-modeler.production.min.js" in edit

@@ -99,7 +99,9 @@ def _index(problems: list[dict] | None = None, message: str = "", status: int = 
     versions = {m["model"]: sorted(_svc().list_versions(session, m["model"]), key=lambda v: -v.number)
                 for m in models}
     names = user_service.display_names(session, [v.author_id for vs in versions.values() for v in vs])
-    return render_template("studio/index.html", models=models, versions=versions, names=names,
+    locale = str(get_locale() or "sv")
+    titles = {model: process_info.of(vs[0]).title(locale) for model, vs in versions.items() if vs}
+    return render_template("studio/index.html", models=models, versions=versions, names=names, titles=titles,
                            problems=problems or [], message=message), status
 
 
