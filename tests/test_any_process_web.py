@@ -39,6 +39,9 @@ def test_an_applicant_notifies_in_the_portal_and_gets_an_anm_reference(app, api)
     page = anna.get(r.headers["Location"]).get_data(as_text=True)
     assert "ANM " in page and "Umeå Tallen 4:12" in page
     assert "<td>12,5</td>" in page  # a number as a Swede writes it
+    # a notification is called one, not an application
+    assert "<h2>Din anmälan</h2>" in page and "Återta anmälan" in page
+    assert "Din ansökan" not in page and "Återta ansökan" not in page
     listing = anna.get("/portal/").get_data(as_text=True)
     assert "Anmälan (attefall och liknande åtgärder)" in listing and "Takkupor" in listing
 
