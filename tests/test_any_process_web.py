@@ -42,6 +42,7 @@ def test_an_applicant_notifies_in_the_portal_and_gets_an_anm_reference(app, api)
     # a notification is called one, not an application
     assert "<h2>Din anmälan</h2>" in page and "Återta anmälan" in page
     assert "Din ansökan" not in page and "Återta ansökan" not in page
+    assert "Anmälan inskickad" in page and "Ansökan inskickad" not in page
     listing = anna.get("/portal/").get_data(as_text=True)
     assert "Anmälan (attefall och liknande åtgärder)" in listing and "Takkupor" in listing
 
