@@ -91,3 +91,17 @@ def test_roles_that_were_groups_become_memberships_on_upgrade(settings, rt):
     assert roles == {"olga": "admin", "rita": "", "anna": "applicant"}
     assert members == {("olga", "officer"), ("rita", "referee")}
     assert groups == {"coordinator", "officer", "committee", "referee"}
+
+
+def test_every_revision_id_fits_the_alembic_version_column():
+    """PostgreSQL keeps the revision id in ``alembic_version.version_num``, a varchar(32): a longer id makes
+    the upgrade fail there (SQLite does not check lengths, so only this test notices it there)."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parents[1] / "migrations"))
+    too_long = [r.revision for r in ScriptDirectory.from_config(config).walk_revisions() if len(r.revision) > 32]
+    assert too_long == []

@@ -1,6 +1,6 @@
 """decision parties and appeals: service of the decision on each party, appeals and the appeal body's rulings
 
-Revision ID: 0016_decision_parties_and_appeals
+Revision ID: 0016_appeals
 Revises: 0015_simulations
 """
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from alembic import op
 
 import app.models.base
 
-revision = "0016_decision_parties_and_appeals"
+revision = "0016_appeals"
 down_revision = "0015_simulations"
 branch_labels = None
 depends_on = None
