@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_keyset_pagination_indexes"
-down_revision = "0016_decision_parties_and_appeals"
+down_revision = "0016_appeals"
 branch_labels = None
 depends_on = None
 
