@@ -116,6 +116,10 @@ class Settings:
     service_goals_json: str = '{"plank": 40, "mur": 40, "skylt": 40, "attefall": 40, "nybyggnad": 40, ' \
                               '"tillbyggnad": 40, "rivning": 40, "marklov": 40}'
     service_goal_days: int = 40
+    #: Fewest decided cases (last 12 months, per measure) before applicants are shown recent handling times.
+    expectations_min_cases: int = 5
+    #: Seconds the expectations per measure are reused before they are counted again.
+    expectations_cache_s: int = 300
     #: [U] Days after closing before personal data is erased, by outcome (JSON; "default" for the rest).
     #: Municipal archive rules decide; these are placeholders to set per municipality.
     retention_days_json: str = '{"granted": 3650, "refused": 3650, "dismissed": 1825, "withdrawn": 730, ' \

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, jsonify, request, send_file
 
 from app.services import cases as case_service
-from app.services import clocks, extension, keyset, process_info
+from app.services import clocks, contacts, expectations, extension, keyset, outlook, process_info
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.uow import db
@@ -48,9 +48,28 @@ def list_cases():
 def get_case(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
+    case_clocks = clocks.clocks_for(session, case)
     return jsonify(case_json(case, case_service.open_tasks(session, case),
-                             case_service.history(session, actor=g.api_user, case=case),
-                             clocks.clocks_for(session, case)))
+                             case_service.history(session, actor=g.api_user, case=case), case_clocks,
+                             contact=contacts.contact_of(session, case),
+                             outlook=outlook.outlook(case, case_clocks, today=clocks.local_today(session))))
+
+
+@bp.post("/api/cases/<int:case_id>/contact")
+@api_user
+def set_contact(case_id: int):
+    body = json_body(required=("username",), allowed=("username",))
+    session = db()
+    case = contacts.set_contact(session, actor=g.api_user, case_id=case_id, username=str(body["username"]))
+    return jsonify(contacts.contact_of(session, case) | {"username": case.contact.username})
+
+
+@bp.get("/api/expectations")
+def expectations_for():
+    """What an applicant may expect for a measure; public (no login), like the apply page."""
+    found = expectations.for_measure(db(), process=request.args.get("process", "").strip(),
+                                     measure=request.args.get("measure", "").strip())
+    return jsonify(found.to_dict())
 
 
 @bp.get("/api/cases/<int:case_id>/history")

@@ -45,7 +45,8 @@ def process_json(info, start_form: dict | None) -> dict:
             "start_form": {"schema": start_form} if start_form is not None else None}
 
 
-def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent], clocks) -> dict:
+def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent], clocks, *,
+              contact: dict, outlook) -> dict:
     return {
         "id": case.id, "reference": case.reference, "status": case.status.value,
         "outcome": case.outcome.value if case.outcome else None,
@@ -57,6 +58,10 @@ def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]
         "completed_at": case.completed_at.isoformat() if case.completed_at else None,
         "last_error": case.last_error,
         "deadlines": deadlines_json(clocks),
+        "contact": {k: contact[k] for k in ("name", "email", "phone")},
+        "expected_decision_date": outlook.expected_decision_date.isoformat() if outlook.expected_decision_date
+        else None,
+        "turn": outlook.turn,
         "open_tasks": [task_json(t) for t in open_tasks],
         "history": [event_json(e) for e in history],
     }

@@ -19,6 +19,9 @@ COMMON: dict = {
              "description": "Ett 1,8 m högt plank mot gatan.", "case_type": "bygglov", "received_on": "2026-02-02",
              "applicant_name": "Anna Andersson", "applicant_email": "anna@example.se"},
     "recipient": {"name": "Anna Andersson", "email": "anna@example.se", "address": None},
+    #: The case's named contact (the authority's own address and phone while none is named: ``named`` false).
+    "contact": {"name": "Carl Coordinator", "email": "carl@kommun.example", "phone": "010-123 45 68",
+                "named": True},
 }
 
 _FEE = {"total": 4200, "before_reduction": 5250, "reduction": 1050, "reduction_fifths": 1, "reducible": 5250,

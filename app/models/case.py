@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base
 from .enums import CaseStatus, Outcome
 from .process import ProcessVersion
+from .user import User
 
 
 class Case(Base):
@@ -34,6 +35,9 @@ class Case(Base):
     #: Searchable facts copied from the start form when it has these fields (any process may lack them).
     applicant_name: Mapped[str | None] = mapped_column(String(200))
     applicant_email: Mapped[str | None] = mapped_column(String(254))
+    #: The case's named contact at the municipality (the lots): by default the first staff member who
+    #: worked a task on it (the coordinator who triaged it); reassignable by staff.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: The applicant's language ("sv" or "en"): letters and e-mail are written in it.
     language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     property_designation: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -61,5 +65,6 @@ class Case(Base):
     completed_at: Mapped[datetime | None]
 
     process_version: Mapped[ProcessVersion] = relationship()
+    contact: Mapped[User | None] = relationship(foreign_keys=[contact_id], lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}

@@ -17,6 +17,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
+    #: A direct phone number applicants see when this user is their case's contact.
+    phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(200))
     #: Comma-separated role names (see ``Role``): rights, few and fixed, read together.
     roles_csv: Mapped[str] = mapped_column(String(200), default="")

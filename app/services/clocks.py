@@ -89,6 +89,11 @@ class Clocks:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
 
 
+def statutory_weeks(case_type: str | None) -> int:
+    """The statutory time of a case type: anmälan 4 weeks, lov and förhandsbesked 10."""
+    return 4 if case_type == "anmalan" else 10
+
+
 def fee_reduction_fifths(decided_on: date, due: date) -> int:
     """PBL 12 kap. 8 a §: one fifth per started week past the deadline, at most five."""
     weeks = max(0, math.ceil((decided_on - due).days / 7))
@@ -163,7 +168,7 @@ def compute(events: Iterable[Event], *, case_type: str | None, measure: str | No
 
     received = next((e for e in ordered if e.kind == "received"), None)
     arrived = day(received) if received else None
-    weeks = 4 if case_type == "anmalan" else 10
+    weeks = statutory_weeks(case_type)
     clock = _replay(ordered, day, arrived, weeks)
     extension = next((e for e in ordered if e.kind == "extended"), None)
     decided = next((day(e) for e in ordered if e.kind == "decided"), None)

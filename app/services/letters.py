@@ -25,7 +25,7 @@ from app.letters.pdf import cached_pdf
 from app.letters.text import html_to_text
 from app.models import Case, Document, OutboxMessage, OutboxStatus, ProcessVersion
 
-from . import audit
+from . import audit, contacts
 from .env import get_env
 from .processes import form_schema, start_form_name
 
@@ -100,6 +100,7 @@ def common_context(session: Session, case: Case, recipient: Recipient, lang: str
                  "received_on": case.created_at.astimezone(tz).date().isoformat(),
                  "applicant_name": case.applicant_name, "applicant_email": case.applicant_email},
         "recipient": {"name": recipient.name, "email": recipient.email, "address": recipient.address},
+        "contact": contacts.contact_of(session, case),
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus, User
 
-from . import audit, form_options, incidents, keyset, locks, runner, task_list
+from . import audit, contacts, form_options, incidents, keyset, locks, runner, task_list
 from .env import get_env
 from .errors import (
     CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
@@ -140,6 +140,9 @@ def complete_now(session: Session, *, actor: User, task_id: str, data: Mapping,
                  element_id=task.element_id, details={"task": task.id, "title": task.title,
                                                       **({"title_sv": task.title_sv} if task.title_sv else {}),
                                                       "before": before, "after": clean})
+    if contacts.adopt_default(case, actor):
+        audit.record(session, actor=actor.username, action="case.contact_changed", case_id=case.id,
+                     details={"from": None, "to": actor.username})
     try:
         runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor), overrides=overrides)
     except StepFailed as exc:

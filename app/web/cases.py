@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.models import CaseStatus
 from app.services import cases as case_service
-from app.services import appeal_period, appeals, clocks, extension, hearing, process_info
+from app.services import appeal_period, appeals, clocks, contacts, extension, hearing, process_info
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html
@@ -86,6 +86,7 @@ def show(case_id: int):
                            hearing=hearing.summary(session, case), can_edit_hearing=hearing.may_record(current_user),
                            period=appeal_period.shown_for(session, case),
                            can_record_appeals=appeals.may_record(current_user),
+                           contact=case.contact, contact_choices=contacts.staff_choices(session),
                            application=case_service.application_of(session, case))
 
 
@@ -95,6 +96,14 @@ def extend(case_id: int):
     result = extension.extend(db(), actor=current_user, case_id=case_id, reason=request.form.get("reason", ""),
                               weeks=request.form.get("weeks"))
     flash(_("The deadline is now %(d)s.", d=result.statutory_due.isoformat()), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/contact")
+@role_required(*STAFF)
+def set_contact(case_id: int):
+    case = contacts.set_contact(db(), actor=current_user, case_id=case_id, username=request.form.get("username", ""))
+    flash(_("%(name)s is now the applicant's contact.", name=case.contact.display_name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

@@ -6,7 +6,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import appeal_period, clocks
+from app.services import appeal_period, clocks, contacts, outlook
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services import process_info
@@ -84,7 +84,10 @@ def show(case_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     period = appeal_period.shown_for(session, case)
-    return render_template("portal/show.html", case=case, clocks=clocks.clocks_for(session, case), period=period,
+    case_clocks = clocks.clocks_for(session, case)
+    return render_template("portal/show.html", case=case, clocks=case_clocks, period=period,
+                           contact=contacts.contact_of(session, case),
+                           outlook=outlook.outlook(case, case_clocks, today=clocks.local_today(session)),
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case, actor=current_user),
                            application=case_service.application_of(session, case))
