@@ -175,3 +175,26 @@ def test_staff_hand_the_case_to_a_colleague_from_the_case_page(app, api):
     html = r.get_data(as_text=True)
     assert "Olga är nu sökandens kontaktperson." in html
     assert api.as_("applicant").case(case_id)["contact"]["name"] == "Olga"
+
+
+def test_a_contact_with_a_direct_phone_is_shown_with_it(api, rt):
+    from app.services import users as user_service
+
+    with rt.db.unit_of_work() as session:
+        user_service.create_user(session, username="lotta", roles=[], groups=["coordinator"], password="x" * 12,
+                                 display_name="Lotta Lots", email="lotta@kommun.example", phone="010-123 45 61")
+    on(api, DAY0)
+    case_id = submit(api)
+    assert api.as_("coordinator").post(f"/api/cases/{case_id}/contact", {"username": "lotta"}).status_code == 200
+    assert api.as_("applicant").case(case_id)["contact"] == {
+        "name": "Lotta Lots", "email": "lotta@kommun.example", "phone": "010-123 45 61"}
+
+
+def test_a_phone_number_that_is_not_one_is_refused_naming_the_field(rt):
+    from app.services import users as user_service
+    from app.services.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused, rt.db.unit_of_work() as session:
+        user_service.create_user(session, username="lotta", roles=[], groups=["coordinator"], password="x" * 12,
+                                 phone="call me maybe")
+    assert [e["field"] for e in refused.value.errors] == ["phone"]

@@ -33,7 +33,7 @@ def _role_errors(session: Session, roles: list[str]) -> list[dict]:
 
 def create_user(session: Session, *, username: str, roles: list[str], password: str,
                 display_name: str | None = None, email: str | None = None, actor: str = "system",
-                groups: list[str] = ()) -> User:
+                groups: list[str] = (), phone: str | None = None) -> User:
     """Create a local account with roles (rights) and work groups; refuse unknown ones and taken names."""
     errors = []
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
@@ -47,11 +47,13 @@ def create_user(session: Session, *, username: str, roles: list[str], password: 
         errors.append({"field": "role", "message": f"give the user a role ({', '.join(ROLE_NAMES)}) or a group"})
     if len(password) < 8:
         errors.append({"field": "password", "message": "at least 8 characters"})
+    if phone and (len(phone) > 40 or not set(phone) <= set("0123456789+-() ")):
+        errors.append({"field": "phone", "message": "digits, spaces, '+', '-' and brackets, at most 40"})
     if errors:
         raise InvalidInput(errors)
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"user {username!r} already exists")
-    user = User(username=username, display_name=display_name or username, email=email,
+    user = User(username=username, display_name=display_name or username, email=email, phone=phone or None,
                 password_hash=_hasher.hash(password), roles_csv=",".join(sorted(set(roles))),
                 created_at=utcnow())
     user.groups = sorted({g for g in found if g is not None}, key=lambda g: g.name)
@@ -151,11 +153,11 @@ def delete_user(session: Session, *, username: str, actor: str = "system") -> No
     audit.record(session, actor=actor, action="user.deleted", details={"username": username})
 
 
-#: user name: (roles, groups, display name, e-mail)
+#: user name: (roles, groups, display name, e-mail[, direct phone])
 DEMO_USERS = {
     "anna.applicant": (["applicant"], [], "Anna Andersson", "anna@example.se"),
-    "carl.coordinator": ([], ["coordinator"], "Carl Coordinator", "carl@kommun.example"),
-    "olga.officer": ([], ["officer"], "Olga Officer", "olga@kommun.example"),
+    "carl.coordinator": ([], ["coordinator"], "Carl Coordinator", "carl@kommun.example", "010-123 45 61"),
+    "olga.officer": ([], ["officer"], "Olga Officer", "olga@kommun.example", "010-123 45 62"),
     "rita.referee": ([], ["miljo"], "Rita Referee", "rita@kommun.example"),
     "tore.trafik": ([], ["trafik", "va"], "Tore Trafik", "tore@kommun.example"),
     "kim.kultur": ([], ["kulturmiljo"], "Kim Kultur", "kim@kommun.example"),
@@ -170,11 +172,11 @@ def ensure_demo_users(session: Session, password: str) -> list[tuple[str, str]]:
     """Create the demo groups and one demo user per role and group if missing; return (username, what)."""
     group_service.ensure_demo(session)
     out = []
-    for username, (roles, groups, name, email) in DEMO_USERS.items():
+    for username, (roles, groups, name, email, *phone) in DEMO_USERS.items():
         existing = session.scalar(select(User).where(User.username == username))
         if existing is None:
             create_user(session, username=username, roles=roles, groups=groups, password=password,
-                        display_name=name, email=email)
+                        display_name=name, email=email, phone=phone[0] if phone else None)
         elif existing.deleted_at is None:
             existing.password_hash = _hasher.hash(password)
         out.append((username, ", ".join(roles + groups)))

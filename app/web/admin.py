@@ -175,7 +175,8 @@ def create_user():
     user_service.create_user(db(), username=request.form.get("username", "").strip(),
                              roles=request.form.getlist("role"), groups=request.form.getlist("group"),
                              password=password, display_name=request.form.get("display_name") or None,
-                             email=request.form.get("email") or None, actor=current_user.username)
+                             email=request.form.get("email") or None, phone=request.form.get("phone") or None,
+                             actor=current_user.username)
     flash(_("User created. Their first password is %(p)s — give it to them safely.", p=password), "success")
     return redirect(url_for("admin.users"))
 
