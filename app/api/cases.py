@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import g, jsonify, request, send_file
 
 from app.services import cases as case_service
-from app.services import clocks, contacts, expectations, extension, keyset, outlook, process_info
+from app.services import clocks, contacts, conversation, expectations, extension, keyset, outlook, process_info
+from app.services.errors import InvalidInput
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.uow import db
 
 from .common import api_user, bp, json_body, with_next_link
-from .serialize import case_json, deadlines_json, document_json, event_json, process_json
+from .serialize import case_json, conversation_json, deadlines_json, document_json, event_json, process_json
 
 
 @bp.post("/api/cases")
@@ -130,3 +131,22 @@ def document(case_id: int, doc_id: int):
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
     doc, path = document_service.open_document(session, case, doc_id, actor=g.api_user)
     return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=True)
+
+
+@bp.get("/api/cases/<int:case_id>/conversation")
+@api_user
+def conversation_list(case_id: int):
+    rows = conversation.messages(db(), actor=g.api_user, case_id=case_id)
+    return jsonify([conversation_json(m) for m in rows])
+
+
+@bp.post("/api/cases/<int:case_id>/conversation")
+@api_user
+def conversation_post(case_id: int):
+    body = json_body(required=("text",), allowed=("text", "documents"))
+    documents = body.get("documents") or []
+    if not isinstance(body["text"], str) or not isinstance(documents, list):
+        raise InvalidInput([{"field": "text" if not isinstance(body["text"], str) else "documents",
+                             "message": "text is a string, documents a list of document ids"}])
+    message = conversation.post(db(), actor=g.api_user, case_id=case_id, text=body["text"], documents=documents)
+    return jsonify(conversation_json(message)), 201

@@ -1,7 +1,7 @@
 """JSON shapes of cases, tasks and history events."""
 from __future__ import annotations
 
-from app.models import AuditEvent, Case, Document, HumanTask
+from app.models import AuditEvent, Case, ConversationMessage, Document, HumanTask
 from app.services import process_info
 
 
@@ -71,3 +71,10 @@ def document_json(doc: Document) -> dict:
     return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "content_type": doc.content_type,
             "size": doc.size, "language": doc.language, "recipient": doc.recipient_name,
             "created_at": doc.created_at.isoformat(), "url": f"/api/cases/{doc.case_id}/documents/{doc.id}"}
+
+
+def conversation_json(message: ConversationMessage) -> dict:
+    return {"id": message.id, "at": message.created_at.isoformat(),
+            "from": "applicant" if message.from_applicant else "municipality",
+            "author": message.author.display_name if message.author else None,
+            "source": message.source, "text": message.text, "documents": list(message.documents or [])}

@@ -3,6 +3,7 @@ from . import audit_guards
 from .appeal import Appeal, DecisionParty
 from .base import Base
 from .case import Case
+from .conversation import ConversationMessage
 from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
 from .external import ExternalTask, WorkerCredential
 from .group import Group, group_membership
@@ -19,7 +20,8 @@ from .user import ApiToken, User
 __all__ = [
     "audit_guards",
     "Appeal", "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent",
-    "CaseStatus", "CaseFigures", "DecisionParty", "Document", "ExternalTask", "Group", "HearingParty",
+    "CaseStatus", "CaseFigures", "ConversationMessage", "DecisionParty", "Document", "ExternalTask", "Group",
+    "HearingParty",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "SimulationRun",
     "TaskCandidateGroup",

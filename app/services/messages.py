@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import Case, Incident, MessageSubscription, PendingMessage, ProcessVersion, User
 
-from . import audit, clocks, incidents, locks, runner
+from . import audit, clocks, conversation, incidents, locks, runner
 from .cases import get_case, is_staff
 from .errors import N_, CaseBlocked, CaseClosed, Forbidden, InvalidInput, StepFailed
 from .processes import message_names
@@ -60,6 +60,9 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
     session.flush()
     audit.record(session, actor=actor.username, action="message.received", case_id=case.id,
                  details={"name": name, "message_id": message.id})
+    if name == runner.SUPPLEMENT_MESSAGE and isinstance(data.get("message"), str):
+        conversation.record_supplement_text(session, case=case, actor=actor, text=data["message"],
+                                            documents=[d for d in data.get("documents") or [] if isinstance(d, int)])
     if name == runner.SUPPLEMENT_MESSAGE and waiting is None:
         _material_not_asked_for(session, case, message, actor)
     return _deliver(session, case, message, actor=actor.username)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.models import CaseStatus
 from app.services import cases as case_service
-from app.services import appeal_period, appeals, clocks, contacts, extension, hearing, process_info
+from app.services import appeal_period, appeals, clocks, contacts, conversation, extension, hearing, process_info
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html
@@ -87,6 +87,7 @@ def show(case_id: int):
                            period=appeal_period.shown_for(session, case),
                            can_record_appeals=appeals.may_record(current_user),
                            contact=case.contact, contact_choices=contacts.staff_choices(session),
+                           messages=conversation.messages(session, actor=current_user, case_id=case.id),
                            application=case_service.application_of(session, case))
 
 
@@ -105,6 +106,17 @@ def set_contact(case_id: int):
     case = contacts.set_contact(db(), actor=current_user, case_id=case_id, username=request.form.get("username", ""))
     flash(_("%(name)s is now the applicant's contact.", name=case.contact.display_name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/conversation")
+@role_required(*STAFF)
+def answer(case_id: int):
+    conversation.post(db(), actor=current_user, case_id=case_id, text=request.form.get("text", ""))
+    flash(_("Your answer has been sent to the applicant."), "success")
+    back = request.form.get("back_to_task")
+    if back:
+        return redirect(url_for("inbox.task", task_id=back) + "#conversation")
+    return redirect(url_for("cases.show", case_id=case_id) + "#conversation")
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:doc_id>")

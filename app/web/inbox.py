@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import clocks, hearing
+from app.services import clocks, conversation, hearing
 from app.services import documents as document_service
 from app.services import groups as group_service
 from app.services import tasks as task_service
@@ -54,7 +54,8 @@ def _render_task(task, values=None, errors=None, status=200):
         done_tasks=case_service.completed_tasks(session, case), clocks=clocks.clocks_for(session, case),
         hearing=hearing.summary(session, case), can_edit_hearing=hearing.may_record(current_user),
         hearing_first=task.element_id in HEARING_TASKS,
-        application=case_service.application_of(session, case)), status
+        application=case_service.application_of(session, case),
+        messages=conversation.messages(session, actor=current_user, case_id=case.id)), status
 
 
 @bp.get("/tasks/<task_id>")

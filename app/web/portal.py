@@ -6,7 +6,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import appeal_period, clocks, contacts, outlook
+from app.services import appeal_period, clocks, contacts, conversation, outlook
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services import process_info
@@ -87,6 +87,7 @@ def show(case_id: int):
     case_clocks = clocks.clocks_for(session, case)
     return render_template("portal/show.html", case=case, clocks=case_clocks, period=period,
                            contact=contacts.contact_of(session, case),
+                           messages=conversation.messages(session, actor=current_user, case_id=case.id),
                            outlook=outlook.outlook(case, case_clocks, today=clocks.local_today(session)),
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case, actor=current_user),
@@ -123,6 +124,14 @@ def comments(case_id: int):
     if _send_with_documents(case_id, "comments_received", _("Write your comments or attach a document.")):
         flash(_("Your comments have been sent. They will be considered before the decision."), "success")
     return redirect(url_for("portal.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/conversation")
+@role_required("applicant")
+def write(case_id: int):
+    conversation.post(db(), actor=current_user, case_id=case_id, text=request.form.get("text", ""))
+    flash(_("Your message has been sent."), "success")
+    return redirect(url_for("portal.show", case_id=case_id) + "#conversation")
 
 
 @bp.post("/cases/<int:case_id>/withdraw")
