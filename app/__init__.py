@@ -52,12 +52,13 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     from app import errors, uow
     from app.api import bp as api_bp
     from app.web import (admin, admin_groups, appeals, auth, board, cases, committee, hearing, inbox, insight, portal,
-                         simulation, studio)
+                         simulation, studio, survey)
 
     uow.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(survey.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(portal.bp)

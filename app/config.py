@@ -116,6 +116,20 @@ class Settings:
     service_goals_json: str = '{"plank": 40, "mur": 40, "skylt": 40, "attefall": 40, "nybyggnad": 40, ' \
                               '"tillbyggnad": 40, "rivning": 40, "marklov": 40}'
     service_goal_days: int = 40
+    #: The address applicants reach Lotsen at: links in letters and e-mail start with it.
+    public_url: str = "http://127.0.0.1:5000"
+    #: [U] The survey's answer scale runs from 1 to this (SKR Insikt: 1–6 or 1–10, not verified).
+    survey_scale_max: int = 10
+    #: Days a survey link stays valid after the invitation.
+    survey_valid_days: int = 30
+    #: Reminders sent to applicants who have not answered (SKR Insikt: up to 3).
+    survey_reminders: int = 3
+    #: Days between the invitation and each reminder.
+    survey_reminder_days: int = 7
+    #: Fewest answers before a survey result is shown (the respondents' privacy).
+    survey_min_answers: int = 5
+    #: Outcomes whose applicants are invited when the case closes (JSON list).
+    survey_outcomes_json: str = '["granted", "refused", "dismissed", "withdrawn"]'
     #: Fewest decided cases (last 12 months, per measure) before applicants are shown recent handling times.
     expectations_min_cases: int = 5
     #: Seconds the expectations per measure are reused before they are counted again.
@@ -133,6 +147,10 @@ class Settings:
     @property
     def external_bodies(self) -> dict[str, dict]:
         return {k: dict(v) for k, v in json.loads(self.external_bodies_json).items()}
+
+    @property
+    def survey_outcomes(self) -> set[str]:
+        return set(json.loads(self.survey_outcomes_json))
 
     @property
     def service_goals(self) -> dict[str, int]:

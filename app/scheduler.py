@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import mailer
 from app.runtime import Runtime
-from app.services import messages, timers
+from app.services import messages, survey, timers
 from app.services.errors import Conflict, DomainError
 from app.services.incidents import record_step_failure
 
@@ -85,11 +85,31 @@ def deliver_kept_messages(rt: Runtime) -> int:
     return delivered
 
 
+def run_survey(rt: Runtime) -> tuple[int, int]:
+    """Invite the applicants of newly closed cases and remind those who have not answered."""
+    with rt.db.unit_of_work(write=False) as session:
+        due = survey.cases_to_invite(session)
+    invited = 0
+    for case_id in due:
+        try:
+            with rt.db.unit_of_work() as session:
+                invited += survey.invite(session, case_id) is not None
+        except Exception:  # one case's letter must not hold up the others
+            log.exception("survey invitation for case %s failed", case_id)
+    with rt.db.unit_of_work() as session:
+        reminded = survey.send_reminders(session)
+    return invited, reminded
+
+
 def _tick(rt: Runtime) -> None:
     try:
         run_due_timers(rt)
     except Exception:  # the scheduler must keep running
         log.exception("timer run failed")
+    try:
+        run_survey(rt)
+    except Exception:
+        log.exception("survey invitations failed")
     try:
         deliver_outbox(rt)
     except Exception:

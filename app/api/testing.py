@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, jsonify
 
 from app.clock import clock
-from app.scheduler import run_due_timers
+from app.scheduler import run_due_timers, run_survey
 from app.services.errors import InvalidInput
 from app.uow import runtime
 
@@ -44,4 +44,6 @@ def move_clock():
             raise InvalidInput([{"field": "now", "message": "must be an ISO 8601 time with a UTC offset"}])
         clock.set(when)
     fired = run_due_timers(runtime())
-    return jsonify({"now": clock.now().isoformat(), "fired": fired})
+    invited, reminded = run_survey(runtime())
+    return jsonify({"now": clock.now().isoformat(), "fired": fired, "survey_invited": invited,
+                    "survey_reminded": reminded})

@@ -51,6 +51,8 @@ KINDS: dict[str, dict] = {
         "control_plan": "Egenkontroll av grundläggning och bärande konstruktion.",
     },
     "withdrawal": {"withdrawn_on": "2026-03-10", "reason": None, "fee": None},
+    "survey_invitation": {"survey_link": "https://lotsen.kommun.example/survey/eyJhbGciOi",
+                          "valid_until": "2026-05-20"},
     "advisory": {"advice": "Planket får byggas utan lov; tänk på att det inte får skymma sikten vid utfarten.",
                  "arrived_on": "2026-01-12", "reform_rules": True},
     "hearing_notice": {"response_by": "2026-03-23", "party_name": "Bo Granne",

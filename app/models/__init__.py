@@ -16,12 +16,13 @@ from .simulation import SimulationRun
 from .records import AuditCheckpoint, AuditDetail, AuditEvent, Document, Incident, OutboxMessage, ReferenceSequence
 from .task import HumanTask, TaskCandidateGroup
 from .user import ApiToken, User
+from .survey import SurveyAnswer, SurveyInvitation
 
 __all__ = [
     "audit_guards",
     "Appeal", "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent",
     "CaseStatus", "CaseFigures", "ConversationMessage", "DecisionParty", "Document", "ExternalTask", "Group",
-    "HearingParty",
+    "HearingParty", "SurveyAnswer", "SurveyInvitation",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "SimulationRun",
     "TaskCandidateGroup",

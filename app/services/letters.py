@@ -62,6 +62,16 @@ def _environment(session: Session, version: ProcessVersion):
     return env
 
 
+def process_has_letter(session: Session, case: Case, kind: str) -> bool:
+    """Whether some version of the case's process has letter ``kind`` in every language."""
+    try:
+        for lang in templates.LANGUAGES:
+            _version_with(session, case, kind, lang)
+    except templates.LetterError:
+        return False
+    return True
+
+
 def _version_with(session: Session, case: Case, kind: str, lang: str) -> ProcessVersion:
     """The case's own version; a case started before its process had this letter uses the newest that has it."""
     name = templates.letter_name(kind, lang)
