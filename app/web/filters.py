@@ -104,6 +104,12 @@ ACTION_WORDS = {
     "appeal.forwarded": _l("Appeal received in time and sent on"),
     "appeal.dismissed": _l("Late appeal dismissed"),
     "appeal.decided": _l("Appeal ruling recorded"),
+    "case.contact_changed": _l("Contact person changed"),
+    "conversation.message": _l("Message in the conversation"),
+    "survey.invited": _l("Invited to the satisfaction survey"),
+    "survey.reminded": _l("Reminded of the satisfaction survey"),
+    "survey.answered": _l("The satisfaction survey was answered"),
+    "survey.declined": _l("The satisfaction survey was declined"),
 }
 #: Messages a case waits for, by name (the history names them in words, never by their code).
 MESSAGE_WORDS = {
@@ -252,6 +258,24 @@ def group_word(name: str | None, locale: str) -> str:
     return group_titles(locale).get(name, name or "")
 
 
+def history_title(event, locale: str) -> str | None:
+    """The task or step an event is about, in the reader's language; nothing rather than another language.
+
+    Swedish titles come from the element's ``title_sv`` property (``title_sv`` of a task, ``name_sv`` of an
+    engine step); element names in the diagram are English.
+    Message names and other codes are never shown.
+    """
+    details = event.details or {}
+    if event.action.startswith("message.") and details.get("name"):
+        return str(MESSAGE_WORDS.get(details["name"], _l("Message")))
+    if event.action == "engine.message_caught" or not (
+            event.action == "task.completed" or event.action.startswith("engine.")):
+        return None
+    if locale == "sv":
+        return details.get("title_sv") or details.get("name_sv")
+    return details.get("title") or details.get("name")
+
+
 def submitted_rows(task, locale: str) -> list[tuple[str, object]]:
     """(label, value in words) for what a user submitted on a task, in form order."""
     from app.services import form_options
@@ -312,5 +336,6 @@ def init_app(app: Flask) -> None:
             "field_types": lambda prop: (prop.get("type") if isinstance(prop.get("type"), list)
                                          else [prop.get("type", "string")]),
             "task_title": task_title,
+            "history_title": lambda event: history_title(event, locale),
             "option_label": lambda prop, value: option_label(prop, value, locale),
         }

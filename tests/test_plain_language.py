@@ -1,0 +1,111 @@
+"""Plain language everywhere: every page of a case walked to each outcome, in Swedish and English.
+
+A reader never sees an internal code (``supplement_received``, ``engine.task_ready``), a snake_case
+identifier, an untranslated catalogue entry, or an English fragment on a Swedish page. The pages are
+the applicant's (portal list and case) and staff's (inbox, case, every task met on the way).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.plain_text import problems
+from tests.scenario import move, on, plus
+from tests.test_web import Browser
+
+DAY0 = date(2026, 3, 2)
+STAFF = ("coordinator", "officer", "referee", "committee")
+USERS = {"applicant": "anna", "coordinator": "carl", "officer": "olga", "referee": "rita", "committee": "karin"}
+#: Names, places and texts of the test data that are not the UI's words.
+DATA_WORDS = ("Anna Andersson", "Umeå Tallen 4:12")
+
+
+@pytest.fixture
+def api(client, actors):
+    return Api(client, actors)
+
+
+class Reader:
+    """Logs in as each role once and collects what every page says, in both languages."""
+
+    def __init__(self, app):
+        self.app, self.browsers, self.found = app, {}, {}
+
+    def browser(self, role: str) -> Browser:
+        if role not in self.browsers:
+            self.browsers[role] = Browser(self.app)
+            self.browsers[role].login(USERS[role])
+        return self.browsers[role]
+
+    def read(self, role: str, path: str) -> None:
+        for lang in ("sv", "en"):
+            r = self.browser(role).client.get(path, headers={"Accept-Language": lang})
+            assert r.status_code == 200, (role, path, r.status_code)
+            for problem in problems(r.get_data(as_text=True), swedish=lang == "sv", allowed=DATA_WORDS):
+                self.found.setdefault(problem, f"{role} {lang} {path}")
+
+    def case_pages(self, case_id: int) -> None:
+        self.read("applicant", "/portal/")
+        self.read("applicant", f"/portal/cases/{case_id}")
+        self.read("coordinator", f"/cases/{case_id}")
+        self.read("coordinator", "/inbox")
+
+
+def open_task(api, case_id: int) -> tuple[str, dict] | None:
+    for role in STAFF:
+        for task in api.as_(role).tasks(case_id=case_id):
+            return role, task
+    return None
+
+
+def walk(api, reader: Reader, case_id: int, answers: dict[str, dict], limit: int = 12) -> None:
+    """Complete each task the case offers with ``answers[task name]``, reading every page on the way."""
+    reader.case_pages(case_id)
+    for _ in range(limit):
+        found = open_task(api, case_id)
+        if found is None:
+            return
+        role, task = found
+        reader.read(role, f"/tasks/{task['id']}")
+        r = api.as_(role).post(f"/api/tasks/{task['id']}/complete", {"data": answers[task["name"]]})
+        assert r.status_code == 200, (task["name"], r.get_json())
+        reader.case_pages(case_id)
+
+
+def close(api, reader: Reader, case_id: int) -> None:
+    move(api, advance="P40D")
+    reader.case_pages(case_id)
+
+
+def test_no_page_of_any_outcome_shows_codes_or_english_in_swedish(api, app):
+    reader = Reader(app)
+    decided = {"outcome": "granted", "decision_text": "Bygglov beviljas."}
+    on(api, DAY0)
+    simple = api.as_("applicant").submit(measure="plank")["id"]
+    walk(api, reader, simple, {"triage": TRIAGE_COMPLETE | {"track": "simple"}, "coordinator_decision": decided})
+    close(api, reader, simple)
+
+    on(api, plus(DAY0, 1))
+    standard = api.as_("applicant").submit(measure="nybyggnad")["id"]
+    walk(api, reader, standard, {
+        "triage": TRIAGE_COMPLETE | {"track": "standard", "referrals": ["miljo"]},
+        "review": {"assessment": "Förenligt med planen.", "referrals": ["miljo"], "neighbours_required": False},
+        "answer_referral": {"statement": "Inget att erinra.", "objection": False},
+        "draft_decision": decided})
+
+    on(api, plus(DAY0, 2))
+    supplement = api.as_("applicant").submit(measure="plank")["id"]
+    walk(api, reader, supplement, {"triage": TRIAGE_COMPLETE | {
+        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.",
+        "reply_by": plus(DAY0, 20).isoformat()}})
+    move(api, advance="P25D")
+    walk(api, reader, supplement, {"supplement_overdue": {"action": "dismiss"}})
+
+    on(api, plus(DAY0, 30))
+    withdrawn = api.as_("applicant").submit(measure="mur")["id"]
+    api.as_("applicant").post(f"/api/cases/{withdrawn}/withdraw", {"reason": "Ändrade planer."})
+    reader.case_pages(withdrawn)
+
+    assert reader.found == {}, "\n".join(f"{where}: {problem}" for problem, where in sorted(reader.found.items()))
