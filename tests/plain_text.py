@@ -54,9 +54,9 @@ def english_msgids() -> frozenset[str]:
         catalog = read_po(f)
     found = set()
     for message in catalog:
-        if isinstance(message.id, str) and message.id and " " in message.id and message.string != message.id:
-            if "%(" not in message.id and "{" not in message.id:
-                found.add(message.id)
+        text = message.id if isinstance(message.id, str) else ""
+        if " " in text and message.string != text and "%(" not in text and "{" not in text:
+            found.add(text)
     return frozenset(found)
 
 

@@ -5,10 +5,18 @@
 #
 #   app/static/vendor/refresh.sh                 # the pinned versions below
 #   BPMN_JS_VERSION=18.31.1 DMN_JS_VERSION=17.10.2 app/static/vendor/refresh.sh
+#   PACKAGES=axe-core app/static/vendor/refresh.sh   # only some of them
+#
+# axe-core (the accessibility checker the browser tests run on every page) is kept as its
+# minified build and LICENSE; the app itself never loads it.
 set -euo pipefail
 
 BPMN_JS_VERSION="${BPMN_JS_VERSION:-18.31.1}"
 DMN_JS_VERSION="${DMN_JS_VERSION:-17.10.2}"
+AXE_CORE_VERSION="${AXE_CORE_VERSION:-4.14.1}"
+PACKAGES="${PACKAGES:-bpmn-js dmn-js axe-core}"
+
+wanted() { [[ " $PACKAGES " == *" $1 "* ]]; }
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$(mktemp -d)"
@@ -42,6 +50,7 @@ MD
 }
 
 # --- bpmn-js: modeller (studio editor) and navigated viewer (version and diff pages) ---
+if wanted bpmn-js; then
 pkg="$(fetch bpmn-js "$BPMN_JS_VERSION")"
 dest="$here/bpmn-js"
 rm -rf "$dest"; mkdir -p "$dest"
@@ -54,8 +63,11 @@ copy "$pkg" "$dest" LICENSE \
   dist/assets/bpmn-font/font/bpmn.woff2 \
   dist/assets/bpmn-font/font/bpmn.woff
 readme "$dest" bpmn-js "$(node -p "require('$pkg/package.json').version")"
+echo "bpmn-js $(node -p "require('$pkg/package.json').version")"
+fi
 
 # --- dmn-js: modeller for the decision tables ---
+if wanted dmn-js; then
 pkg="$(fetch dmn-js "$DMN_JS_VERSION")"
 dest="$here/dmn-js"
 rm -rf "$dest"; mkdir -p "$dest"
@@ -73,7 +85,17 @@ copy "$pkg" "$dest" LICENSE \
   dist/assets/dmn-font/font/dmn.woff2 \
   dist/assets/dmn-font/font/dmn.woff
 readme "$dest" dmn-js "$(node -p "require('$pkg/package.json').version")"
+echo "dmn-js  $(node -p "require('$pkg/package.json').version")"
+fi
 
-echo "bpmn-js $(node -p "require('$work/bpmn-js/package/package.json').version")"
-echo "dmn-js  $(node -p "require('$work/dmn-js/package/package.json').version")"
-du -sh "$here/bpmn-js" "$here/dmn-js"
+# --- axe-core: accessibility checks in the browser tests ---
+if wanted axe-core; then
+pkg="$(fetch axe-core "$AXE_CORE_VERSION")"
+dest="$here/axe-core"
+rm -rf "$dest"; mkdir -p "$dest"
+copy "$pkg" "$dest" LICENSE axe.min.js
+readme "$dest" axe-core "$(node -p "require('$pkg/package.json').version")"
+echo "axe-core $(node -p "require('$pkg/package.json').version")"
+fi
+
+du -sh "$here"/*/
