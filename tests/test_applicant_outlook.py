@@ -198,3 +198,19 @@ def test_a_phone_number_that_is_not_one_is_refused_naming_the_field(rt):
         user_service.create_user(session, username="lotta", roles=[], groups=["coordinator"], password="x" * 12,
                                  phone="call me maybe")
     assert [e["field"] for e in refused.value.errors] == ["phone"]
+
+
+def test_the_apply_page_shows_per_measure_the_law_the_goal_recent_cases_and_a_decision_date(app, api, rt):
+    from tests.test_web import Browser
+
+    rt.settings.expectations_cache_s = 0
+    on(api, DAY0)
+    anna = Browser(app)
+    anna.login("anna")
+    html = anna.client.get("/portal/apply/building_permit", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    row = html[html.index('data-measure="Plank"'):]
+    row = row[:row.index("</tr>")]
+    assert "70 dagar" in row and "40 dagar" in row and "Inte tillräckligt många ärenden ännu" in row
+    assert f"senast {day(40)}" in row  # the service goal, within the law's ten weeks
+    attefall = html[html.index('data-measure="Attefallsåtgärd"'):]
+    assert "28 dagar" in attefall[:attefall.index("</tr>")]

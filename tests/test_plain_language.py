@@ -13,9 +13,10 @@ import pytest
 from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.plain_text import problems
 from tests.scenario import move, on, plus
+from tests.test_law_walk import ARRIVED, arrive_and_remedy, committee_refuses, refer_and_hear
 from tests.test_web import Browser
 
-DAY0 = date(2026, 3, 2)
+DAY0 = date(2026, 6, 1)
 STAFF = ("coordinator", "officer", "referee", "committee")
 USERS = {"applicant": "anna", "coordinator": "carl", "officer": "olga", "referee": "rita", "committee": "karin"}
 #: Names, places and texts of the test data that are not the UI's words.
@@ -74,6 +75,13 @@ def walk(api, reader: Reader, case_id: int, answers: dict[str, dict], limit: int
         reader.case_pages(case_id)
 
 
+def read_open_tasks(api, reader: Reader, case_id: int) -> None:
+    for role in STAFF:
+        for task in api.as_(role).tasks(case_id=case_id):
+            reader.read(role, f"/tasks/{task['id']}")
+    reader.case_pages(case_id)
+
+
 def close(api, reader: Reader, case_id: int) -> None:
     move(api, advance="P40D")
     reader.case_pages(case_id)
@@ -81,6 +89,16 @@ def close(api, reader: Reader, case_id: int) -> None:
 
 def test_no_page_of_any_outcome_shows_codes_or_english_in_swedish(api, app):
     reader = Reader(app)
+    # refused by the committee: an order, the remedy, referrals, a hearing, kommunicering (issue 8's walk)
+    refused = arrive_and_remedy(api)
+    read_open_tasks(api, reader, refused)
+    on(api, plus(ARRIVED, 25))
+    refer_and_hear(api, refused)
+    read_open_tasks(api, reader, refused)
+    committee_refuses(api, refused)
+    read_open_tasks(api, reader, refused)
+    close(api, reader, refused)
+
     decided = {"outcome": "granted", "decision_text": "Bygglov beviljas."}
     on(api, DAY0)
     simple = api.as_("applicant").submit(measure="plank")["id"]
@@ -109,3 +127,18 @@ def test_no_page_of_any_outcome_shows_codes_or_english_in_swedish(api, app):
     reader.case_pages(withdrawn)
 
     assert reader.found == {}, "\n".join(f"{where}: {problem}" for problem, where in sorted(reader.found.items()))
+
+
+def test_the_reader_finds_codes_untranslated_entries_and_english_on_a_swedish_page():
+    page = ("<html><body><h1>Ärende</h1><p>Status: supplement_received</p><p>engine.task_ready</p>"
+            "<p>Triage application</p><p title='Your application'>Ansökan</p><script>var snake_case = 1;</script>"
+            "<code>case.status</code><p>Nothing yet.</p><p>anna.andersson@example.se ritning_1.pdf</p></body></html>")
+    found = problems(page, swedish=True)
+    assert any("supplement_received" in p for p in found)
+    assert any("engine.task_ready" in p for p in found)
+    assert any("'Triage'" in p for p in found) and any("'Your'" in p for p in found)
+    assert "untranslated 'Nothing yet.'" in found
+    assert not any("snake_case" in p or "case.status" in p or "ritning_1" in p or "andersson" in p for p in found)
+    english_page = problems(page, swedish=False)  # English is fine there; codes are not
+    assert not any(p.startswith(("English", "untranslated")) for p in english_page)
+    assert any("supplement_received" in p for p in english_page)

@@ -1,17 +1,19 @@
 """The applicants' portal: apply, follow own cases, answer supplement requests."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import appeal_period, clocks, contacts, conversation, outlook
+from app.services import appeal_period, clocks, contacts, conversation, expectations, outlook
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services import process_info
 from app.services.errors import InvalidInput, NotFound
-from app.services.forms import coerce_html
+from app.services.forms import coerce_html, options
 from app.services.processes import latest_version
 from app.uow import db
 
@@ -51,10 +53,26 @@ def choose():
     return render_template("portal/choose.html", processes=processes)
 
 
+def _expectations(info, schema: dict | None) -> list[tuple]:
+    """(measure in words, expectations, decision date if applied today) for each measure of the start form."""
+    measure = ((schema or {}).get("properties") or {}).get("measure")
+    if not info.rule_set or not measure:
+        return []
+    session = db()
+    today = clocks.local_today(session)
+    rows = []
+    for code, title in options(measure, str(get_locale() or "sv")):
+        found = expectations.for_measure(session, process=info.model, measure=code)
+        days = min(found.service_goal_days, found.statutory_days)
+        rows.append((title, found, today + timedelta(days=days)))
+    return rows
+
+
 def _application_refused(exc: InvalidInput, process: str):
     info, schema = _public(process)
     values = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
     return render_template("portal/apply.html", info=info, schema=schema, values=values,
+                           expectations=_expectations(info, schema),
                            errors={e["field"]: e["message"] for e in exc.errors}), 422
 
 
@@ -65,7 +83,8 @@ def apply(process: str):
     info, schema = _public(process)
     if request.method == "GET":
         values = {"applicant_name": current_user.display_name, "applicant_email": current_user.email or ""}
-        return render_template("portal/apply.html", info=info, schema=schema, values=values, errors={})
+        return render_template("portal/apply.html", info=info, schema=schema, values=values, errors={},
+                               expectations=_expectations(info, schema))
     session = db()
     data = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
     case = case_service.submit_case(session, actor=current_user, process=process, data=data,
