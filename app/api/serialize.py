@@ -70,6 +70,7 @@ def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]
 def document_json(doc: Document) -> dict:
     return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "content_type": doc.content_type,
             "size": doc.size, "language": doc.language, "recipient": doc.recipient_name,
+            "category": doc.category, "version": doc.version, "replaces": doc.replaces_id,
             "created_at": doc.created_at.isoformat(), "url": f"/api/cases/{doc.case_id}/documents/{doc.id}"}
 
 

@@ -127,6 +127,11 @@ class Document(Base):
     recipient_name: Mapped[str | None] = mapped_column(String(200))
     #: The applicant may read it (their own uploads and letters to them).
     for_applicant: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: What an upload shows: ritning, situationsplan, fasad, sektion or annat (None for letters).
+    category: Mapped[str | None] = mapped_column(String(20))
+    #: The upload this one replaces (a new version of a drawing), and its version number.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     @property
     def is_letter(self) -> bool:

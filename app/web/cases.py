@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from app.models import CaseStatus
 from app.services import cases as case_service
-from app.services import appeal_period, appeals, clocks, contacts, conversation, extension, hearing, process_info
+from app.services import (appeal_period, appeals, clocks, contacts, conversation, extension, hearing, previews,
+                          process_info)
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html
@@ -117,6 +118,19 @@ def answer(case_id: int):
     if back:
         return redirect(url_for("inbox.task", task_id=back) + "#conversation")
     return redirect(url_for("cases.show", case_id=case_id) + "#conversation")
+
+
+@bp.get("/cases/<int:case_id>/documents/<int:doc_id>/preview")
+@login_required
+def preview(case_id: int, doc_id: int):
+    """A page of the document as an image, for the case pages (the applicant's own, or staff)."""
+    session = db()
+    case = case_service.get_case(session, actor=current_user, case_id=case_id)
+    path, content_type = previews.preview(session, case, doc_id, actor=current_user,
+                                          page=request.args.get("page", 1, type=int))
+    response = send_file(path, mimetype=content_type, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:doc_id>")

@@ -13,7 +13,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 
 from app.clock import utcnow
 from app.responses import translated
-from app.services import forms
+from app.services import document_versions, forms
 from app.web.step_errors import step_error
 
 STATUS_WORDS = {
@@ -120,6 +120,9 @@ MESSAGE_WORDS = {
 }
 #: Notices on the board by kind.
 NOTICE_KIND_WORDS = {"decision": _l("Decision announced"), "neighbour_notice": _l("Notice to neighbours")}
+#: What an upload shows (document_versions.CATEGORIES).
+CATEGORY_WORDS = {"situationsplan": _l("Site plan"), "ritning": _l("Floor plan"), "fasad": _l("Elevation"),
+                  "sektion": _l("Section"), "annat": _l("Other document")}
 #: Documents by kind: uploads, and the letters the authority issued.
 DOCUMENT_KIND_WORDS = {
     "upload": _l("Uploaded document"),
@@ -331,6 +334,9 @@ def init_app(app: Flask) -> None:
             "message_word": lambda name: MESSAGE_WORDS.get(name, _l("Message")),
             "notice_kind_word": lambda k: NOTICE_KIND_WORDS.get(k, k),
             "document_kind_word": lambda k: DOCUMENT_KIND_WORDS.get(k, _l("Letter")),
+            "category_word": lambda c: CATEGORY_WORDS.get(c or "annat", CATEGORY_WORDS["annat"]),
+            "categories": list(CATEGORY_WORDS),
+            "document_entries": document_versions.entries,
             "field_label": lambda prop: forms.label(prop, locale),
             "field_options": lambda prop: forms.options(prop, locale),
             "field_types": lambda prop: (prop.get("type") if isinstance(prop.get("type"), list)

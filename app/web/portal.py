@@ -8,11 +8,11 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.services import cases as case_service
-from app.services import appeal_period, clocks, contacts, conversation, expectations, outlook
+from app.services import appeal_period, clocks, contacts, conversation, document_versions, expectations, outlook
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services import process_info
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import N_, InvalidInput, NotFound
 from app.services.forms import coerce_html, options
 from app.services.processes import latest_version
 from app.uow import db
@@ -89,10 +89,7 @@ def apply(process: str):
     data = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
     case = case_service.submit_case(session, actor=current_user, process=process, data=data,
                                     language=str(get_locale() or "sv")[:2])
-    for upload in request.files.getlist("documents"):
-        if upload and upload.filename:
-            document_service.store(session, case=case, filename=upload.filename,
-                                   content_type=upload.mimetype, stream=upload.stream, uploaded_by=current_user)
+    _store_uploads(session, case)
     flash(_("Thank you! Your case has reference %(ref)s.", ref=case.reference), "success")
     return redirect(url_for("portal.show", case_id=case.id))
 
@@ -113,6 +110,22 @@ def show(case_id: int):
                            application=case_service.application_of(session, case))
 
 
+def _store_uploads(session, case) -> list[int]:
+    """Store the form's files with the case, each with the chosen category; one may replace an earlier one."""
+    uploads = [u for u in request.files.getlist("documents") if u and u.filename]
+    replaces = request.form.get("replaces") or None
+    if replaces and len(uploads) != 1:
+        raise InvalidInput([{"field": "replaces", "message": N_("choose one file to replace a document with")}])
+    stored = []
+    for upload in uploads:
+        doc = document_service.store(session, case=case, filename=upload.filename, content_type=upload.mimetype,
+                                     stream=upload.stream, uploaded_by=current_user)
+        document_versions.classify(session, doc, category=request.form.get("category"), replaces=replaces,
+                                   actor=current_user)
+        stored.append(doc.id)
+    return stored
+
+
 def _send_with_documents(case_id: int, message: str, empty: str):
     """Store the uploads with the case and send ``message`` with the text and the documents; None if empty."""
     session = db()
@@ -122,8 +135,7 @@ def _send_with_documents(case_id: int, message: str, empty: str):
     if not text and not uploads:
         flash(empty, "error")
         return None
-    doc_ids = [document_service.store(session, case=case, filename=u.filename, content_type=u.mimetype,
-                                      stream=u.stream, uploaded_by=current_user).id for u in uploads]
+    doc_ids = _store_uploads(session, case)
     return message_service.send_message(session, actor=current_user, case_id=case_id, name=message,
                                         data={"message": text, "documents": doc_ids})
 
