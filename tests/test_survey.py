@@ -182,3 +182,32 @@ def test_the_administrator_sees_nki_for_the_period_and_a_manager_too(api, app, r
     carl = Browser(app)
     carl.login("carl")
     assert carl.get("/admin/survey").status_code == 403
+
+
+def test_exports_give_a_survey_provider_the_closed_cases_and_the_answers_without_names(api, app, rt):
+    import csv
+    import io
+
+    from tests.test_web import Browser, csrf
+
+    case_id = closed_case(api)
+    post(app.test_client(), survey_link(rt, case_id), full_answer(comment="+46 svarar gärna"))
+    adam = Browser(app)
+    adam.login("adam")
+    page = adam.get("/admin/survey?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
+    r = adam.client.post("/admin/survey/cases.csv", data={"from": "2026-01-01", "to": "2026-12-31",
+                                                          "csrf_token": csrf(page)})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    [row] = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    reference = api.as_("officer").case(case_id)["reference"]
+    assert (row["reference"], row["outcome"], row["applicant_email"], row["language"]) == (
+        reference, "granted", "anna@example.se", "sv")
+    audit = api.as_("admin").get("/api/audit?action=survey.cases_exported").get_json()
+    assert len(audit) == 1 and audit[0]["actor"] == "adam"
+    answers = adam.get("/admin/survey/answers.csv?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
+    [answer] = list(csv.DictReader(io.StringIO(answers)))
+    assert answer["satisfaction"] == "8" and answer["comment"] == "'+46 svarar gärna"  # no formula
+    assert "anna" not in answers.lower() and reference not in answers
+    carl = Browser(app)
+    carl.login("carl")
+    assert carl.get("/admin/survey/answers.csv").status_code == 403

@@ -1,11 +1,13 @@
 """The satisfaction survey: the applicant's page by signed link (no login) and the results for managers."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask import session as cookie_session
 from flask_babel import force_locale, get_locale, gettext
+from flask_login import current_user
 
-from app.services import clocks, survey, survey_results
+from app.services import clocks, survey, survey_exports, survey_results
+from app.services.csv_export import CONTENT_TYPE
 from app.services.env import get_env
 from app.services.errors import InvalidInput, NotFound
 from app.uow import db
@@ -72,3 +74,28 @@ def results():
                            case_type_word=lambda k: case_types.get(k, k) if k else gettext("Case type not set"),
                            track_word=lambda k: tracks.get(k, k) if k else gettext("Track not set"),
                            month_word=lambda k: k)
+
+
+def _period():
+    return survey_results.parse_period(request.values.get("from"), request.values.get("to"),
+                                       today=clocks.local_today(db()))
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(text, content_type=CONTENT_TYPE, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.post("/admin/survey/cases.csv")
+@role_required("admin", "manager")
+def cases_csv():
+    """Closed cases with the applicants' contact details, for a survey provider (audited, so a POST)."""
+    first, last = _period()
+    return _csv(survey_exports.closed_cases(db(), first=first, last=last, actor=current_user),
+                f"lotsen-closed-cases-{first}-{last}.csv")
+
+
+@bp.get("/admin/survey/answers.csv")
+@role_required("admin", "manager")
+def answers_csv():
+    first, last = _period()
+    return _csv(survey_exports.answers(db(), first=first, last=last), f"lotsen-survey-answers-{first}-{last}.csv")
