@@ -33,14 +33,14 @@ def _in_groups(names: set[str]):
         select(TaskCandidateGroup.task_id).where(TaskCandidateGroup.group.in_(groups))))
 
 
-def task_types(session: Session, *, actor: User) -> list[tuple[str, str]]:
-    """(element id, title) of the task kinds the actor can see, for filtering."""
-    rows = session.execute(select(HumanTask.element_id, HumanTask.title).where(
+def task_types(session: Session, *, actor: User) -> list[tuple[str, str, str | None]]:
+    """(element id, title, Swedish title) of the task kinds the actor can see, for filtering."""
+    rows = session.execute(select(HumanTask.element_id, HumanTask.title, HumanTask.title_sv).where(
         HumanTask.status == TaskStatus.OPEN, _in_groups(actor.work_groups)).distinct())
-    seen: dict[str, str] = {}
-    for element, title in rows:
-        seen.setdefault(element, title.split(" — ")[0])
-    return sorted(seen.items(), key=lambda kv: kv[1])
+    seen: dict[str, tuple[str, str | None]] = {}
+    for element, title, title_sv in rows:
+        seen.setdefault(element, (title.split(" — ")[0], title_sv.split(" — ")[0] if title_sv else None))
+    return sorted(((e, t, sv) for e, (t, sv) in seen.items()), key=lambda row: row[1])
 
 
 def get_task(session: Session, *, actor: User, task_id: str, lock: bool = False) -> HumanTask:
