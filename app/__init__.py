@@ -51,8 +51,8 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
 
     from app import errors, uow
     from app.api import bp as api_bp
-    from app.web import (admin, admin_groups, appeals, auth, board, cases, committee, hearing, inbox, insight, portal,
-                         simulation, studio, survey)
+    from app.web import (admin, admin_groups, admin_workers, appeals, auth, board, cases, committee, hearing, inbox,
+                         insight, portal, simulation, studio, survey)
 
     uow.init_app(app)
     errors.init_app(app)
@@ -67,9 +67,8 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.register_blueprint(admin_groups.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(hearing.bp)
-    app.register_blueprint(insight.bp)
-    app.register_blueprint(simulation.bp)
-    app.register_blueprint(appeals.bp)
+    from app.web import (admin, admin_groups, admin_workers, appeals, auth, board, cases, committee, hearing, inbox,
+                         insight, portal, simulation, studio, survey)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     if settings.testing:

@@ -290,6 +290,21 @@ def reopen(session: Session, *, task_id: str) -> ExternalTask:
     return row
 
 
-def waiting(session: Session) -> list[ExternalTask]:
-    """Every waiting external task, oldest first (for administrators)."""
-    return list(session.scalars(select(ExternalTask).order_by(ExternalTask.created_at, ExternalTask.id)))
+def waiting(session: Session, case_id: int | None = None) -> list[ExternalTask]:
+    """Every waiting external task (of one case), oldest first (for administrators)."""
+    query = select(ExternalTask).order_by(ExternalTask.created_at, ExternalTask.id)
+    if case_id is not None:
+        query = query.where(ExternalTask.case_id == case_id)
+    return list(session.scalars(query))
+
+
+def step_name(session: Session, row: ExternalTask) -> str:
+    """The name the diagram gives the task's step (its element id when it has none)."""
+    from .processes import version_specs
+
+    spec, subprocesses = version_specs(session, row.case.process_version)
+    for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
+        for task_spec in s.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == row.element_id:
+                return task_spec.bpmn_name or row.element_id
+    return row.element_id

@@ -13,6 +13,7 @@ from app.models import User, WorkerCredential
 
 from . import audit
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from .forms import N_
 
 TOKEN_PREFIX = "lotsen_worker_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -34,7 +35,7 @@ def _clean_topics(topics) -> list[str]:
     if topics is None:
         return []
     if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
-        raise InvalidInput([{"field": "topics", "message": "must be a list of topic names (empty: every topic)"}])
+        raise InvalidInput([{"field": "topics", "message": N_("must be a list of topic names (empty: every topic)")}])
     return sorted({t.strip() for t in topics})
 
 
@@ -42,7 +43,7 @@ def issue(session: Session, *, name: str, topics: list[str] | None, actor: User 
     """Create a worker credential (or renew a revoked one); return it with its token (shown once)."""
     by = _require_admin(actor)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise InvalidInput([{"field": "name", "message": "use 1–80 letters, digits, '.', '-' or '_'"}])
+        raise InvalidInput([{"field": "name", "message": N_("use 1–80 letters, digits, '.', '-' or '_'")}])
     clean = _clean_topics(topics)
     worker = session.scalar(select(WorkerCredential).where(WorkerCredential.name == name))
     if worker is not None and worker.revoked_at is None:

@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from app import uow
 from app.models import Case
-from app.services import audit, audit_search, audit_verify, case_admin, incidents, operations, outbox, retention
+from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incidents, operations, outbox,
+                          retention)
 from app.services import cases as case_service
 from app.services import groups as group_service
 from app.services import users as user_service
@@ -47,6 +48,8 @@ def case(case_id: int):
                            open_tasks=case_service.open_tasks(session, c),
                            done_tasks=case_service.completed_tasks(session, c),
                            users=user_service.active_users(session),
+                           external=[(t, external_tasks.step_name(session, t))
+                                     for t in external_tasks.waiting(session, c.id)],
                            groups=[g.name for g in group_service.list_groups(session, include_retired=False)])
 
 

@@ -168,7 +168,9 @@ def version_file(model: str, number: int, name: str):
     v = _svc().get_version(db(), model, number)
     if v is None or name not in v.files:
         abort(404)
-    kind = "application/json" if name.endswith(".json") else "application/xml"
+    # an uploaded HTML form is text to download, never a page to show
+    kind = ("application/json" if name.endswith((".json", ".form"))
+            else "text/plain" if name.endswith((".html", ".htm")) else "application/xml")
     filename = name.rsplit("/", 1)[-1]
     return Response(v.files[name], mimetype=kind,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
@@ -273,7 +275,7 @@ def deploy_json(model: str):
     except DeployRejected as exc:
         return jsonify({"ok": False, "error": exc.code, "problems": _readable(exc.errors)}), 422
     return jsonify({"ok": True, "model": version.model, "version": version.number,
-                    "new": version.model != model or version.number > before,
+                    "new": version.model != model or version.number > before, "warnings": version.warnings,
                     "url": url_for("studio.version", model=version.model, number=version.number),
                     "migrate_url": url_for("studio.migrate", model=version.model, to=version.number)})
 
