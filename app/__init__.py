@@ -67,8 +67,10 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     app.register_blueprint(admin_groups.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(hearing.bp)
-    from app.web import (admin, admin_groups, admin_workers, appeals, auth, board, cases, committee, hearing, inbox,
-                         insight, portal, simulation, studio, survey)
+    app.register_blueprint(insight.bp)
+    app.register_blueprint(simulation.bp)
+    app.register_blueprint(appeals.bp)
+    app.register_blueprint(admin_workers.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     if settings.testing:

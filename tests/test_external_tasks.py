@@ -90,6 +90,20 @@ def test_a_worker_fetches_locks_and_completes_a_task_and_the_case_goes_on(client
     assert post(client, worker, task["id"], "complete", {"workerId": "w1"}).status_code == 404
 
 
+def test_the_step_counts_as_done_only_when_the_worker_completes_it(client, actors, archive):
+    case_id, worker = archive
+
+    def archive_events() -> list[str]:
+        audit = client.get(f"/api/cases/{case_id}/audit", headers=actors.headers("admin")).get_json()
+        return [e["action"] for e in audit if e["element"] == "archive"]
+
+    assert archive_events() == ["external_task.created"]
+    [task] = fetch(client, worker)
+    assert post(client, worker, task["id"], "complete", {"workerId": "w1"}).status_code == 204
+    assert archive_events() == ["external_task.created", "external_task.completed",
+                                "engine.external_task_completed"]
+
+
 def test_only_worker_tokens_fetch_and_a_revoked_token_stops_working(client, actors, archive):
     _, worker = archive
     body = {"workerId": "w1", "topics": [{"topicName": "archive", "lockDuration": 1000}]}

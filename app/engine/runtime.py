@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
 
@@ -20,9 +19,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
+    TimerEventDefinition)
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow import task as _spiff_task_module
@@ -31,6 +29,9 @@ from app.clock import clock
 from handlers.registry import HandlerContext, HandlerInputError, Operation
 
 from .external import ExternalTask
+from .projections import (
+    ExternalWork, ReadyTask, Snapshot, WaitingTimer, catching_element, definitions_of, event_definitions,
+    json_safe, properties_of, status_of_outputs, timer_due)
 from .routing import RoutingFailed, route_ready_tasks, routing_of
 from .sandbox import RestrictedEnvironment, ScriptLimitExceeded, ScriptPool, ScriptRejected
 from .store import SpecCache, make_serializer
@@ -115,113 +116,6 @@ class HostScriptEngine(PythonScriptEngine):
 # ------------------------------------------------------------------ projections
 
 
-@dataclass
-class ReadyTask:
-    id: str
-    element_id: str
-    name: str
-    lane: str | None
-    form: str | None
-    properties: dict
-    data: dict
-    #: The groups the task itself names (property ``group``, or ``group_expression`` evaluated on its data;
-    #: ``group`` is the first); empty when its lane decides. Its assignee and due date (see routing).
-    group: str | None = None
-    groups: list[str] = field(default_factory=list)
-    assignee: str | None = None
-    due_at: datetime | None = None
-
-
-@dataclass
-class ExternalWork:
-    """A started external task: work an integration worker fetches by topic (see ``external``)."""
-
-    id: str
-    element_id: str
-    topic: str
-    retries: int
-    data: dict
-
-
-@dataclass
-class WaitingTimer:
-    task_id: str
-    element_id: str
-    due_at: datetime
-
-
-@dataclass
-class Snapshot:
-    """What the host persists after an action: state and projections."""
-
-    state: str
-    completed: bool
-    ready: list[ReadyTask]
-    timers: list[WaitingTimer]
-    messages: list[tuple[str, str]]  # (message name, element id)
-    statuses: list[str]
-    data: dict
-    path: list[dict]
-    engine_events: list[dict] = field(default_factory=list)
-    external: list[ExternalWork] = field(default_factory=list)
-
-
-def _definitions_of(spec) -> list:
-    ed = getattr(spec, "event_definition", None)
-    if ed is None:
-        return []
-    return list(ed.event_definitions) if isinstance(ed, MultipleEventDefinition) else [ed]
-
-
-def _event_definitions(task) -> list:
-    return _definitions_of(task.task_spec)
-
-
-def _timer_due(definition, value) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(definition, CycleTimerEventDefinition):
-        return datetime.fromisoformat(value["next"]) if value.get("cycles", 0) != 0 else None
-    if isinstance(definition, TimeDateEventDefinition):
-        due = TimerEventDefinition.parse_time_or_duration(value)
-    else:
-        due = TimerEventDefinition.get_datetime(value)
-    return due if due.tzinfo else due.replace(tzinfo=UTC)
-
-
-def _properties(task) -> dict:
-    return dict((getattr(task.task_spec, "extensions", {}) or {}).get("properties") or {})
-
-
-def _catching_element(task, definition) -> str:
-    """The element that catches ``definition``: for an event-based gateway, the event after it."""
-    spec = task.task_spec
-    combined = getattr(spec, "event_definition", None)
-    outputs = getattr(spec, "outputs", [])
-    if isinstance(combined, MultipleEventDefinition) and len(outputs) == len(combined.event_definitions):
-        # SpiffWorkflow 3.2 moves the events after a gateway onto it, in the order of its outputs
-        for output, own in zip(outputs, combined.event_definitions, strict=True):
-            if own is definition:
-                return output.bpmn_id
-    return spec.bpmn_id
-
-
-def _status_of_outputs(task) -> str | None:
-    """An event-based gateway's status, from the catch events it waits on.
-
-    SpiffWorkflow's parser drops extension properties on gateways.
-    """
-    for output in getattr(task.task_spec, "outputs", []):
-        status = ((getattr(output, "extensions", {}) or {}).get("properties") or {}).get("status")
-        if status:
-            return status
-    return None
-
-
-def _json_safe(data: Mapping) -> dict:
-    return json.loads(json.dumps(dict(data), default=str))
-
-
 class ProcessEngine:
     """Starts, loads, drives and snapshots workflows."""
 
@@ -259,14 +153,9 @@ class ProcessEngine:
     def run(self, wf: BpmnWorkflow, events: list[dict]) -> None:
         """Run every ready automatic task; translate failures to ``EngineError``."""
 
-        def did_complete(task):
-            event = _completion_event(task.task_spec)
-            if event is not None:
-                events.append(event)
-
         try:
             wf.refresh_timers()
-            wf.do_engine_steps(did_complete_task=did_complete)
+            wf.do_engine_steps(did_complete_task=_recorder(events))
             route_ready_tasks(wf, clock.now(), self.zone)
         except RoutingFailed as exc:
             raise EngineError(str(exc), element=exc.element, cause=exc) from exc
@@ -302,7 +191,7 @@ class ProcessEngine:
 
     def deliver_message(self, wf: BpmnWorkflow, name: str, payload: Mapping, events: list[dict]) -> None:
         for task in wf.get_tasks(state=TaskState.WAITING):
-            for definition in _event_definitions(task):
+            for definition in event_definitions(task):
                 if isinstance(definition, MessageEventDefinition) and definition.name == name:
                     try:
                         wf.send_event(BpmnEvent(definition, dict(payload), {}))
@@ -351,36 +240,36 @@ class ProcessEngine:
         ready, timers, messages, statuses = [], [], [], []
         for task in wf.get_tasks(state=TaskState.READY, manual=True):
             spec, routing = task.task_spec, routing_of(task)
-            properties = _properties(task)
+            properties = properties_of(task)
             ready.append(ReadyTask(
                 id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                 lane=spec.lane, group=(routing["groups"] or [None])[0], groups=routing["groups"],
                 assignee=routing["assignee"],
                 due_at=datetime.fromisoformat(routing["due_at"]) if routing["due_at"] else None,
                 form=(spec.extensions or {}).get("formJsonSchemaFilename"),
-                properties=properties, data=_json_safe(task.data)))
+                properties=properties, data=json_safe(task.data)))
             statuses.append(properties.get("status"))
         for task in wf.get_tasks(state=TaskState.WAITING):
-            defs = _event_definitions(task)
+            defs = event_definitions(task)
             if not defs:
                 continue
-            statuses.append(_properties(task).get("status") or _status_of_outputs(task))
+            statuses.append(properties_of(task).get("status") or status_of_outputs(task))
             value = task.internal_data.get("event_value")
             for d in defs:
-                element = _catching_element(task, d)
+                element = catching_element(task, d)
                 if isinstance(d, TimerEventDefinition):
-                    due = _timer_due(d, value)
+                    due = timer_due(d, value)
                     if due is not None:
                         timers.append(WaitingTimer(str(task.id), element, due))
                 elif isinstance(d, MessageEventDefinition):
                     messages.append((d.name, element))
         external = [ExternalWork(str(t.id), t.task_spec.bpmn_id, t.task_spec.topic, t.task_spec.retries,
-                                 _json_safe(t.data))
+                                 json_safe(t.data))
                     for t in wf.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ExternalTask)]
-        statuses += [_properties(wf.get_task_from_id(uuid.UUID(w.id))).get("status") for w in external]
+        statuses += [properties_of(wf.get_task_from_id(uuid.UUID(w.id))).get("status") for w in external]
         completed = wf.is_completed()
         if completed:
-            statuses = [_properties(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
+            statuses = [properties_of(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
                         if isinstance(t.task_spec, EndEvent)]
         return Snapshot(
             state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
@@ -391,7 +280,7 @@ class ProcessEngine:
     def case_data(wf: BpmnWorkflow) -> dict:
         """The case's data now: the end data, or the data of the active branches."""
         if wf.is_completed():
-            return _json_safe(wf.data)
+            return json_safe(wf.data)
         merged: dict = {}
         active = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
         if not active:
@@ -399,7 +288,7 @@ class ProcessEngine:
         for task in active:
             merged.update(task.data)
         merged.pop("data_objects", None)
-        return _json_safe(merged)
+        return json_safe(merged)
 
     @staticmethod
     def path(wf: BpmnWorkflow) -> list[dict]:
@@ -419,6 +308,19 @@ def _swedish_name(spec) -> dict:
     return {"name_sv": title} if title else {}
 
 
+def _recorder(events: list[dict]) -> Callable:
+    """The engine-step callback that notes each completed element in ``events``."""
+
+    def did_complete(task):
+        if not task.has_state(TaskState.COMPLETED):  # only started: an external task, a call activity
+            return
+        event = _completion_event(task.task_spec)
+        if event is not None:
+            events.append(event)
+
+    return did_complete
+
+
 def _completion_event(spec) -> dict | None:
     """The history event for a completed task; None for specs that are no element of the diagram."""
     if not getattr(spec, "bpmn_id", None):
@@ -427,7 +329,7 @@ def _completion_event(spec) -> dict | None:
              **_swedish_name(spec), "type": spec.description}
     if getattr(spec, "operation_name", None):
         event |= {"action": "engine.handler_called", "operation": spec.operation_name}
-    elif any(isinstance(d, TimerEventDefinition) for d in _definitions_of(spec)):
+    elif any(isinstance(d, TimerEventDefinition) for d in definitions_of(spec)):
         event["action"] = "engine.timer_fired"
     return event
 

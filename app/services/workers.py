@@ -20,8 +20,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
 def _require_admin(actor: User | None) -> str:
-    if actor is None:
-        return "system"
+    if actor is None:  # the command line
+        return "cli"
     if not actor.has_role("admin"):
         raise Forbidden("only administrators manage integration workers")
     return actor.username

@@ -110,6 +110,11 @@ ACTION_WORDS = {
     "survey.reminded": _l("Reminded of the satisfaction survey"),
     "survey.answered": _l("The satisfaction survey was answered"),
     "survey.declined": _l("The satisfaction survey was declined"),
+    "external_task.created": _l("Waiting for an integration"),
+    "external_task.completed": _l("Integration done"),
+    "external_task.failed": _l("An integration failed"),
+    "engine.external_task_completed": _l("Integration step completed"),
+    "task.assignee_unknown": _l("The assigned person is not a user"),
 }
 #: Messages a case waits for, by name (the history names them in words, never by their code).
 MESSAGE_WORDS = {
