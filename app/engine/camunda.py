@@ -128,8 +128,9 @@ class _Translator(FormsMixin, PeopleMixin, ServicesMixin):
             if prop.get("name"):
                 set_property(el, prop.get("name"), prop.get("value") or "")
         for name in ("executionListener", "taskListener"):
-            if ext.find(f"camunda:{name}", NS) is not None:
-                self.issue(el, f"camunda:{name} is not supported; do the work in a script task or a service task")
+            for listener in ext.findall(f"camunda:{name}", NS):
+                self.issue(el, f"camunda:{name} ({_listener_kind(listener)}) is not supported; do the work in a "
+                               "script task or a service task")
         if ext.find("camunda:inputOutput", NS) is not None or ext.find("zeebe:ioMapping", NS) is not None:
             self.issue(el, "input/output mappings are not supported: Lotsen tasks read and write the case data "
                            "directly; compute values in a script task instead")
@@ -191,6 +192,17 @@ class _Translator(FormsMixin, PeopleMixin, ServicesMixin):
             self.issue(owner, f"{what} {el.text.strip()!r} cannot be translated: {exc}. Write a simple "
                               "expression over case variables instead (e.g. ${approved}, ${amount > 1000}, "
                               "${decision == 'granted'}), or compute the value in a script task first")
+
+
+def _listener_kind(listener: etree._Element) -> str:
+    """What a listener is, in a few words: its event and what it runs (``event "create", a javascript script``)."""
+    script = listener.find("camunda:script", NS)
+    if script is not None:
+        runs = f"a {script.get('scriptFormat') or 'script'} script"
+    else:
+        runs = next((f"{a} {listener.get(a)}" for a in ("class", "expression", "delegateExpression")
+                     if listener.get(a)), "no implementation")
+    return f"event {listener.get('event')!r}, {runs}" if listener.get("event") else runs
 
 
 def translate(root: etree._Element, operations: Iterable[str], form_files: Mapping[str, str] | None = None
