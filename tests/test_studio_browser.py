@@ -342,3 +342,22 @@ def test_owner_changes_a_triage_rule_in_the_decision_table_and_the_next_case_fol
     assert task["form"]["schema"]["properties"]["track"]["default"] == "standard"
     [old] = api.as_("coordinator").tasks(case_id=before)  # the earlier case keeps its suggestion
     assert old["form"]["schema"]["properties"]["track"]["default"] == "simple"
+
+
+def test_owner_hands_a_service_step_to_an_integration_worker(page):
+    """No Lotsen operation for the step: the panel takes a topic, and the step deploys as an external task."""
+    from app.engine.external import ExternalTask
+
+    login(page, "process_owner")
+    open_editor(page)
+    panel = page.locator("#element-form")
+    select(page, "compute_fee_task")
+    expect(panel.locator("[data-key=topic]")).to_have_count(0)  # an operation is set
+    panel.locator("select[data-key=operation]").select_option("")
+    panel.locator("[data-key=topic]").fill("fee-service")
+    panel.locator("[data-key=topic]").press("Tab")
+    files = page.evaluate("() => lotsenStudio.collectFiles()")
+    spec, _ = parse_bundle(files, RULES).specs["building_permit"]
+    task = spec.task_specs["compute_fee_task"]
+    assert isinstance(task, ExternalTask) and task.topic == "fee-service"
+    assert not page.js_errors

@@ -581,6 +581,13 @@
       });
     });
     box.appendChild(field(t('Operation'), s, op ? op.description : t('The handler that does the work.'), 'operation'));
+    if (!cur.id) {
+      // no Lotsen operation: an integration worker may do the step (an external task)
+      var topic = input(getProp(bo, 'topic'), { placeholder: t('e.g. archive'), spellcheck: 'false', 'class': 'code' });
+      onChange(topic, function (value) { setProp(ed, element, 'topic', value.trim()); });
+      box.appendChild(field(t('Or: topic for an integration worker'), topic,
+        t('An integration worker does this step: it fetches it on this topic through the external-task API.'), 'topic'));
+    }
 
     var names = op ? op.params.slice() : [];
     Object.keys(cur.params).forEach(function (n) { if (names.indexOf(n) < 0) { names.push(n); } });
