@@ -23,6 +23,8 @@ translations: $(MO)
 extract-messages: $(BIN)/lotsen
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -w 100 -o app/translations/messages.pot .
 	$(BIN)/pybabel update -w 100 -i app/translations/messages.pot -d app/translations -l sv --no-fuzzy-matching
+	# no creation dates in the catalogue: they changed on every extract and made every merge conflict
+	sed -i '/^"POT-Creation-Date: /d' app/translations/messages.pot $(PO)
 
 run: install
 	$(BIN)/lotsen db upgrade
