@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.helpers import browser_login as login
-from tests.scenario import move, on
+from tests.scenario import move, on, serve_applicant
 from tests.test_survey import survey_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -87,7 +87,8 @@ def test_an_applicant_is_told_what_to_expect_talks_to_a_named_contact_gets_pdfs_
     for kind in ("receipt", "decision"):
         assert pdf_behind(page, page.locator(f"li[data-kind={kind}] a")).startswith(b"%PDF")
 
-    # the case closes; the survey by its link, without logging in; a second use is refused
+    # the decision is served, the case closes; the survey by its link, without logging in; a second use is refused
+    serve_applicant(api, case_id)
     move(api, advance="P40D")
     token = survey_link(rt, case_id)
     stranger, survey = swedish(browser, live_server)

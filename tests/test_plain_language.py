@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.plain_text import problems
-from tests.scenario import move, on, plus
+from tests.scenario import move, on, plus, serve_applicant
 from tests.test_law_walk import ARRIVED, arrive_and_remedy, committee_refuses, refer_and_hear
 from tests.test_web import Browser
 
@@ -83,6 +83,7 @@ def read_open_tasks(api, reader: Reader, case_id: int) -> None:
 
 
 def close(api, reader: Reader, case_id: int) -> None:
+    serve_applicant(api, case_id)
     move(api, advance="P40D")
     reader.case_pages(case_id)
 

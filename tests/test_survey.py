@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.helpers import TRIAGE_COMPLETE, Api
-from tests.scenario import letters, move, on, plus
+from tests.scenario import letters, move, on, plus, serve_applicant
 
 DAY0 = date(2026, 3, 2)
 NKI = ("satisfaction", "expectations", "ideal")
@@ -27,6 +27,7 @@ def closed_case(api, *, start: date = DAY0, outcome: str = "granted", track: str
     on(api, plus(start, 7))
     api.as_("coordinator").complete("coordinator_decision", {"outcome": outcome, "decision_text": "Beslut."},
                                     case_id=case_id)
+    serve_applicant(api, case_id)  # legal force counts from service
     move(api, advance="P40D")
     assert api.as_("officer").case(case_id)["status"] == "closed"
     return case_id
