@@ -124,3 +124,11 @@ def test_the_applicant_writes_in_the_portal_and_staff_answer_from_the_task_page(
     assert "Cirka fyra veckor." in html and "Carl" in html
     html = carl.get(f"/cases/{case_id}").get_data(as_text=True)
     assert html.index("Hur lång tid tar det?") < html.index("Cirka fyra veckor.")
+
+
+def test_a_caller_who_may_not_write_is_refused_before_the_body_is_read(api):
+    case_id = api.as_("applicant").submit()["id"]
+    r = api.as_("applicant2").post(f"/api/cases/{case_id}/conversation", {"nonsense": 1})
+    assert r.status_code == 403
+    r = api.as_("applicant").post(f"/api/cases/{case_id}/contact", {"nonsense": 1})
+    assert r.status_code == 403

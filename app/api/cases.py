@@ -5,7 +5,7 @@ from flask import g, jsonify, request, send_file
 
 from app.services import cases as case_service
 from app.services import clocks, contacts, conversation, expectations, extension, keyset, outlook, process_info
-from app.services.errors import InvalidInput
+from app.services.errors import Forbidden, InvalidInput
 from app.services import documents as document_service
 from app.services import messages as message_service
 from app.uow import db
@@ -59,6 +59,8 @@ def get_case(case_id: int):
 @bp.post("/api/cases/<int:case_id>/contact")
 @api_user
 def set_contact(case_id: int):
+    if not g.api_user.is_staff:  # refuse before reading the body
+        raise Forbidden("only staff may change a case's contact")
     body = json_body(required=("username",), allowed=("username",))
     session = db()
     case = contacts.set_contact(session, actor=g.api_user, case_id=case_id, username=str(body["username"]))
@@ -143,6 +145,7 @@ def conversation_list(case_id: int):
 @bp.post("/api/cases/<int:case_id>/conversation")
 @api_user
 def conversation_post(case_id: int):
+    conversation.case_for(db(), g.api_user, case_id)  # refuse before reading the body
     body = json_body(required=("text",), allowed=("text", "documents"))
     documents = body.get("documents") or []
     if not isinstance(body["text"], str) or not isinstance(documents, list):

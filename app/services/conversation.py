@@ -22,7 +22,8 @@ from .errors import N_, CaseNotFound, Forbidden, InvalidInput
 MAX_TEXT = 5000
 
 
-def _case_for(session: Session, actor: User, case_id: int) -> Case:
+def case_for(session: Session, actor: User, case_id: int) -> Case:
+    """The case, if ``actor`` may read and write its conversation (its applicant, or staff)."""
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(f"no case with id {case_id}")
@@ -32,7 +33,7 @@ def _case_for(session: Session, actor: User, case_id: int) -> Case:
 
 
 def messages(session: Session, *, actor: User, case_id: int) -> list[ConversationMessage]:
-    case = _case_for(session, actor, case_id)
+    case = case_for(session, actor, case_id)
     return list(session.scalars(select(ConversationMessage).where(ConversationMessage.case_id == case.id)
                                 .order_by(ConversationMessage.created_at, ConversationMessage.id)))
 
@@ -40,7 +41,7 @@ def messages(session: Session, *, actor: User, case_id: int) -> list[Conversatio
 def post(session: Session, *, actor: User, case_id: int, text: str,
          documents: Iterable[int] = ()) -> ConversationMessage:
     """Add a message to the case's conversation and notify the other side."""
-    case = _case_for(session, actor, case_id)
+    case = case_for(session, actor, case_id)
     text = (text or "").strip()
     if not text:
         raise InvalidInput([{"field": "text", "message": N_("write a message")}])
