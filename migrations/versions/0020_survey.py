@@ -1,15 +1,15 @@
 """survey: invitations by signed single-use link and anonymous answers (SKR Insikt, NKI)
 
-Revision ID: 0019_survey
-Revises: 0018_conversation
+Revision ID: 0020_survey
+Revises: 0019_conversation
 """
 import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
 
-revision = "0019_survey"
-down_revision = "0018_conversation"
+revision = "0020_survey"
+down_revision = "0019_conversation"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """document categories and versions: what an upload shows, and which upload it replaces
 
-Revision ID: 0020_document_versions
-Revises: 0019_survey
+Revision ID: 0021_document_versions
+Revises: 0020_survey
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_document_versions"
-down_revision = "0019_survey"
+revision = "0021_document_versions"
+down_revision = "0020_survey"
 branch_labels = None
 depends_on = None
 
