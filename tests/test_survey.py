@@ -212,3 +212,17 @@ def test_exports_give_a_survey_provider_the_closed_cases_and_the_answers_without
     carl = Browser(app)
     carl.login("carl")
     assert carl.get("/admin/survey/answers.csv").status_code == 403
+
+
+def test_the_insight_dashboard_shows_nki_once_enough_applicants_answered(api, app, rt, client):
+    from tests.test_insight_dashboard import manager_headers
+
+    rt.settings.survey_min_answers = 2
+    manager = manager_headers(rt)
+    tokens = [survey_link(rt, closed_case(api, start=plus(DAY0, i))) for i in range(2)]
+    period = "from=2026-03-01&to=2026-12-31"
+    post(app.test_client(), tokens[0], full_answer(satisfaction=10, expectations=10, ideal=10))
+    assert client.get(f"/api/insight/summary?{period}", headers=manager).get_json()["nki"] is None  # 1 < 2
+    post(app.test_client(), tokens[1], full_answer(satisfaction=1, expectations=1, ideal=1))
+    nki = client.get(f"/api/insight/summary?{period}", headers=manager).get_json()["nki"]
+    assert nki == {"index": 50.0, "answers": 2}
