@@ -10,7 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.external import ExternalTask
 from app.engine.routing import routing_of
-from app.engine.runtime import _event_definitions, _timer_due
+from app.engine.projections import event_definitions as _event_definitions, timer_due as _timer_due
 
 
 @dataclass
