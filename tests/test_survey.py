@@ -226,3 +226,13 @@ def test_the_insight_dashboard_shows_nki_once_enough_applicants_answered(api, ap
     post(app.test_client(), tokens[1], full_answer(satisfaction=1, expectations=1, ideal=1))
     nki = client.get(f"/api/insight/summary?{period}", headers=manager).get_json()["nki"]
     assert nki == {"index": 50.0, "answers": 2}
+
+
+def test_the_results_page_title_is_only_its_name(api, app):
+    from tests.test_web import Browser
+
+    adam = Browser(app)
+    adam.login("adam")
+    html = adam.client.get("/admin/survey", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert re.search(r"<title>([^<]*)</title>", html).group(1).startswith("Nöjd kund-index (NKI)")
+    assert html.count('id="exports"') == 1
