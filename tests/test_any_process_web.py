@@ -98,3 +98,37 @@ def test_staff_start_a_process_without_a_start_form_with_one_click(app, client, 
     anna = Browser(app)
     anna.login("anna")
     assert anna.get("/cases/new/mini").status_code == 403
+
+
+def swedish_path(page: str) -> list[str]:
+    """The steps of the case page's path, in Swedish (each ``<li class="step-…"><time>…</time> name</li>``)."""
+    import re
+    found = re.findall(r'<li class="step-[^"]*"><time>[^<]*</time>([^<]*)</li>', page)
+    return [re.sub(r"\s+", " ", name).strip() for name in found]
+
+
+def test_every_step_of_a_notification_is_named_in_swedish_on_the_case_page(app, api):
+    from tests.test_any_process import NOTIFICATION
+    case_id = api.as_("applicant").post("/api/cases", {"process": "anmalan", "data": NOTIFICATION}).get_json()["id"]
+    officer = api.as_("officer")
+    officer.complete("check_notification", {"complete": True, "consultation_needed": False}, case_id)
+    officer.complete("decide_start_notice", {"outcome": "granted", "decision_text": "Uppfyller kraven.",
+                                             "control_plan": "Egenkontroll enligt bifogad plan."}, case_id)
+    olga = Browser(app)
+    olga.login("olga")
+    steps = swedish_path(olga.client.get(f"/cases/{case_id}", headers={"Accept-Language": "sv"}).get_data(as_text=True))
+    # each step the case went through, none left out for want of a Swedish name
+    assert steps == ["Anmälan inkommen", "Registrera ärendet", "Granska anmälan", "Bekräfta att anmälan är komplett",
+                     "Besluta om startbesked", "Beräkna avgiften", "Registrera startbeskedet", "Avslutat"]
+
+
+def test_a_decided_permit_shows_its_recorded_decision_in_the_swedish_path(app, api):
+    from tests.helpers import TRIAGE_COMPLETE
+    case_id = api.as_("applicant").submit(measure="plank")["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id)
+    decided = {"outcome": "granted", "decision_text": "Bygglov beviljas."}
+    api.as_("coordinator").complete("coordinator_decision", decided, case_id)
+    carl = Browser(app)
+    carl.login("carl")
+    steps = swedish_path(carl.client.get(f"/cases/{case_id}", headers={"Accept-Language": "sv"}).get_data(as_text=True))
+    assert steps[-3:] == ["Beräkna avgiften", "Registrera beslutet", "Pröva överklagandetiden"], steps
