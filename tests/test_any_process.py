@@ -108,6 +108,14 @@ def test_the_process_decides_who_may_start_it(api, client, actors, norr_group):
     assert "mini" not in {p["process"] for p in api.as_("coordinator").get("/api/processes").get_json()}
 
 
+def test_a_process_only_other_processes_call_is_started_by_nobody_by_hand(api, client, actors):
+    assert deploy(client, actors, mini(start_roles="none")).status_code == 201
+    for who in ("coordinator", "admin", "applicant"):
+        assert "mini" not in {p["process"] for p in api.as_(who).get("/api/processes").get_json()}
+        r = api.as_(who).post("/api/cases", {"process": "mini"})
+        assert r.status_code == 403 and r.get_json()["message"] == "you may not start a case of 'Mini'"
+
+
 def test_applicants_see_the_public_processes_with_their_start_forms(api):
     listed = {p["process"]: p for p in api.as_("applicant").get("/api/processes").get_json()}
     assert set(listed) == {"building_permit", "anmalan"}
@@ -122,6 +130,8 @@ def test_applicants_see_the_public_processes_with_their_start_forms(api):
     ({"public": "yes"}, "use true or false"),
     ({"refrence_prefix": "X"}, "process property 'refrence_prefix' is not known"),
     ({"case_title": "{property designation}"}, "a placeholder names one variable"),
+    ({"start_roles": "none, staff"}, "start_roles 'none' means only other processes start it"),
+    ({"start_roles": "none", "public": "true"}, "start_roles 'none' means only other processes start it"),
 ])
 def test_bad_process_properties_refuse_the_deploy_naming_the_property(client, actors, props, message):
     r = deploy(client, actors, mini(**props))

@@ -21,11 +21,15 @@ PROPERTY_NAMESPACES = ("http://spiffworkflow.org/bpmn/schema/1.0/core", "http://
 RULE_SETS = {"pbl": "Swedish PBL: lov and förhandsbesked 10 + 10 weeks, anmälan 4 + 4 weeks"}
 #: Who may start a process besides roles and groups: anyone working for the municipality.
 STAFF = "staff"
+#: Nobody starts the process by hand: other processes call it (Camunda's ``isStartableInTasklist="false"``).
+CALLED_ONLY = "none"
+CAMUNDA_STARTABLE = "{http://camunda.org/schema/1.0/bpmn}isStartableInTasklist"
 KNOWN = {
     "title_sv": "the process's name in Swedish", "title_en": "the process's name in English",
     "apply_sv": "the portal's button in Swedish", "apply_en": "the portal's button in English",
     "description_sv": "a line under the portal's button", "description_en": "the same in English",
-    "public": "true: applicants start it in the portal", "start_roles": "who may start it",
+    "public": "true: applicants start it in the portal",
+    "start_roles": f"who may start it ('{CALLED_ONLY}': only other processes, through a call activity)",
     "reference_prefix": "e.g. BYGG, ANM", "case_title": "e.g. {property_designation}",
     "list_columns": "case data shown in lists", "rule_set": "pbl, or none", "case_type": "e.g. anmalan",
 }
@@ -48,6 +52,8 @@ def read(root) -> dict[str, tuple[str | None, int | None, dict[str, str]]]:
             for prop in holder:
                 if isinstance(prop.tag, str) and prop.get("name"):
                     values[prop.get("name")] = (prop.get("value") or "").strip()
+        if process.get(CAMUNDA_STARTABLE, "").strip() == "false":
+            values.setdefault("start_roles", CALLED_ONLY)
         found[process.get("id")] = (process.get("name"), process.sourceline, values)
     return found
 
@@ -61,9 +67,13 @@ def _value_problems(values: Mapping[str, str], rules: Rules) -> list[str]:
                 for name in sorted(set(values) - set(KNOWN))]
     if values.get("public", "false").lower() not in ("true", "false"):
         messages.append(f"process property public is {values['public']!r}; use true or false")
+    starters = _csv(values.get("start_roles", ""))
     messages += [f"start_roles names {who!r}, which is neither a role ({', '.join(sorted(rules.roles))}), "
-                 f"'{STAFF}' nor a group" for who in _csv(values.get("start_roles", ""))
-                 if who not in rules.roles and who != STAFF and rules.group_for(who) is None]
+                 f"'{STAFF}', '{CALLED_ONLY}' (only other processes start it) nor a group" for who in starters
+                 if who not in rules.roles and who not in (STAFF, CALLED_ONLY) and rules.group_for(who) is None]
+    if CALLED_ONLY in starters and (len(starters) > 1 or values.get("public", "false").lower() == "true"):
+        messages.append(f"start_roles '{CALLED_ONLY}' means only other processes start it: name nobody else "
+                        "and do not make it public")
     prefix = values.get("reference_prefix")
     if prefix is not None and not PREFIX.match(prefix):
         messages.append(f"reference_prefix {prefix!r} must be 1–10 capital letters, digits or '-' (e.g. BYGG, ANM)")
@@ -93,6 +103,8 @@ def normalise(process_id: str, name: str | None, values: Mapping[str, str]) -> d
     roles = _csv(values.get("start_roles", "")) or [STAFF]
     if public and "applicant" not in roles:
         roles.append("applicant")
+    if CALLED_ONLY in roles:
+        roles, public = [], False
     title = name or process_id.replace("_", " ").capitalize()
     return {
         "title_sv": values.get("title_sv") or title, "title_en": values.get("title_en") or title,
