@@ -8,7 +8,9 @@ Measures, in one run:
 1. reference: cases per second completed by SpiffWorkflow alone, in memory
    (parse the bundle once; per case a new ``BpmnWorkflow`` with Lotsen's
    ``HostScriptEngine`` and a fake in-memory host; complete ``triage`` and
-   ``coordinator_decision``);
+   ``coordinator_decision``); 1b. the same with a JSON save and load of the
+   workflow after every transaction (bench/floor.py: the floor of any
+   persisted engine);
 2. the same cases through Lotsen's service layer on SQLite, one unit of work
    (transaction) per user action: submit, triage, decision;
 3. their ratio and milliseconds per case;
@@ -17,7 +19,9 @@ Measures, in one run:
 5. the inbox at scale (bench/inbox.py): ``lotsen seed`` fills a database with 10k,
    then 100k (``--inbox-cases 10000,100000,1000000`` for 1M) cases; one page of
    open tasks is timed in SQL, as a service call, and over HTTP against a real
-   ``lotsen serve`` on a loopback port (p50 / p95).
+   ``lotsen serve`` on a loopback port (p50 / p95);
+6. step cost (bench/step_cost.py): one task completion through the service layer
+   after 10 and after 200 completed tasks of the same case, and their ratio.
 
 ``LOTSEN_BENCH_DATABASE_URL`` (a scratch PostgreSQL database: every Lotsen table in
 it is dropped and recreated) adds line 2b (the service layer on PostgreSQL) and runs
@@ -26,32 +30,28 @@ the inbox lines on PostgreSQL instead of SQLite.
 Each measurement is repeated (default 3 times) after a warm-up; the median and
 range are printed. Exits 1 if any case did not complete (granted).
 Environment overrides: LOTSEN_BENCH_CASES (service layer; in-memory runs 3x
-that), LOTSEN_BENCH_MEMORY_CASES, LOTSEN_BENCH_REPEATS, LOTSEN_BENCH_INBOX_CASES.
+that), LOTSEN_BENCH_MEMORY_CASES, LOTSEN_BENCH_REPEATS, LOTSEN_BENCH_INBOX_CASES,
+LOTSEN_BENCH_STEP_TASKS.
 """
 from __future__ import annotations
 
 import argparse
-import copy
 import logging
 import os
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 
-from app.clock import clock, utcnow
+from app.clock import clock
 from app.config import Settings
-from app.engine.runtime import HostScriptEngine
 from app.engine.script_pool import ScriptPool
-from bench import inbox
+from bench import inbox, step_cost
+from bench.memory import APPLICATION, PROCESS, PROCESSES, STEPS, run_memory
 from bench.sandbox import report as sandbox_report
 from bench.simulation import report as simulation_report
 from app.engine.specs import parse_bundle
@@ -64,140 +64,8 @@ from app.services import timers as timer_service
 from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.processes import RULES, deploy_directory, read_directory
-from handlers import REGISTRY
-from handlers.registry import HandlerContext
 
-ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
-PROCESS = "building_permit"
 PASSWORD = "bench-password"
-
-APPLICATION = {
-    "applicant_name": "Anna Andersson",
-    "applicant_email": "anna@example.se",
-    "property_designation": "Gamla staden 1:23",
-    "measure": "plank",
-    "description": "Plank 1,8 m mot gatan",
-    "in_detailed_plan": True,
-    "deviates_from_plan": False,
-    "height_m": None,
-    "area_m2": None,
-    "inside_built_up_area": None,
-}
-TRIAGE = {"case_type": "bygglov", "track": "simple", "neighbours_required": False, "referrals": [],
-          "complete": True}
-DECISION = {"outcome": "granted", "decision_text": "Bygglov beviljas."}
-STEPS = [("triage", TRIAGE), ("coordinator_decision", DECISION)]
-
-
-# --------------------------------------------------------------------------- in memory
-
-
-def _local_today() -> date:
-    return utcnow().astimezone(ZoneInfo(Settings.__dataclass_fields__["timezone"].default)).date()
-
-
-@dataclass
-class MemoryHost:
-    counter: int = 0
-    notifications: list = field(default_factory=list)
-    events: list = field(default_factory=list)
-
-    def next_number(self, series: str, year: int) -> int:
-        self.counter += 1
-        return self.counter
-
-    def notify(self, notification) -> None:
-        self.notifications.append(notification)
-
-    def record_event(self, kind: str, data) -> None:
-        self.events.append((kind, dict(data)))
-
-    def has_event(self, kind: str) -> bool:
-        return any(k == kind for k, _ in self.events)
-
-    def statutory_clock(self, case_type=None) -> dict:
-        due = (utcnow() + timedelta(weeks=10)).date().isoformat()
-        return {"statutory_due": due, "statutory_start": utcnow().date().isoformat(), "statutory_weeks": 10}
-
-    def extend_deadline(self, reason: str) -> dict:
-        return self.statutory_clock()
-
-    def publish_notice(self, kind: str, title: str, text: str, until: str) -> dict:
-        return {"notice_id": 0, "channel": "anslagstavla", "posted_on": until, "until": until}
-
-    def send_letter(self, kind: str, values, recipient=None) -> dict:
-        self.notifications.append((kind, dict(values)))
-        return {"document_id": len(self.notifications), "kind": kind, "language": "sv"}
-
-    served_on: date | None = None
-
-    def serve(self, document_id: int) -> dict:
-        self.served_on = _local_today()  # served the day of the decision (and published that day)
-        return {"party_id": 1, "email": None}
-
-    def appeal_period(self, decision) -> dict:
-        last_day = self.served_on + timedelta(weeks=4)
-        force = last_day + timedelta(days=1)
-        # the local day, as the real host counts it: the timer wakes at 00:00 in Stockholm, 23:00 UTC
-        return {"state": "legal_force" if _local_today() >= force else "running",
-                "decided_on": self.served_on.isoformat(), "published_on": self.served_on.isoformat(),
-                "appeal_last_day": last_day.isoformat(), "legal_force_on": force.isoformat(),
-                "parties": [{"name": "Anna", "served_on": self.served_on.isoformat()}], "appeals": []}
-
-
-def _context_for(host: MemoryHost, case_id: int):
-    settings = Settings.__dataclass_fields__
-    tz = settings["timezone"].default
-    prefix = "BYGG"  # the building-permit process's reference prefix
-
-    def context_for(task) -> HandlerContext:
-        return HandlerContext(case_id=case_id, reference=None, element_id=task.task_spec.bpmn_id, now=utcnow(),
-                              data=copy.deepcopy(dict(task.data)),
-                              settings={"timezone": tz, "reference_prefix": prefix}, host=host)
-
-    return context_for
-
-
-def memory_case(spec, subprocesses, host: MemoryHost, case_id: int, scripts: ScriptPool,
-                environment=None) -> bool:
-    """One case to the end in SpiffWorkflow only; True if it completed granted."""
-    engine = HostScriptEngine(REGISTRY, _context_for(host, case_id), scripts)
-    if environment is not None:
-        engine.environment = environment
-    wf = BpmnWorkflow(spec, subprocesses, script_engine=engine)
-    wf.task_tree.data.update(APPLICATION)
-    wf.do_engine_steps()
-    for element, data in STEPS:
-        ready = [t for t in wf.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == element]
-        if len(ready) != 1:
-            return False
-        task = ready[0]
-        task.set_data(**copy.deepcopy(data))
-        task.run()
-        wf.do_engine_steps()
-    # the decision waits out the appeal period; then the case gains legal force and closes
-    waiting = wf.get_tasks(state=TaskState.WAITING)[0]
-    decision = waiting.data["decision"]
-    clock.set(datetime.fromisoformat(waiting.data["appeal_check"]["wake_at"]) + timedelta(seconds=1))
-    try:
-        wf.refresh_timers()
-        wf.do_engine_steps()
-    finally:
-        clock.reset()
-    return wf.is_completed() and decision.get("outcome") == "granted"
-
-
-def run_memory(n: int, bundle, scripts: ScriptPool, environment=None) -> tuple[float, int]:
-    spec, subprocesses = bundle.specs[PROCESS]
-    host = MemoryHost()
-    failed = 0
-    start = time.perf_counter()
-    for i in range(n):
-        if not memory_case(spec, subprocesses, host, i + 1, scripts, environment):
-            failed += 1
-    return time.perf_counter() - start, failed
-
 
 # --------------------------------------------------------------------------- service layer
 
@@ -286,8 +154,9 @@ class ServiceBench:
         return bad, (statistics.mean(sizes) if sizes else 0.0)
 
 
-def service_layer(url: str | None, n_svc: int, repeats: int) -> tuple[list[float], float, float, int]:
-    """(seconds per repeat, SQL statements per case, mean state bytes, failures) through the service layer."""
+def service_layer(url: str | None, n_svc: int, repeats: int) -> tuple[list[float], float, float, int, float]:
+    """(seconds per repeat, SQL statements per case, mean state bytes, failures, CPU seconds per case)
+    through the service layer."""
     failed = 0
     with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as tmp:
         bench = ServiceBench(tmp, url)
@@ -296,18 +165,31 @@ def service_layer(url: str | None, n_svc: int, repeats: int) -> tuple[list[float
             failed += f
             svc_times, measured_ids = [], []
             bench.statements = 0
+            cpu = time.process_time()
             for _ in range(repeats):
                 before = len(bench.case_ids)
                 t, f = bench.run(n_svc)
                 svc_times.append(t)
                 failed += f
                 measured_ids += bench.case_ids[before:]
+            cpu = (time.process_time() - cpu) / max(1, len(measured_ids))
             statements = bench.statements / max(1, len(measured_ids))
             bad, state_bytes = bench.verify(bench.case_ids)
             failed += bad
         finally:
             bench.rt.close()
-    return svc_times, statements, state_bytes, failed
+    return svc_times, statements, state_bytes, failed, cpu
+
+
+def step_cost_line(late: int, url: str | None = None) -> list[str]:
+    """Bench line 6 (bench/step_cost.py) on a fresh bench database."""
+    with tempfile.TemporaryDirectory(prefix="lotsen-bench-") as tmp:
+        bench = ServiceBench(tmp, url)
+        try:
+            step_cost.deploy_long_case(bench.rt.db)
+            return step_cost.report(step_cost.measure(bench.rt.db, bench.coordinator_id, late=late))
+        finally:
+            bench.rt.close()
 
 
 # --------------------------------------------------------------------------- report
@@ -330,6 +212,8 @@ def main() -> int:
                         help="applications in the simulation line (default 300)")
     parser.add_argument("--inbox-cases", default=os.environ.get("LOTSEN_BENCH_INBOX_CASES", "10000,100000"),
                         help="seeded case counts for the inbox lines, e.g. 10000,100000,1000000 ('0': none)")
+    parser.add_argument("--step-tasks", type=int, default=int(os.environ.get("LOTSEN_BENCH_STEP_TASKS", 200)),
+                        help="completed tasks before the late step of the step-cost line (default 200)")
     args = parser.parse_args()
     inbox_sizes = sorted(int(n) for n in args.inbox_cases.split(",") if n.strip() and int(n) > 0)
     n_svc = max(1, args.cases)
@@ -350,14 +234,17 @@ def main() -> int:
     scripts = ScriptPool()
     _, f = run_memory(max(10, n_mem // 10), bundle, scripts)  # warm-up
     failed += f
-    mem_times = []
+    mem_times, floor_times, cpu = [], [], {"memory": 0.0, "floor": 0.0}
     for _ in range(repeats):
-        t, f = run_memory(n_mem, bundle, scripts)
-        mem_times.append(t)
-        failed += f
+        for kind, times in (("memory", mem_times), ("floor", floor_times)):
+            started = time.process_time()
+            t, f = run_memory(n_mem, bundle, scripts, json_floor=kind == "floor")
+            cpu[kind] += (time.process_time() - started) / (n_mem * repeats)
+            times.append(t)
+            failed += f
 
     # -- 2. service layer (SQLite; PostgreSQL too when LOTSEN_BENCH_DATABASE_URL names a scratch database)
-    svc_times, statements, state_bytes, f = service_layer(None, n_svc, repeats)
+    svc_times, statements, state_bytes, f, cpu["service"] = service_layer(None, n_svc, repeats)
     failed += f
     pg_url = os.environ.get("LOTSEN_BENCH_DATABASE_URL")
     pg = service_layer(pg_url, n_svc, repeats) if pg_url else None
@@ -374,6 +261,7 @@ def main() -> int:
     sandbox_lines = sandbox_report(APPLICATION, scripts, whole_case, n_sandbox, repeats)
     scripts.close()
     simulation_lines, unfinished = simulation_report(max(1, args.sim_cases), PROCESSES)
+    step_lines = step_cost_line(max(step_cost.EARLY + step_cost.WINDOW, args.step_tasks))
 
     mem_rate, mem_line = _fmt(mem_times, n_mem)
     svc_rate, svc_line = _fmt(svc_times, n_svc)
@@ -384,16 +272,25 @@ def main() -> int:
     print(f"  machine: {os.cpu_count()} cores, load average {load:.2f} at the end{busy}")
     print(f"  bundle parse (once):          {parse_s * 1000:.0f} ms")
     print(f"  1. SpiffWorkflow in memory:   {mem_line}   [{n_mem} cases/repeat]")
-    print(f"  2. service layer, SQLite:     {svc_line}   [{n_svc} cases/repeat, {len(STEPS) + 2} transactions/case]")
+    floor_rate, floor_line = _fmt(floor_times, n_mem)
+    print(f"  1b. + JSON save/load per tx:  {floor_line}   [the floor of any persisted engine: "
+          f"{len(STEPS) + 2} save+load/case, no database]")
+    print(f"  2. service layer, SQLite:     {svc_line}   [{n_svc} cases/repeat, {len(STEPS) + 3} transactions/case]")
     if pg:
         pg_rate, pg_line = _fmt(pg[0], n_svc)
         print(f"  2b. service layer, PostgreSQL:{pg_line}   [PostgreSQL ÷ SQLite {pg_rate / svc_rate:.2f}]")
     print(f"  3. ratio in-memory/service:   {mem_rate / svc_rate:8.1f} x"
           f"   (service overhead {1000 / svc_rate - 1000 / mem_rate:.2f} ms/case)")
+    print(f"     persisted ÷ in-memory:     {svc_rate / mem_rate:8.2f}     (goal >= 0.25); "
+          f"persisted ÷ JSON floor {svc_rate / floor_rate:.2f}")
+    print(f"     CPU per case (this process): in memory {cpu['memory'] * 1000:.2f} ms, floor "
+          f"{cpu['floor'] * 1000:.2f} ms, persisted {cpu['service'] * 1000:.2f} ms (incl. SQLite) = "
+          f"{cpu['memory'] / cpu['service']:.2f} of in-memory by CPU")
     print(f"  mean case.state size:         {state_bytes:8.0f} bytes")
     print(f"  SQL statements per case:      {statements:8.1f}")
     print("\n".join(sandbox_lines))
     print("\n".join(simulation_lines))
+    print("\n".join(step_lines))
     if inbox_sizes:
         print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
               f"{inbox.DEEP_PAGES} pages deep:")

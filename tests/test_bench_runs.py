@@ -7,9 +7,12 @@ from app.config import PROJECT_ROOT
 
 def test_bench_completes_every_case_and_prints_the_ratio():
     result = subprocess.run([sys.executable, "-m", "bench.run", "--cases", "3", "--memory-cases", "5",
-                             "--repeats", "1", "--sim-cases", "5", "--inbox-cases", "150"],
+                             "--repeats", "1", "--sim-cases", "5", "--inbox-cases", "150",
+                             "--step-tasks", "20"],
                             capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
     assert "ratio in-memory/service" in result.stdout and "all cases completed" in result.stdout
     assert "simulated cases/s" in result.stdout
+    assert "JSON save/load per tx" in result.stdout and "persisted ÷ in-memory" in result.stdout
+    assert "step cost, one completion:  after 10 completed tasks" in result.stdout and "after 20" in result.stdout
     assert "inbox,       150 cases" in result.stdout and "HTTP p50" in result.stdout

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 
 from .parser import SPEC_CONVERTERS
@@ -24,9 +24,13 @@ SPIFF_CONFIG = {**DEFAULT_CONFIG, **SPEC_CONVERTERS}
 def make_serializer(cache: SpecCache) -> BpmnWorkflowSerializer:
     class SpecRefConverter(BpmnWorkflowConverter):
         def to_dict(self, wf):
-            d = super().to_dict(wf)
+            # WorkflowConverter's part only: BpmnWorkflowConverter would also convert the whole spec (and
+            # its subprocess specs), which is stored once per version and referenced here instead
+            d = WorkflowConverter.to_dict(self, wf)
             d["spec"] = {"ref": wf.version_id}
             d["subprocess_specs"] = {}
+            d["subprocesses"] = self.mapping_to_dict(wf.subprocesses)
+            d["bpmn_events"] = self.registry.convert(wf.bpmn_events)
             return d
 
         def from_dict(self, d):

@@ -88,20 +88,30 @@ def append_pending(session: Session) -> int | None:
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    last = conn.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    prev = last.hash if last else GENESIS
+    ids = _new_ids(conn, last.id if last else 0, len(pending))
     rows = []
-    for p in pending:
+    for i, p in zip(ids, pending, strict=True):
         digest = details_digest(p.details)
         link = event_hash(prev, p.at, p.actor, p.action, p.case_id, p.element_id, digest)
-        rows.append({"at": p.at, "actor": p.actor, "action": p.action, "case_id": p.case_id,
+        rows.append({"id": i, "at": p.at, "actor": p.actor, "action": p.action, "case_id": p.case_id,
                      "element_id": p.element_id, "details_hash": digest, "chain_version": 2,
                      "prev_hash": prev, "hash": link})
         prev = link
-    ids = conn.execute(insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True), rows).scalars().all()
+    conn.execute(insert(AuditEvent), rows)  # one executemany; no RETURNING (SQLite would send it row by row)
     details = [{"event_id": i, "details": p.details} for i, p in zip(ids, pending, strict=True)]
     conn.execute(insert(AuditDetail), details)
     audit_checkpoints.after_append(session, last_id=ids[-1], last_hash=prev, appended=len(ids))
     return ids[-1]
+
+
+def _new_ids(conn, last_id: int, n: int) -> list[int]:
+    """``n`` ascending ids for new events, taken under the chain's lock (nobody else appends meanwhile)."""
+    if conn.dialect.name == "postgresql":
+        return sorted(conn.scalars(text("SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) "
+                                        "FROM generate_series(1, :n)"), {"n": n}))
+    return list(range(last_id + 1, last_id + 1 + n))
 
 
 @event.listens_for(Session, "before_commit")

@@ -15,20 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot
 from app.models import (
-    Case, CaseStatus, Document, HearingParty, HumanTask, MessageSubscription, OutboxMessage, OutboxStatus, Outcome,
-    PendingMessage, ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, Timer,
-    User)
+    Case, CaseStatus, Document, HearingParty, HumanTask, OutboxMessage, OutboxStatus, Outcome,
+    PendingMessage, ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, User)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
-from . import appeal_period, audit, clocks, external_tasks, letters, notices, process_info
+from . import appeal_period, audit, clocks, external_tasks, letters, notices, process_info, waits
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -316,12 +315,8 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     figures.project(session, case, clocks.refresh(session, case))
     _project_tasks(session, case, snapshot, now, completed_task)
     external_tasks.project(session, case, snapshot.external, now)
-    session.execute(delete(Timer).where(Timer.case_id == case.id))
-    for t in snapshot.timers:
-        session.add(Timer(case_id=case.id, task_id=t.task_id, element_id=t.element_id, due_at=t.due_at))
-    session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
-    for name, element in snapshot.messages:
-        session.add(MessageSubscription(case_id=case.id, name=name, element_id=element))
+    waits.project_timers(session, case, snapshot.timers)
+    waits.project_subscriptions(session, case, snapshot.messages)
     for n in host.notifications:
         for recipient in _recipients(session, n.recipient):
             session.add(OutboxMessage(case_id=case.id, kind=n.kind, recipient=recipient, subject=n.subject,

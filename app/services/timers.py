@@ -58,8 +58,8 @@ def fire(session: Session, *, timer_id: int, worker: str) -> bool:
 
     Returns False when another worker claimed it first or it is gone: the
     claim is an atomic UPDATE ... WHERE claimed_by IS NULL, and the wake
-    replaces the case's timer rows in the same transaction, so a timer fires
-    at most once.
+    removes the row of a timer that fired in the same transaction, so a timer
+    fires at most once.
     """
     timer = session.get(Timer, timer_id)
     if timer is None:
@@ -78,4 +78,6 @@ def fire(session: Session, *, timer_id: int, worker: str) -> bool:
     except StepFailed as exc:
         exc.action = {"kind": "timer", "element": timer.element_id}
         raise
+    # still waiting (its time had not come for the engine): the case keeps the row, free for the next poll
+    session.execute(update(Timer).where(Timer.id == timer_id).values(claimed_by=None, claimed_at=None))
     return True
