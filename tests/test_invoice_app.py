@@ -18,7 +18,9 @@ import pytest
 
 from app.clock import clock
 from app.services import users as user_service
+from tests.test_case_words import card
 from tests.test_invoice import ARCHIVE_TOPIC, upstream_files, without_javascript_listeners
+from tests.test_web import Browser
 
 GROUPS = {"accounting": ("Ekonomi", "Accounting"), "sales": ("Försäljning", "Sales"),
           "management": ("Ledning", "Management")}
@@ -257,3 +259,21 @@ def test_the_review_process_is_only_called_by_the_invoice_never_started_by_hand(
     assert [p["process"] for p in offered if p["title_en"] in ("Invoice Receipt", "Review Invoice")] == ["invoice"]
     r = client.post("/api/cases", headers=demo.headers, json={"process": "ReviewInvoice"})
     assert r.status_code == 403 and r.get_json()["message"] == "you may not start a case of 'Review Invoice'"
+
+
+def test_a_swedish_reader_sees_the_steps_by_the_only_names_the_diagram_gives_them(app, invoice_office):
+    """The example names its steps in English only: the Swedish case page shows those names rather than none."""
+    people, worker, _archive = invoice_office
+    case = people["demo"].start_invoice(**INVOICE, amount=30.0)
+    people["john"].complete(case, "approveInvoice", {"approved": True})
+    people["mary"].complete(case, "prepareBankTransfer", {})
+    worker.run_until_idle()
+    demo = Browser(app)
+    demo.login("demo", "invoice-demo")
+    page = demo.get(f"/cases/{case['id']}").get_data(as_text=True)
+    path = card(page, "Ärendets gång hittills")
+    assert [step in path for step in ("Invoice received", "Assign Approver Group", "Approve Invoice",
+                                      "Prepare Bank Transfer", "Archive Invoice", "Invoice processed")] == [True] * 6
+    history = card(page, "Ärendehistorik")
+    assert "Uppgift redo · Approve Invoice" in history and "Uppgift slutförd · Prepare Bank Transfer" in history
+    assert "Steg slutfört · Invoice processed" in history

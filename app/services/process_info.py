@@ -76,6 +76,31 @@ def of(version: ProcessVersion) -> ProcessInfo:
     return _from(version.model, props)
 
 
+_SWEDISH_STEPS: dict[str, bool] = {}
+
+
+def names_steps_in_swedish(version: ProcessVersion) -> bool:
+    """Whether the version's diagrams give any step a Swedish title (``title_sv``). A process that names its
+    steps in one language only (a diagram from another tool, say) is shown with those names in either language."""
+    found = _SWEDISH_STEPS.get(version.content_hash)
+    if found is None:
+        found = any(_titles_a_step_in_swedish(text) for name, text in version.files.items() if name.endswith(".bpmn"))
+        _SWEDISH_STEPS[version.content_hash] = found
+    return found
+
+
+def _titles_a_step_in_swedish(text: str) -> bool:
+    try:
+        root = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    for prop in root.iter("{*}property"):
+        owner = prop.getparent().getparent().getparent()  # property < properties < extensionElements < element
+        if prop.get("name") == "title_sv" and owner is not None and etree.QName(owner).localname != "process":
+            return True
+    return False
+
+
 def may_start(user: User, info: ProcessInfo) -> bool:
     """Whether ``user`` may start a case of the process: by role, by group, or as staff when it allows staff."""
     allowed = set(info.start_roles)

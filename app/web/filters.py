@@ -266,11 +266,12 @@ def group_word(name: str | None, locale: str) -> str:
     return group_titles(locale).get(name, name or "")
 
 
-def history_title(event, locale: str) -> str | None:
+def history_title(event, locale: str, case=None) -> str | None:
     """The task or step an event is about, in the reader's language; nothing rather than another language.
 
     Swedish titles come from the element's ``title_sv`` property (``title_sv`` of a task, ``name_sv`` of an
-    engine step); element names in the diagram are English.
+    engine step); element names in the diagram are English — unless the process names its steps in one
+    language only (``process_info.names_steps_in_swedish``): then its names are the only ones there are.
     Message names and other codes are never shown.
     """
     details = event.details or {}
@@ -279,9 +280,24 @@ def history_title(event, locale: str) -> str | None:
     if event.action == "engine.message_caught" or not (
             event.action == "task.completed" or event.action.startswith("engine.")):
         return None
-    if locale == "sv":
+    if locale == "sv" and (details.get("title_sv") or details.get("name_sv") or _swedish_only(case)):
         return details.get("title_sv") or details.get("name_sv")
     return details.get("title") or details.get("name")
+
+
+def step_title(step: dict, locale: str, case) -> str | None:
+    """A step of the case's path by its name in the reader's language (see ``history_title``); nothing for a step
+    the diagram leaves unnamed."""
+    if locale == "sv" and (step.get("name_sv") or _swedish_only(case)):
+        return step.get("name_sv")
+    return step.get("name") if step.get("name") != step.get("element") else None
+
+
+def _swedish_only(case) -> bool:
+    """Whether only Swedish step names may be shown to a Swedish reader of ``case``."""
+    from app.services import process_info
+
+    return case is None or process_info.names_steps_in_swedish(case.process_version)
 
 
 def submitted_rows(task, locale: str) -> list[tuple[str, object]]:
@@ -347,6 +363,7 @@ def init_app(app: Flask) -> None:
             "field_types": lambda prop: (prop.get("type") if isinstance(prop.get("type"), list)
                                          else [prop.get("type", "string")]),
             "task_title": task_title,
-            "history_title": lambda event: history_title(event, locale),
+            "history_title": lambda event, case=None: history_title(event, locale, case),
+            "step_title": lambda step, case: step_title(step, locale, case),
             "option_label": lambda prop, value: option_label(prop, value, locale),
         }
