@@ -12,7 +12,7 @@ import io
 import json
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -277,3 +277,18 @@ def test_a_swedish_reader_sees_the_steps_by_the_only_names_the_diagram_gives_the
     history = card(page, "Ärendehistorik")
     assert "Uppgift redo · Approve Invoice" in history and "Uppgift slutförd · Prepare Bank Transfer" in history
     assert "Steg slutfört · Invoice processed" in history
+
+
+def test_the_approver_sees_by_when_the_invoice_is_to_be_approved(app, invoice_office):
+    """camunda:dueDate="${dateTime().plusWeeks(1).toDate()}" gives the task its own date, shown where it is worked."""
+    people, _worker, _archive = invoice_office
+    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
+    case = people["demo"].start_invoice(**INVOICE, amount=300.0)
+    task = people["peter"].task(case, "approveInvoice")
+    assert task["due_at"].startswith("2026-05-11T09:00")
+    peter = Browser(app)
+    peter.login("peter", "invoice-demo")
+    inbox = peter.get("/inbox").get_data(as_text=True)
+    assert "Uppgiften senast 2026-05-11" in inbox
+    page = peter.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "Ledning · skapad 2026-05-04 11:00" in page and "Uppgiften senast 2026-05-11" in page
