@@ -5,6 +5,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import gettext
 
+from app.redirects import back
 from app.services import errors as e
 from app.web.step_errors import step_error
 
@@ -57,7 +58,7 @@ def error_response(exc: e.DomainError) -> Response | tuple:
         return jsonify(body), code
     if isinstance(exc, e.Unauthorized):
         return redirect("/login")
-    if isinstance(exc, (e.InvalidInput, e.Conflict, e.StepFailed)) and request.referrer:
+    if isinstance(exc, (e.InvalidInput, e.Conflict, e.StepFailed)) and back(""):
         flash(error_message(exc), "error")
-        return redirect(request.referrer)
+        return redirect(back("/"))
     return render_template("error.html", code=code, message=error_message(exc)), code

@@ -1,7 +1,9 @@
 """Small helpers that read like what a user does."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 
 def application(**overrides) -> dict:
@@ -12,6 +14,33 @@ def application(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+class Browser:
+    """A test client that logs in and posts forms with their CSRF token."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def login(self, username: str, password: str | None = None, *, next_path: str | None = None):
+        """Sign in through the login form (with ``?next=next_path`` when given)."""
+        from tests.conftest import PASSWORD
+
+        url = "/login" if next_path is None else "/login?" + urlencode({"next": next_path})
+        token = csrf(self.client.get(url).get_data(as_text=True))
+        return self.client.post(url, data={"username": username, "password": password or PASSWORD,
+                                           "csrf_token": token})
+
+    def get(self, path: str):
+        return self.client.get(path)
+
+    def post_form(self, page: str, action: str, data: dict, **kw):
+        token = csrf(self.client.get(page).get_data(as_text=True))
+        return self.client.post(action, data={**data, "csrf_token": token}, **kw)
 
 
 TRIAGE_COMPLETE = {"case_type": "bygglov", "neighbours_required": False, "referrals": [], "complete": True}

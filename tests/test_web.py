@@ -5,30 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.helpers import TRIAGE_COMPLETE, Api, application
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-class Browser:
-    """A test client that logs in and posts forms with their CSRF token."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-
-    def login(self, username: str, password: str = PASSWORD):
-        token = csrf(self.client.get("/login").get_data(as_text=True))
-        return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
-
-    def get(self, path: str):
-        return self.client.get(path)
-
-    def post_form(self, page: str, action: str, data: dict, **kw):
-        token = csrf(self.client.get(page).get_data(as_text=True))
-        return self.client.post(action, data={**data, "csrf_token": token}, **kw)
+from tests.helpers import TRIAGE_COMPLETE, Api, Browser, application, csrf
 
 
 @pytest.fixture

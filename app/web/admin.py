@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app import uow
 from app.models import Case
+from app.redirects import back
 from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incidents, operations, outbox,
                           retention)
 from app.services import cases as case_service
@@ -25,7 +26,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _done(message: str, endpoint: str = "", **kw):
     flash(message, "success")
-    return redirect(request.referrer or url_for(endpoint or "admin.index", **kw))
+    return redirect(back(url_for(endpoint or "admin.index", **kw)))
 
 
 @bp.get("/")
@@ -109,7 +110,7 @@ def skip(incident_id: int):
         data = json.loads(request.form.get("data") or "{}")
     except json.JSONDecodeError as exc:
         flash(_("The result is not valid JSON: %(e)s", e=str(exc)), "error")
-        return redirect(request.referrer or url_for("admin.incident_list"))
+        return redirect(back(url_for("admin.incident_list")))
     incidents.skip(db(), actor=current_user, incident_id=incident_id, data=data,
                    reason=request.form.get("reason", ""))
     return _done(_("The step was skipped with the data you entered."))

@@ -9,6 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from app import login_manager
+from app.redirects import back, safe_next
 from app.services import audit, users
 from app.services.errors import Unauthorized
 from app import uow
@@ -49,8 +50,7 @@ def login():
     if form.validate_on_submit():
         user = users.authenticate(db(), username=form.username.data.strip(), password=form.password.data)
         login_user(user)
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else home_for(user))
+        return redirect(safe_next(request.args.get("next"), home_for(user)))
     return render_template("auth/login.html", form=form, error=None)
 
 
@@ -66,7 +66,7 @@ def logout():
 def set_language(code: str):
     if code in ("sv", "en"):
         cookie_session["lang"] = code
-    return redirect(request.referrer or "/")
+    return redirect(back("/"))
 
 
 @bp.get("/")

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.redirects import back
 from app.services import cases as case_service
 from app.services import clocks, conversation, hearing
 from app.services import documents as document_service
@@ -68,14 +69,14 @@ def task(task_id: str):
 @role_required(*STAFF)
 def claim(task_id: str):
     task_service.claim(db(), actor=current_user, task_id=task_id)
-    return redirect(request.referrer or url_for("inbox.task", task_id=task_id))
+    return redirect(back(url_for("inbox.task", task_id=task_id)))
 
 
 @bp.post("/tasks/<task_id>/release")
 @role_required(*STAFF)
 def release(task_id: str):
     task_service.release(db(), actor=current_user, task_id=task_id)
-    return redirect(request.referrer or url_for("inbox.index"))
+    return redirect(back(url_for("inbox.index")))
 
 
 def _submitted(task) -> dict:
