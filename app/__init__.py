@@ -5,6 +5,7 @@ from flask import Flask, request, session as cookie_session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings
 from app.runtime import Runtime, build_runtime
@@ -78,7 +79,11 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
 
         app.register_blueprint(testing_bp)
         csrf.exempt(testing_bp)
+    from app import throttle
     from app.web import filters
 
     filters.init_app(app)
+    throttle.init_app(app, settings)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     return app

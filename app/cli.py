@@ -145,6 +145,23 @@ def users_delete(name: str) -> None:
     click.echo(f"deleted {name}")
 
 
+@users.command("password")
+@click.argument("name")
+def users_password(name: str) -> None:
+    """Give NAME a new password (read from stdin, or generated and printed); their sessions end."""
+    from app.services import users as user_service
+
+    password = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    rt = _runtime()
+    with _domain_errors(), rt.db.unit_of_work() as session:
+        user_service.set_password(session, username=name, password=password, actor="cli")
+    click.echo(f"new password set for {name}; their sessions have ended")
+    if generated:
+        click.echo(f"password: {password}")
+
+
 @users.command("demo")
 @click.option("--password", default="lotsen-demo", show_default=True)
 def users_demo(password: str) -> None:

@@ -45,6 +45,13 @@ class Settings:
     audit_checkpoint_every: int = 1000
     #: Set when served over HTTPS (production): cookies are then sent only over HTTPS.
     secure_cookies: bool = False
+    #: Failed sign-ins allowed per account, and per address, before the login page answers 429.
+    login_attempts_per_account: str = "10 per 15 minutes"
+    login_attempts_per_address: str = "30 per 15 minutes"
+    #: Where failed sign-ins are counted: "memory://" for one process; several workers share e.g. "redis://host".
+    ratelimit_storage_uri: str = "memory://"
+    #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are trusted (0 = none).
+    proxy_hops: int = 0
     #: Enables test-only routes such as the controllable clock.
     testing: bool = False
     #: Time zone in which dates are shown and calendar days are counted.

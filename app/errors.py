@@ -30,6 +30,8 @@ def _record_step_failure(exc: e.StepFailed) -> None:
 
 
 def _http_response(exc: HTTPException):
+    if exc.response is not None:  # already rendered where it was raised (e.g. the throttled login page)
+        return exc.response
     if wants_json():
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
     messages = {

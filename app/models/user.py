@@ -24,6 +24,8 @@ class User(Base):
     roles_csv: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+    #: Part of every sign-in session; raised on logout, password change and deletion, which ends all of them.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
     #: Loaded with the user and detached with it: a user handed out by authentication still knows its groups.
@@ -53,7 +55,8 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie holds: the id and the session generation (see ``session_generation``)."""
+        return f"{self.id}.{self.session_generation}"
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import ApiToken, Role, User
+from app.models import ApiToken, AuditEvent, Role, User
 
 from . import audit
 from . import groups as group_service
@@ -18,6 +18,9 @@ from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 _hasher = PasswordHasher()
 ROLE_NAMES = [r.value for r in Role]
+#: Longest typed user name kept from a refused sign-in.
+TYPED_NAME_LIMIT = 150
+ACTOR_LENGTH = AuditEvent.actor.type.length
 
 
 def _role_errors(session: Session, roles: list[str]) -> list[dict]:
@@ -69,6 +72,35 @@ def get_user(session: Session, user_id: int) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user whose sign-in session is ``session_id`` ("<id>.<generation>"), if it is still valid."""
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = get_user(session, int(user_id))
+    return user if user is not None and user.session_generation == int(generation) else None
+
+
+def end_sessions(session: Session, *, user_id: int, reason: str = "auth.logout") -> None:
+    """End every sign-in session of the user (their cookies stop working); audited as ``reason``."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    user.session_generation += 1
+    audit.record(session, actor=user.username, action=reason)
+
+
+def set_password(session: Session, *, username: str, password: str, actor: str = "system") -> User:
+    """Give the user a new password; their sign-in sessions end."""
+    if len(password) < 8:
+        raise InvalidInput([{"field": "password", "message": "at least 8 characters"}])
+    user = find_user(session, username)
+    user.password_hash = _hasher.hash(password)
+    user.session_generation += 1
+    audit.record(session, actor=actor, action="user.password_changed", details={"username": username})
+    return user
+
+
 def all_users(session: Session) -> list[User]:
     """Every account, active ones first, by user name."""
     return list(session.scalars(select(User).order_by(User.deleted_at.is_not(None), User.username)))
@@ -106,9 +138,27 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     return user
 
 
+def tidy_typed_name(typed: str) -> str:
+    """A typed user name without control characters, cut to ``TYPED_NAME_LIMIT`` characters."""
+    return "".join(ch for ch in typed if ch.isprintable()).strip()[:TYPED_NAME_LIMIT]
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def record_failed_login(session: Session, *, username: str) -> None:
-    """Audit a refused sign-in (in its own transaction: the refused request itself is rolled back)."""
-    audit.record(session, actor=username.strip() or "-", action="auth.login_failed")
+    """Audit a refused sign-in (in its own transaction: the refused request itself is rolled back).
+
+    Whatever was typed is kept only up to ``TYPED_NAME_LIMIT`` characters (the actor column holds the
+    first 80 of them).
+    """
+    typed = tidy_typed_name(username)
+    audit.record(session, actor=typed[:ACTOR_LENGTH] or "-", action="auth.login_failed",
+                 details={"username": typed} if len(typed) > ACTOR_LENGTH else None)
 
 
 def issue_token(session: Session, user: User) -> str:
@@ -148,6 +198,7 @@ def delete_user(session: Session, *, username: str, actor: str = "system") -> No
     """Soft-delete: the account and its tokens stop working; history keeps the name."""
     user = find_user(session, username)
     user.deleted_at = utcnow()
+    user.session_generation += 1
     for token in user.tokens:
         token.revoked_at = token.revoked_at or utcnow()
     audit.record(session, actor=actor, action="user.deleted", details={"username": username})
@@ -177,7 +228,7 @@ def ensure_demo_users(session: Session, password: str) -> list[tuple[str, str]]:
         if existing is None:
             create_user(session, username=username, roles=roles, groups=groups, password=password,
                         display_name=name, email=email, phone=phone[0] if phone else None)
-        elif existing.deleted_at is None:
-            existing.password_hash = _hasher.hash(password)
+        elif existing.deleted_at is None and not _password_matches(existing.password_hash, password):
+            set_password(session, username=username, password=password)
         out.append((username, ", ".join(roles + groups)))
     return out

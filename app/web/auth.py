@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 
 from app import login_manager
 from app.redirects import back, safe_next
-from app.services import audit, users
+from app.services import users
 from app.services.errors import Unauthorized
 from app import uow
 from app.uow import db
@@ -27,7 +27,7 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return uow.detached(lambda session: users.get_user(session, int(user_id)))
+    return uow.detached(lambda session: users.user_for_session(session, user_id))
 
 
 def home_for(user) -> str:
@@ -57,7 +57,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit.record(db(), actor=current_user.username, action="auth.logout")
+    users.end_sessions(db(), user_id=current_user.id)
     logout_user()
     return redirect(url_for("auth.login"))
 

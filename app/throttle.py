@@ -1,0 +1,49 @@
+"""Sign-in throttling: failed logins are counted per account and per address.
+
+Only refused sign-ins count (status 401), so people who type their password
+right are never slowed down. Past either limit the login page answers 429 with
+``Retry-After`` until the window has passed, whatever is typed.
+
+The counts live in the limiter's storage (``LOTSEN_RATELIMIT_STORAGE_URI``):
+``memory://`` holds them in the one server process; several workers need a
+shared store (e.g. ``redis://host:6379``), or each worker counts on its own.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.util import get_remote_address
+
+from app.config import Settings
+from app.services.users import tidy_typed_name
+from app.web.auth import LoginForm
+
+def _account_key() -> str:
+    return "account:" + tidy_typed_name(request.form.get("username", "")).casefold()
+
+
+def _refused(response) -> bool:
+    return response.status_code == 401
+
+
+def _too_many(limit: RequestLimit):
+    minutes = max(1, math.ceil(int(limit.reset_at - time.time()) / 60))
+    message = _("Too many failed sign-ins for this account or from this address. "
+                "Try again in %(minutes)s minutes.", minutes=minutes)
+    return make_response(render_template("auth/login.html", form=LoginForm(), error=message), 429)
+
+
+def init_app(app: Flask, settings: Settings) -> Limiter:
+    """Throttle the login view of ``app`` (call after the blueprints are registered)."""
+    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_uri,
+                      headers_enabled=True, key_prefix="lotsen")
+    shared = {"methods": ["POST"], "deduct_when": _refused, "on_breach": _too_many}
+    view = app.view_functions["auth.login"]
+    view = limiter.limit(settings.login_attempts_per_account, key_func=_account_key, **shared)(view)
+    view = limiter.limit(settings.login_attempts_per_address, key_func=get_remote_address, **shared)(view)
+    app.view_functions["auth.login"] = view
+    return limiter
