@@ -21,6 +21,7 @@ ROLE_NAMES = [r.value for r in Role]
 #: Longest typed user name kept from a refused sign-in.
 TYPED_NAME_LIMIT = 150
 ACTOR_LENGTH = AuditEvent.actor.type.length
+USERNAME_LENGTH = User.username.type.length
 
 
 def _role_errors(session: Session, roles: list[str]) -> list[dict]:
@@ -127,7 +128,9 @@ def find_user(session: Session, username: str) -> User:
 
 def authenticate(session: Session, *, username: str, password: str) -> User:
     """Return the user for a correct name and password, else raise ``Unauthorized``."""
-    user = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None)))
+    plausible = username.isprintable() and len(username) <= USERNAME_LENGTH  # else no account can have it
+    user = session.scalar(select(User).where(User.username == username, User.deleted_at.is_(None))) \
+        if plausible else None
     try:
         if user is None:
             _hasher.verify(_hasher.hash("timing-equaliser"), password + "x")  # same cost either way
