@@ -79,11 +79,12 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
 
         app.register_blueprint(testing_bp)
         csrf.exempt(testing_bp)
-    from app import throttle
+    from app import headers, throttle
     from app.web import filters
 
     filters.init_app(app)
     throttle.init_app(app, settings)
+    headers.init_app(app, settings)
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     return app

@@ -207,5 +207,8 @@ def page(browser, live_server):
     errors: list[str] = []
     new_page.on("pageerror", lambda exc: errors.append(str(exc)))
     new_page.js_errors = errors
+    refused: list[str] = []
+    new_page.on("console", lambda msg: "Content Security Policy" in msg.text and refused.append(msg.text))
     yield new_page
     context.close()
+    assert not refused, f"the page broke its Content-Security-Policy: {refused}"

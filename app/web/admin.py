@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import uow
+from app.headers import draws_diagrams
 from app.models import Case
 from app.redirects import back
 from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incidents, operations, outbox,
@@ -41,6 +42,7 @@ def index():
 
 @bp.get("/cases/<int:case_id>")
 @role_required("admin")
+@draws_diagrams
 def case(case_id: int):
     session = db()
     c = case_service.get_case(session, actor=current_user, case_id=case_id)

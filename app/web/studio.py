@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from app.responses import translated
 from app.services import bundle_uploads, process_info
 from app.services import users as user_service
+from app.headers import draws_diagrams
 from app.services.errors import N_, DeployRejected, InvalidInput
 from app.uow import db
 
@@ -141,6 +142,7 @@ def upload():
 
 @bp.get("/<model>/edit")
 @role_required(*ROLES)
+@draws_diagrams
 def edit(model: str):
     session = db()
     versions, draft = _model_or_404(session, model)
@@ -149,6 +151,7 @@ def edit(model: str):
 
 @bp.get("/<model>/versions/<int:number>")
 @role_required(*ROLES)
+@draws_diagrams
 def version(model: str, number: int):
     session = db()
     v = _svc().get_version(session, model, number)
@@ -179,6 +182,7 @@ def version_file(model: str, number: int, name: str):
 
 @bp.get("/<model>/diff")
 @role_required(*ROLES)
+@draws_diagrams
 def diff(model: str):
     session = db()
     versions = _versions_or_404(session, model)
