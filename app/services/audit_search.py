@@ -1,8 +1,6 @@
 """Searching and exporting the audit trail."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Case, User
 
-from . import audit
+from . import audit, csv_export
 from .errors import Forbidden, InvalidInput
 
 
@@ -96,10 +94,7 @@ def export(session: Session, *, actor: User, q: AuditQuery, fmt: str) -> tuple[s
                                     for k, v in q.__dict__.items()}})
     if fmt == "json":
         return "application/json", json.dumps(events, ensure_ascii=False, indent=1)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "at", "actor", "action", "case_id", "element", "details", "hash", "prev_hash"])
-    for e in events:
-        writer.writerow([e["id"], e["at"], e["actor"], e["action"], e["case_id"] or "", e["element"] or "",
-                         json.dumps(e["details"], ensure_ascii=False), e["hash"], e["prev_hash"]])
-    return "text/csv; charset=utf-8", out.getvalue()
+    header = ["id", "at", "actor", "action", "case_id", "element", "details", "hash", "prev_hash"]
+    rows = ([e["id"], e["at"], e["actor"], e["action"], e["case_id"], e["element"],
+             json.dumps(e["details"], ensure_ascii=False), e["hash"], e["prev_hash"]] for e in events)
+    return csv_export.CONTENT_TYPE, csv_export.to_csv(header, rows)
