@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import input_limits
 from app.config import Settings
 from app.runtime import Runtime, build_runtime
 
@@ -41,6 +42,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.testing,
     )
+    input_limits.init_app(app)  # before any route is added: <int:...> becomes a database id
     app.extensions["lotsen"] = runtime or build_runtime(settings)
     app.extensions["lotsen_settings"] = settings
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,6 +32,14 @@ def _record_step_failure(exc: e.StepFailed) -> None:
 def _http_response(exc: HTTPException):
     if exc.response is not None:  # already rendered where it was raised (e.g. the throttled login page)
         return exc.response
+    response = make_response(*_http_body(exc))
+    for name, value in exc.get_headers():  # e.g. Allow on 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def _http_body(exc: HTTPException):
     if wants_json():
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
     messages = {

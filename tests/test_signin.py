@@ -51,7 +51,7 @@ def test_people_who_type_their_password_right_are_never_throttled(throttled_app,
 
 
 def test_a_refused_sign_in_keeps_at_most_150_characters_of_the_typed_name(browser, actors, rt):
-    typed = "x" * 5000 + "\x00\n"
+    typed = "x" * 5000 + "\x01\n"
     assert browser.login(typed, "wrong-password").status_code == 401
     with rt.db.unit_of_work() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).one()

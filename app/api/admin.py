@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
 
+from app.ids import db_id
 from app.models import ExternalTask, HumanTask, Incident
 from app import uow
 from app.services import audit, audit_search, audit_verify, incidents, operations, retention
@@ -105,7 +106,10 @@ def move_back(case_id: int):
 def _incident_for(task_or_incident: str) -> int:
     """Accept an incident id or the id of the blocked task (the failed step's user or external task)."""
     if task_or_incident.isdigit():
-        return int(task_or_incident)
+        incident_id = db_id(task_or_incident)
+        if incident_id is None:
+            raise NotFound(f"no open incident for {task_or_incident}")
+        return incident_id
     session = db()
     task = session.get(HumanTask, task_or_incident) or session.get(ExternalTask, task_or_incident)
     incident = incidents.open_incident(session, task.case_id) if task else None

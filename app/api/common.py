@@ -6,9 +6,8 @@ from functools import wraps
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request, url_for
-from werkzeug.exceptions import BadRequest
 
-from app import uow
+from app import input_limits, uow
 from app.services import health, users
 from app.services.errors import InvalidInput, Unauthorized
 from app.uow import db
@@ -38,7 +37,7 @@ def json_body(*, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None
         body = {}
     else:
         try:
-            body = json.loads(request.get_data(as_text=True))
+            body = input_limits.loads(request.get_data(as_text=True))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidInput([{"field": "(body)", "message": f"malformed JSON: {exc}"}]) from None
     if not isinstance(body, dict):
@@ -68,9 +67,4 @@ def healthz():
 @bp.get("/api/openapi.json")
 def openapi():
     return jsonify(json.loads(OPENAPI.read_text()))
-
-
-@bp.errorhandler(BadRequest)
-def _bad_request(exc):
-    return jsonify({"error": "bad_request", "message": exc.description}), 400
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.ids import db_id
 from app.services import bundle_uploads, studio
 from app.services.cases import is_staff
 from app.services.errors import Forbidden, InvalidInput, NotFound
@@ -91,10 +92,10 @@ def version(model: str, number: int):
 
 
 def _int_arg(name: str) -> int:
-    value = request.args.get(name, "")
-    if not value.isdigit():
+    value = db_id(request.args.get(name))
+    if value is None:
         raise InvalidInput([{"field": name, "message": "must be a version number"}])
-    return int(value)
+    return value
 
 
 @bp.get("/api/process-models/<model>/diff")

@@ -8,10 +8,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.ids import db_id
 from app.models import AuditEvent, Case, User
 
 from . import audit, csv_export
 from .errors import Forbidden, InvalidInput
+
+
+MAX_LIMIT = 10000
 
 
 @dataclass
@@ -37,10 +41,10 @@ class AuditQuery:
                 from zoneinfo import ZoneInfo
                 value = value.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
             return value
-        try:
-            limit = min(10000, int(args.get("limit") or 1000))
-        except ValueError:
-            raise InvalidInput([{"field": "limit", "message": "must be a number"}]) from None
+        limit_text = args.get("limit") or "1000"
+        if not (limit_text.isascii() and limit_text.isdigit()) or int(limit_text) < 1:
+            raise InvalidInput([{"field": "limit", "message": "must be a whole number above 0"}])
+        limit = min(MAX_LIMIT, int(limit_text))
         return cls(case=(args.get("case") or "").strip() or None, actor=(args.get("actor") or "").strip() or None,
                    action=(args.get("action") or "").strip() or None, start=when("from"), end=when("to"), limit=limit)
 
@@ -55,7 +59,7 @@ def search(session: Session, q: AuditQuery, *, after: int | None = None) -> list
     next page starts after the last event of this one)."""
     query = select(AuditEvent)
     if q.case:
-        case_id = int(q.case) if q.case.isdigit() else session.scalar(select(Case.id).where(Case.reference == q.case))
+        case_id = db_id(q.case) if q.case.isdigit() else session.scalar(select(Case.id).where(Case.reference == q.case))
         query = query.where(AuditEvent.case_id == (case_id or -1))
     if q.actor:
         query = query.where(AuditEvent.actor == q.actor)

@@ -1,0 +1,72 @@
+"""Input the database cannot hold is refused with a clear 4xx before it gets there."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROLE_USERS
+from tests.helpers import Api, Browser
+
+TOO_BIG = "99999999999999999999"
+
+
+@pytest.fixture
+def api(client, actors):
+    return Api(client, actors)
+
+
+@pytest.mark.parametrize("path", [f"/api/cases/{TOO_BIG}", f"/api/cases/{2**31}/history",
+                                  f"/api/process-models/building_permit/versions/{TOO_BIG}"])
+def test_an_id_beyond_the_database_range_is_simply_not_found_in_the_api(api, path):
+    r = api.as_("admin").get(path)
+    assert r.status_code == 404 and r.is_json
+
+
+@pytest.mark.parametrize(("role", "path"), [("admin", f"/cases/{TOO_BIG}"), ("admin", f"/admin/cases/{TOO_BIG}"),
+                                            ("applicant", f"/portal/cases/{TOO_BIG}")])
+def test_an_id_beyond_the_database_range_is_simply_not_found_on_pages(app, actors, role, path):
+    browser = Browser(app)
+    browser.login(ROLE_USERS[role])
+    r = browser.get(path)
+    assert r.status_code == 404 and "<h1>404</h1>" in r.get_data(as_text=True)
+
+
+def test_the_largest_id_the_database_holds_is_still_looked_up(api):
+    r = api.as_("admin").get(f"/api/cases/{2**31 - 1}")
+    assert r.status_code == 404 and r.get_json()["error"] == "case_not_found"
+
+
+@pytest.mark.parametrize("query", [f"case={TOO_BIG}", "limit=-5", "limit=abc", "case=%C2%B2"])
+def test_audit_search_parameters_out_of_range_are_answered_not_crashed(api, query):
+    r = api.as_("admin").get(f"/api/audit?{query}")
+    assert r.status_code in (200, 422), r.get_data(as_text=True)
+
+
+def test_an_incident_id_beyond_the_range_is_not_found(api):
+    r = api.as_("admin").post(f"/api/admin/tasks/{TOO_BIG}/retry", {})
+    assert r.status_code == 404
+
+
+def test_json_nested_past_a_sane_depth_is_a_bad_request(api):
+    deep = "[" * 100_000 + "]" * 100_000
+    r = api.as_("applicant").client.post("/api/cases", data='{"process": "building_permit", "data": ' + deep + "}",
+                                         headers=api.as_("applicant").headers, content_type="application/json")
+    assert r.status_code == 400 and "nested deeper than 32 levels" in r.get_json()["message"]
+    forty = {"a": 1}
+    for _ in range(40):
+        forty = {"a": forty}
+    r = api.as_("applicant").post("/api/cases", {"process": "building_permit", "data": forty})
+    assert r.status_code == 400
+
+
+def test_a_nul_character_is_refused_on_every_database(api):
+    r = api.as_("applicant").post("/api/cases", {"process": "building_permit\u0000", "data": {}})
+    assert r.status_code == 400 and "NUL" in r.get_json()["message"]
+    assert api.as_("coordinator").get("/api/tasks/abc%00def").status_code == 400
+    assert api.as_("admin").get("/api/audit?actor=a%00b").status_code == 400
+
+
+def test_a_wrong_method_says_which_methods_are_allowed(api, client):
+    r = api.as_("applicant").client.delete("/api/cases", headers=api.as_("applicant").headers)
+    assert r.status_code == 405 and set(r.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    r = client.put("/login")
+    assert r.status_code == 405 and "POST" in r.headers["Allow"]
