@@ -46,6 +46,8 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+#: For files people uploaded: even opened in the browser, they run nothing and load nothing.
+DOWNLOAD_CSP = "sandbox; default-src 'none'"
 
 
 def draws_diagrams(view: Callable) -> Callable:
@@ -68,5 +70,5 @@ def init_app(app: Flask, settings: Settings) -> None:
     def _secure(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        response.headers["Content-Security-Policy"] = g.get("csp", CSP)
+        response.headers.setdefault("Content-Security-Policy", g.get("csp", CSP))
         return response

@@ -1,11 +1,15 @@
 """One error vocabulary, rendered: JSON for the API and the studio's calls, pages for people."""
 from __future__ import annotations
 
-from flask import Response, flash, jsonify, redirect, render_template, request
+from pathlib import Path
+
+from flask import Response, flash, jsonify, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import gettext
 
+from app.headers import DOWNLOAD_CSP
 from app.redirects import back
+from app.services.documents import clean_filename
 from app.services import errors as e
 from app.web.step_errors import step_error
 
@@ -15,6 +19,20 @@ STATUS = [
 ]
 #: Endpoints the studio's editor calls with fetch (they answer JSON even to a form post).
 JSON_ENDPOINT_SUFFIXES = ("_json", ".catalog", ".preview_form")
+
+
+def download(path: Path, *, content_type: str, filename: str, inline: bool = False) -> Response:
+    """Send a stored file under a safe name with ``nosniff``.
+
+    Uploads (people's files) go as downloads that, even opened in the browser, run and load nothing
+    (sandbox CSP). ``inline`` is for the authority's own letters, shown in the browser's PDF viewer.
+    """
+    response = send_file(path, mimetype=content_type, download_name=clean_filename(filename),
+                         as_attachment=not inline)
+    if not inline:
+        response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def status_for(exc: e.DomainError) -> int:

@@ -1,8 +1,9 @@
 """Cases and messages."""
 from __future__ import annotations
 
-from flask import g, jsonify, request, send_file
+from flask import g, jsonify, request
 
+from app.responses import download
 from app.services import cases as case_service
 from app.services import clocks, contacts, conversation, expectations, extension, keyset, outlook, process_info
 from app.services.errors import Forbidden, InvalidInput
@@ -132,7 +133,7 @@ def document(case_id: int, doc_id: int):
     session = db()
     case = case_service.get_case(session, actor=g.api_user, case_id=case_id)
     doc, path = document_service.open_document(session, case, doc_id, actor=g.api_user)
-    return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=True)
+    return download(path, content_type=doc.content_type, filename=doc.filename)
 
 
 @bp.get("/api/cases/<int:case_id>/conversation")

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
+import filetype
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.models import Case, Document, User
+from handlers.i18n import N_
 
 from . import audit, files, letters
 from .cases import is_staff
@@ -24,20 +27,48 @@ def _folder(session: Session, case: Case) -> Path:
     return get_env(session).settings.documents_dir / str(case.id)
 
 
-def store(session: Session, *, case: Case, filename: str, content_type: str, stream: BinaryIO,
-          uploaded_by: User) -> Document:
-    """Write the file under its sha256 and record it on the case."""
+def clean_filename(name: str) -> str:
+    """The file's own name as it may be shown and sent: no folders, no control or bidi-format characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+    return name.strip(" .")[:255] or "document"
+
+
+def _is_text(data: bytes) -> bool:
+    """Plain text in UTF-8 or Windows-1252: no control characters besides line breaks and tabs."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return False
+    return not any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text)
+
+
+def content_type_of(data: bytes) -> str | None:
+    """What the bytes are (never what the sender said), if it is a type we accept."""
+    found = filetype.guess_mime(data)
+    if found is None and _is_text(data):
+        found = "text/plain"
+    return found if found in ALLOWED_TYPES else None
+
+
+def store(session: Session, *, case: Case, filename: str, stream: BinaryIO, uploaded_by: User) -> Document:
+    """Write the file under its sha256 and record it on the case, typed by its content."""
     data = stream.read()
+    filename = clean_filename(filename)
     if not data:
-        raise InvalidInput([{"field": "documents", "message": f"{filename} is empty"}])
-    if content_type not in ALLOWED_TYPES:
-        raise InvalidInput([{"field": "documents",
-                             "message": f"{filename}: type {content_type} is not accepted "
-                                        "(PDF, PNG, JPEG, text, Word)"}])
+        raise InvalidInput([{"field": "documents", "message": N_("%(file)s is empty", file=filename)}])
+    content_type = content_type_of(data)
+    if content_type is None:
+        raise InvalidInput([{"field": "documents", "message": N_(
+            "%(file)s: the content is not a PDF, PNG, JPEG, text or Word document", file=filename)}])
     digest = hashlib.sha256(data).hexdigest()
     files.write(session, _folder(session, case) / digest, data)
-    doc = Document(case_id=case.id, kind="upload", sha256=digest, filename=Path(filename).name[:255] or "document",
-                   content_type=content_type, size=len(data), uploaded_by_id=uploaded_by.id, created_at=utcnow())
+    doc = Document(case_id=case.id, kind="upload", sha256=digest, filename=filename, content_type=content_type,
+                   size=len(data), uploaded_by_id=uploaded_by.id, created_at=utcnow())
     session.add(doc)
     session.flush()
     audit.record(session, actor=uploaded_by.username, action="document.added", case_id=case.id,

@@ -1,11 +1,12 @@
 """The case page: status in plain words, the path so far, the data."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.models import CaseStatus
+from app.responses import download
 from app.services import cases as case_service
 from app.services import (appeal_period, appeals, clocks, contacts, conversation, extension, hearing, previews,
                           process_info)
@@ -139,4 +140,4 @@ def document(case_id: int, doc_id: int):
     session = db()
     case = case_service.get_case(session, actor=current_user, case_id=case_id)
     doc, path = document_service.open_document(session, case, doc_id, actor=current_user)
-    return send_file(path, mimetype=doc.content_type, download_name=doc.filename, as_attachment=not doc.is_letter)
+    return download(path, content_type=doc.content_type, filename=doc.filename, inline=doc.is_letter)

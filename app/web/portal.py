@@ -118,8 +118,8 @@ def _store_uploads(session, case) -> list[int]:
         raise InvalidInput([{"field": "replaces", "message": N_("choose one file to replace a document with")}])
     stored = []
     for upload in uploads:
-        doc = document_service.store(session, case=case, filename=upload.filename, content_type=upload.mimetype,
-                                     stream=upload.stream, uploaded_by=current_user)
+        doc = document_service.store(session, case=case, filename=upload.filename, stream=upload.stream,
+                                     uploaded_by=current_user)
         document_versions.classify(session, doc, category=request.form.get("category"), replaces=replaces,
                                    actor=current_user)
         stored.append(doc.id)
