@@ -326,6 +326,8 @@ def retention_run(dry_run: bool) -> None:
         plans = retention_service.run(session, dry_run=dry_run)
         if dry_run:
             session.rollback()
+    if plans and not dry_run:
+        rt.db.flush_erased()
     verb = "would erase" if dry_run else "erased"
     for p in plans:
         click.echo(f"{p.reference or p.case_id}  {p.outcome or '-'}  closed {p.closed_on}  {verb}: "

@@ -145,6 +145,10 @@ class Settings:
     #: Municipal archive rules decide; these are placeholders to set per municipality.
     retention_days_json: str = '{"granted": 3650, "refused": 3650, "dismissed": 1825, "withdrawn": 730, ' \
                                '"none": 1825, "default": 3650}'
+    #: [U] Whether retention also erases the property designation (fastighetsbeteckning) of a case.
+    #: Off by default: permits follow the property and archive rules usually keep it; a municipality whose
+    #: policy treats it as personal data turns it on.
+    retention_erases_property: bool = False
     extra: dict = field(default_factory=dict)
 
     @property

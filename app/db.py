@@ -25,6 +25,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA secure_delete=ON")  # erased personal data does not linger in free pages
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -73,6 +74,19 @@ class Database:
             raise
         finally:
             session.close()
+
+    def flush_erased(self) -> None:
+        """After erasing personal data: on SQLite, move the WAL into the database file and empty it.
+
+        (The WAL keeps earlier versions of changed pages until a checkpoint; with
+        ``secure_delete`` the database file then holds no trace of the erased text.)
+        """
+        if self.is_sqlite:
+            raw = self.write_engine.raw_connection()  # outside any transaction: no BEGIN first
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -84,6 +84,11 @@ def list_documents(session: Session, case: Case, *, actor: User) -> list[Documen
     return list(session.scalars(query.order_by(Document.created_at, Document.id)))
 
 
+def stored_path(session: Session, doc: Document) -> Path:
+    """Where the document's file is kept."""
+    return get_env(session).settings.documents_dir / str(doc.case_id) / doc.sha256
+
+
 def open_document(session: Session, case: Case, doc_id: int, *, actor: User) -> tuple[Document, Path]:
     """The document and the file to send: an upload as it came, a letter as its PDF."""
     doc = session.get(Document, doc_id)

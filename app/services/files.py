@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 STAGED = "staged_files"
+REMOVED = "removed_files"
 
 
 @dataclass
@@ -51,13 +52,21 @@ def _place(session: Session) -> None:
             staged.placed = True
 
 
+def remove(session: Session, target: Path) -> None:
+    """Delete ``target`` when the session's transaction commits (kept if it rolls back)."""
+    session.info.setdefault(REMOVED, []).append(target)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget(session: Session) -> None:
     session.info.pop(STAGED, None)
+    for target in session.info.pop(REMOVED, []):
+        target.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
+    session.info.pop(REMOVED, None)
     for staged in session.info.pop(STAGED, []):
         staged.staging.unlink(missing_ok=True)
         if staged.placed:

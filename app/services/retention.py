@@ -14,14 +14,15 @@ from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import (AuditDetail, AuditEvent, Case, Document, HumanTask, OutboxMessage, PendingMessage,
-                        ProcessVersion, User)
+from app.models import (AuditDetail, AuditEvent, Case, CaseEvent, Document, HumanTask, Incident, OutboxMessage,
+                        PendingMessage, ProcessVersion, User)
 
-from . import audit, audit_verify
+from . import audit, audit_verify, documents, files
 from .env import get_env
 from .errors import Forbidden
 
 REDACTED = "[redacted]"
+PROPERTY_KEY = "property_designation"
 #: Always personal: names and e-mail addresses.
 PERSONAL_KEYS = {"applicant_name", "applicant_email", "email", "name", "message", "reason", "withdrawal_reason"}
 
@@ -82,8 +83,9 @@ def due_for_erasure(session: Session) -> list[Case]:
 def run(session: Session, *, dry_run: bool, actor: str = "retention") -> list[Plan]:
     """Erase personal data of closed cases past their retention time (or only say which, with dry_run)."""
     plans = []
+    erase_property = get_env(session).settings.retention_erases_property
     for case in due_for_erasure(session):
-        keys = free_text_fields(case.process_version)
+        keys = free_text_fields(case.process_version) | ({PROPERTY_KEY} if erase_property else set())
         present = sorted(k for k in keys if (case.facts or {}).get(k) not in (None, "", [], {}))
         plans.append(Plan(case.id, case.reference, case.outcome.value if case.outcome else None,
                           case.completed_at.date().isoformat(), present))
@@ -93,27 +95,53 @@ def run(session: Session, *, dry_run: bool, actor: str = "retention") -> list[Pl
 
 
 def erase_case(session: Session, case: Case, keys: set[str], *, actor: str) -> None:
+    """Erase the personal data of one case; the audit trail records the redaction."""
     erasable = list(session.scalars(select(AuditDetail.event_id).join(AuditEvent).where(
         AuditEvent.case_id == case.id, AuditEvent.chain_version == 2, AuditEvent.action != audit_verify.REDACTION,
         AuditDetail.details.is_not(None)).order_by(AuditDetail.event_id)))
     redaction_id = audit.record_now(session, actor=actor, action=audit_verify.REDACTION, case_id=case.id,
                                     details={"fields": sorted(keys), "events": erasable,
                                              "outcome": case.outcome.value if case.outcome else None})
-    case.applicant_name = REDACTED
-    case.applicant_email = REDACTED
-    case.facts = _scrub(case.facts or {}, keys)
-    case.state = json.dumps(_scrub_state(json.loads(case.state), keys)) if case.state else case.state
-    case.redacted_at = utcnow()
-    for task in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)):
-        task.submitted = _scrub(task.submitted, keys) if task.submitted else task.submitted
-        task.defaults = _scrub(task.defaults or {}, keys)
-    for message in session.scalars(select(PendingMessage).where(PendingMessage.case_id == case.id)):
-        message.payload = _scrub(message.payload, keys | {"message"})
-    for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
-        mail.recipient, mail.body = REDACTED, REDACTED
+    _erase_case_row(case, keys)
+    _erase_records(session, case, keys)
+    _erase_documents(session, case)
     if erasable:
         session.execute(update(AuditDetail).where(AuditDetail.event_id.in_(erasable))
                         .values(details=null(), redacted_by_event_id=redaction_id))
+
+
+def _erase_case_row(case: Case, keys: set[str]) -> None:
+    case.applicant_name = REDACTED
+    case.applicant_email = REDACTED
+    if PROPERTY_KEY in keys:
+        case.property_designation = REDACTED
+    case.suspended_reason = REDACTED if case.suspended_reason else None
+    case.last_error = None
+    case.facts = _scrub(case.facts or {}, keys)
+    case.state = json.dumps(_scrub_state(json.loads(case.state), keys)) if case.state else case.state
+    case.redacted_at = utcnow()
+
+
+def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
+    """Task input, case events (reasons), messages, mail and incidents of the case."""
+    for task in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)):
+        task.submitted = _scrub(task.submitted, keys) if task.submitted else task.submitted
+        task.defaults = _scrub(task.defaults or {}, keys)
+    for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
+        event.data = _scrub(event.data or {}, keys)
+    for message in session.scalars(select(PendingMessage).where(PendingMessage.case_id == case.id)):
+        message.payload = _scrub(message.payload, keys | {"message"})
+    for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
+        mail.recipient, mail.subject, mail.body = REDACTED, REDACTED, REDACTED
+    for incident in session.scalars(select(Incident).where(Incident.case_id == case.id)):
+        incident.action = _scrub(incident.action or {}, keys)
+
+
+def _erase_documents(session: Session, case: Case) -> None:
+    """The uploaded files go (when the transaction commits), and so do their names."""
+    for doc in session.scalars(select(Document).where(Document.case_id == case.id)):
+        files.remove(session, documents.stored_path(session, doc))
+        doc.filename = REDACTED
 
 
 def export_person(session: Session, *, actor: User, username: str) -> dict:
