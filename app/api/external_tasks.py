@@ -108,8 +108,9 @@ def admin_list_workers():
 @bp.post("/api/admin/workers")
 @api_user
 def admin_issue_worker():
+    actor = _admin()  # refused before the body is read
     body = json_body(required=("name",), allowed=("name", "topics"))
-    worker, token = workers.issue(db(), name=body["name"], topics=body.get("topics"), actor=_admin())
+    worker, token = workers.issue(db(), name=body["name"], topics=body.get("topics"), actor=actor)
     return jsonify(worker_json(worker) | {"token": token}), 201
 
 

@@ -60,6 +60,7 @@ def list_models():
 @bp.post("/api/process-models")
 @api_user
 def deploy():
+    studio.require_owner(g.api_user)  # refused before the upload is read
     files, form = _uploaded_files()
     version, created = studio.upload(db(), files=files, message=form.get("message", ""), author=g.api_user,
                                      model=form.get("model") or None)

@@ -29,7 +29,8 @@ from .errors import CaseClosed, CaseNotFound, Conflict, DomainError, Forbidden, 
 OWNER_ROLES = (Role.PROCESS_OWNER.value, Role.ADMIN.value)
 
 
-def _require_owner(user: User | None) -> None:
+def require_owner(user: User | None) -> None:
+    """Only process owners and administrators change process models."""
     if user is None or not any(user.has_role(r) for r in OWNER_ROLES):
         raise Forbidden("only process owners and administrators may change process models")
 
@@ -103,7 +104,7 @@ def _clean_files(files: Any) -> dict[str, str]:
 
 def save_draft(session: Session, *, model: str, files: dict[str, str], author: User) -> ProcessDraft:
     """Keep the studio's unfinished bundle for ``model`` (one draft per model)."""
-    _require_owner(author)
+    require_owner(author)
     files = _clean_files(files)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,119}", model or ""):
         raise InvalidInput([{"field": "model", "message": "must be a process id (letters, digits, _ . -)"}])
@@ -157,7 +158,7 @@ def deploy(session: Session, *, files: dict[str, str], message: str, author: Use
 
     Raises ``DeployRejected`` listing every problem. Drafts of deployed models are removed.
     """
-    _require_owner(author)
+    require_owner(author)
     files = _clean_files(files)
     versions = processes.deploy(session, files=files, message=message or "", author=author)
     by_model = {v.model: v for v in versions}
@@ -176,7 +177,7 @@ def upload(session: Session, *, files: dict[str, str], message: str, author: Use
 
     Returns the version and whether it is new (identical content is not deployed again).
     """
-    _require_owner(author)
+    require_owner(author)
     files = _clean_files(files)
     models = [model] if model else executable_processes(files)
     if not models and not any(n.endswith(".bpmn") for n in files):
@@ -262,7 +263,7 @@ def migration_preview(session: Session, model: str, to_n: int) -> list[dict]:
 
 def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: User) -> Case:
     """Move a running case to a newer version of its model; 409 (Conflict) with the reason if it cannot."""
-    _require_owner(actor)
+    require_owner(actor)
     target = version if isinstance(version, ProcessVersion) else session.get(ProcessVersion, version)
     if target is None:
         raise NotFound(f"no process version {version}")
@@ -291,7 +292,7 @@ def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: 
 def migrate_cases(session: Session, *, actor: User, case_ids: list[int], to_n: int,
                   model: str | None = None) -> list[dict]:
     """Migrate each case it can; report per case. A case that cannot move is left as it was."""
-    _require_owner(actor)
+    require_owner(actor)
     results = []
     for case_id in case_ids:
         case = session.get(Case, case_id)
@@ -312,7 +313,7 @@ def migrate_cases(session: Session, *, actor: User, case_ids: list[int], to_n: i
 
 def migrate_case(session: Session, *, actor: User, case_id: int, to_n: int) -> Case:
     """Migrate one case (by id) to version ``to_n`` of its model."""
-    _require_owner(actor)
+    require_owner(actor)
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(f"no case with id {case_id}")
