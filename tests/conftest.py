@@ -76,6 +76,11 @@ def _reset_clock():
 
 @pytest.fixture
 def settings(tmp_path: Path, pg_url: str | None) -> Settings:
+    return settings_for(tmp_path, pg_url)
+
+
+def settings_for(tmp_path: Path, pg_url: str | None) -> Settings:
+    """Settings for a test: its own instance folder and database, test routes on, no mail server."""
     return Settings.from_env({
         "instance_dir": str(tmp_path / "instance"),
         "database_url": pg_url or f"sqlite:///{tmp_path / 'lotsen.sqlite3'}",
@@ -105,19 +110,30 @@ class Actors:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-@pytest.fixture
-def rt(settings: Settings) -> Runtime:
+def new_runtime(settings: Settings) -> Runtime:
+    """A runtime on an empty schema with the standard groups and the reference process deployed."""
     runtime = build_runtime(settings)
     _reset_schema(runtime)
     with runtime.db.unit_of_work() as session:
         group_service.ensure_demo(session)  # the standard groups and the referral departments
         deploy_directory(session, PROCESSES, message="test deploy")
+    return runtime
+
+
+@pytest.fixture
+def rt(settings: Settings) -> Runtime:
+    runtime = new_runtime(settings)
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
 def actors(rt: Runtime) -> Actors:
+    return create_actors(rt)
+
+
+def create_actors(rt: Runtime) -> Actors:
+    """One user per entry of ROLE_USERS, each with an API token."""
     tokens, ids = {}, {}
     with rt.db.unit_of_work() as session:
         for key, username in ROLE_USERS.items():
