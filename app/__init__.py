@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from flask import Flask, request, session as cookie_session
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import input_limits
 from app.config import Settings
+from app.extensions import babel, csrf, login_manager
 from app.runtime import Runtime, build_runtime
 
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
 LOCALES = ("sv", "en")
 
 

@@ -3,34 +3,14 @@ from __future__ import annotations
 
 import secrets
 import sys
-from contextlib import contextmanager
 
 import click
 
+from app.cli_common import domain_errors as _domain_errors
+from app.cli_common import fail as _fail
+from app.cli_common import runtime as _runtime
 from app.config import Settings
-from app.runtime import Runtime, build_runtime
-
-
-def _runtime() -> Runtime:
-    return build_runtime(Settings.from_env())
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-@contextmanager
-def _domain_errors():
-    """Report a service's domain error as one line and exit 1."""
-    from app.services.errors import DomainError, InvalidInput
-
-    try:
-        yield
-    except InvalidInput as exc:
-        _fail("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors))
-    except DomainError as exc:
-        _fail(exc.message)
+from app.runtime import build_runtime
 
 
 @click.group()

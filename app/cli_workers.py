@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from app.cli_common import domain_errors, runtime
+
 
 @click.group()
 def workers() -> None:
@@ -14,11 +16,10 @@ def workers() -> None:
 @click.option("--topic", "topics", multiple=True, help="a topic it may fetch (repeat; none: every topic)")
 def workers_add(name: str, topics: tuple[str, ...]) -> None:
     """Issue a worker token for NAME and print it (it is shown only now)."""
-    from app.cli import _domain_errors, _runtime
     from app.services import workers as worker_service
 
-    rt = _runtime()
-    with _domain_errors(), rt.db.unit_of_work() as session:
+    rt = runtime()
+    with domain_errors(), rt.db.unit_of_work() as session:
         _, token = worker_service.issue(session, name=name, topics=list(topics), actor=None)
     click.echo(token)
 
@@ -28,10 +29,9 @@ def workers_list() -> None:
     """Every worker credential with its topics."""
     from sqlalchemy import select
 
-    from app.cli import _runtime
     from app.models import WorkerCredential
 
-    rt = _runtime()
+    rt = runtime()
     with rt.db.unit_of_work(write=False) as session:
         for w in session.scalars(select(WorkerCredential).order_by(WorkerCredential.name)):
             state = f"revoked {w.revoked_at:%Y-%m-%d}" if w.revoked_at else "active"
@@ -42,10 +42,9 @@ def workers_list() -> None:
 @click.argument("name")
 def workers_revoke(name: str) -> None:
     """Revoke NAME's token: its calls stop working, its locks run out."""
-    from app.cli import _domain_errors, _runtime
     from app.services import workers as worker_service
 
-    rt = _runtime()
-    with _domain_errors(), rt.db.unit_of_work() as session:
+    rt = runtime()
+    with domain_errors(), rt.db.unit_of_work() as session:
         worker_service.revoke(session, name=name, actor=None)
     click.echo(f"revoked {name}")

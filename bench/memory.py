@@ -106,9 +106,9 @@ def _context_for(host: MemoryHost, case_id: int):
     tz = settings["timezone"].default
     prefix = "BYGG"  # the building-permit process's reference prefix
 
-    def context_for(task) -> HandlerContext:
-        return HandlerContext(case_id=case_id, reference=None, element_id=task.task_spec.bpmn_id, now=utcnow(),
-                              data=copy.deepcopy(dict(task.data)),
+    def context_for(step) -> HandlerContext:
+        return HandlerContext(case_id=case_id, reference=None, element_id=step.element_id, now=utcnow(),
+                              data=copy.deepcopy(dict(step.data)),
                               settings={"timezone": tz, "reference_prefix": prefix}, host=host)
 
     return context_for

@@ -127,10 +127,10 @@ class Case:
         engine.run(self.wf, self.events)
         self.roundtrip()
 
-    def context_for(self, task):
-        reference = (task.data.get("registration") or {}).get("reference")  # as the host: none until registered
-        return HandlerContext(case_id=1, reference=reference, element_id=task.task_spec.bpmn_id,
-                              now=clock.now(), data=dict(task.data), settings=SETTINGS,
+    def context_for(self, step):
+        reference = (step.data.get("registration") or {}).get("reference")  # as the host: none until registered
+        return HandlerContext(case_id=1, reference=reference, element_id=step.element_id,
+                              now=clock.now(), data=dict(step.data), settings=SETTINGS,
                               host=self.host)
 
     def roundtrip_from_last_state(self):

@@ -7,7 +7,7 @@ from flask import Response, g, jsonify, request, url_for
 from app.ids import db_id
 from app.models import ExternalTask, HumanTask, Incident
 from app import uow
-from app.services import audit, audit_search, audit_verify, incidents, operations, retention
+from app.services import audit, audit_search, audit_verify, incident_repair, incidents, operations, retention
 from app.services.cases import get_case
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.uow import db
@@ -125,7 +125,7 @@ def _incident_for(task_or_incident: str) -> int:
 def retry(task_id: str):
     _admin()
     json_body(allowed=())
-    incident = incidents.retry(db(), actor=g.api_user, incident_id=_incident_for(task_id))
+    incident = incident_repair.retry(db(), actor=g.api_user, incident_id=_incident_for(task_id))
     return jsonify(incident_json(incident))
 
 
@@ -134,7 +134,7 @@ def retry(task_id: str):
 def skip(task_id: str):
     _admin()
     body = json_body(required=("data", "reason"), allowed=("data", "reason"))
-    incident = incidents.skip(db(), actor=g.api_user, incident_id=_incident_for(task_id), data=body["data"],
+    incident = incident_repair.skip(db(), actor=g.api_user, incident_id=_incident_for(task_id), data=body["data"],
                               reason=str(body["reason"]))
     return jsonify(incident_json(incident))
 

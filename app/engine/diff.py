@@ -192,6 +192,13 @@ def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside
             raise MigrationBlocked(f"it is inside {_label(task)}, which changed in {target}")
 
 
+def migrate_checked(engine, workflow: BpmnWorkflow, version_id: int, spec, subprocesses: Mapping,
+                    target: str) -> None:
+    """Move ``workflow`` onto ``spec`` with ``engine``'s serializer; the moved state must load again."""
+    migrate(workflow, engine.serializer.registry, version_id, spec, subprocesses, target)
+    engine.serializer.deserialize_json(engine.dump(workflow))
+
+
 def migrate(workflow: BpmnWorkflow, registry, version_id: int, spec, subprocesses: Mapping,
             target: str) -> None:
     """Move ``workflow`` onto ``spec`` in place, or raise ``MigrationBlocked`` (then discard it).

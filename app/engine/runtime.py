@@ -16,18 +16,17 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition)
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from SpiffWorkflow import task as _spiff_task_module
 
 from app.clock import clock
 from handlers.registry import HandlerContext, HandlerInputError, Operation
 
+from . import spiff_patches
 from .external import ExternalTask
 from .projections import (
     ExternalWork, ReadyTask, Snapshot, WaitingTimer, catching_element, definitions_of, event_definitions,
@@ -37,27 +36,15 @@ from .sandbox import RestrictedEnvironment, ScriptLimitExceeded, ScriptPool, Scr
 from .store import SpecCache, make_serializer
 
 
-class _ClockDatetime(datetime):
-    """``datetime`` whose ``now()`` reads Lotsen's injectable clock."""
-
-    @classmethod
-    def now(cls, tz=None):
-        current = clock.now()
-        return current.astimezone(tz) if tz else current.astimezone().replace(tzinfo=None)
+spiff_patches.apply()
 
 
-class _ClockTime:
-    """Stands in for the ``time`` module in SpiffWorkflow's task bookkeeping."""
+@dataclass(frozen=True)
+class Step:
+    """What a handler's context is built from: the element being run and its task data."""
 
-    @staticmethod
-    def time() -> float:
-        return clock.now().timestamp()
-
-
-# SpiffWorkflow's timers call datetime.now(timezone.utc) and its tasks stamp state
-# changes with time.time(); make both read Lotsen's clock so tests control time.
-_timer_module.datetime = _ClockDatetime
-_spiff_task_module.time = _ClockTime
+    element_id: str
+    data: Mapping
 
 
 class EngineError(Exception):
@@ -102,7 +89,7 @@ class HostScriptEngine(PythonScriptEngine):
         if op is None:
             raise EngineError(f"no handler for operation {operation_name!r}", element=task.task_spec.bpmn_id)
         params = {k: v["value"] for k, v in (operation_params or {}).items()}
-        result = op.fn(self.context_for(task), **params)
+        result = op.fn(self.context_for(Step(element, task.data)), **params)
         return json.dumps(result, default=str)
 
     def get_error_line_number_and_content(self, script, err):

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, defer
 
 from app.clock import utcnow
 from app.models import AuditEvent, Case, CaseStatus, HumanTask, ProcessVersion, Role, TaskStatus, User
+from handlers import REGISTRY
+from handlers.registry import HandlerContext
 
 from . import audit, form_options, keyset, process_info, runner
 from .env import get_env
@@ -163,9 +165,6 @@ def withdraw(session: Session, *, actor: User, case_id: int, reason: str = "") -
     subprocess, so the host ends the workflow and records the decision with
     the same handler the diagram uses.
     """
-    from handlers import REGISTRY
-    from handlers.registry import HandlerContext
-
     case = get_case(session, actor=actor, case_id=case_id)
     if case.completed_at is not None:
         raise CaseClosed("the case is already closed")

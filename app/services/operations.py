@@ -11,6 +11,7 @@ from app.clock import utcnow
 from app.models import Case, HumanTask, TaskStatus, User
 
 from . import audit, locks, runner
+from .incidents import open_incident
 from . import groups as group_service
 from .env import get_env
 from .errors import CaseClosed, Conflict, Forbidden, InvalidInput, NotFound, TaskNotFound
@@ -58,7 +59,6 @@ def resume(session: Session, *, actor: User, case_id: int, reason: str) -> Case:
     case.suspended_at, case.suspended_reason = None, None
     audit.record(session, actor=actor.username, action="case.resumed", case_id=case.id, details={"reason": reason})
     session.flush()
-    from .incidents import open_incident
 
     if open_incident(session, case.id) is None:
         runner.apply(session, case, lambda wf, events, host: None, actor=actor.username)
@@ -78,7 +78,6 @@ def terminate(session: Session, *, actor: User, case_id: int, reason: str) -> Ca
     case.suspended_at = case.suspended_reason = None
     runner.apply(session, case, lambda wf, events, host: engine.cancel(wf, {"terminated": terminated}, events),
                  actor=actor.username)
-    from .incidents import open_incident
 
     incident = open_incident(session, case.id)
     if incident is not None:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 
 from app.clock import utcnow
-from app.engine import process_properties
+from app.engine import process_properties, spec_facts
 from app.engine.store import specs_to_json
 from app.engine.specs import FORM_DIR, BundleInvalid, Rules, parse_bundle
 from app.models import CaseStatus, ProcessVersion, User
@@ -97,9 +96,8 @@ def model_files(bundle, files: dict[str, str], model: str) -> dict[str, str]:
     spec, subprocesses = bundle.specs[model]
     specs = [spec, *[s for s in subprocesses.values() if s is not None]]
     diagrams = {bundle.element_lines.get(s.name, (None,))[0] for s in specs}
-    forms = {f"{FORM_DIR}{name}" for s in specs for name in _forms_of(s)}
-    decides = any(getattr(ts, "decision_ref", None) or hasattr(ts, "dmnEngine") for s in specs
-                  for ts in s.task_specs.values())
+    forms = {f"{FORM_DIR}{name}" for s in specs for name in spec_facts.forms(s)}
+    decides = any(spec_facts.decides(s) for s in specs)
 
     def keep(name: str) -> bool:
         if name.endswith(".bpmn"):
@@ -113,31 +111,11 @@ def model_files(bundle, files: dict[str, str], model: str) -> dict[str, str]:
     return {name: text for name, text in files.items() if keep(name)}
 
 
-def _forms_of(spec) -> set[str]:
-    found = set()
-    for ts in spec.task_specs.values():
-        ext = getattr(ts, "extensions", {}) or {}
-        for name in (ext.get("formJsonSchemaFilename"), (ext.get("properties") or {}).get("form")):
-            if name:
-                found.add(name)
-    return found
-
-
 def _properties(bundle, model: str) -> dict:
     """What the version stores about its process: the diagram's properties and the start form's name."""
     props = bundle.process_properties.get(model) or process_properties.normalise(model, None, {})
     spec, _ = bundle.specs[model]
-    return props | {"start_form": _start_form_of(spec)}
-
-
-def _start_form_of(spec) -> str | None:
-    for ts in spec.task_specs.values():
-        if type(ts).__name__ == "StartEvent":
-            ext = getattr(ts, "extensions", {}) or {}
-            form = ext.get("formJsonSchemaFilename") or (ext.get("properties") or {}).get("form")
-            if form:
-                return form
-    return None
+    return props | {"start_form": spec_facts.start_form(spec)}
 
 
 def deploy_directory(session: Session, path: str | Path, *, message: str = "deploy from processes/",
@@ -168,17 +146,9 @@ def version_specs(session: Session, version: ProcessVersion) -> tuple:
 
 def start_form_name(session: Session, version: ProcessVersion) -> str | None:
     spec, _ = version_specs(session, version)
-    return _start_form_of(spec)
+    return spec_facts.start_form(spec)
 
 
 def message_names(session: Session, version: ProcessVersion) -> set[str]:
     """Every message the process can catch."""
-    spec, subprocesses = version_specs(session, version)
-    names = set()
-    for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
-        for ts in s.task_specs.values():
-            ed = getattr(ts, "event_definition", None)
-            for d in getattr(ed, "event_definitions", None) or ([ed] if ed else []):
-                if isinstance(d, MessageEventDefinition):
-                    names.add(d.name)
-    return names
+    return spec_facts.message_names(*version_specs(session, version))

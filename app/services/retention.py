@@ -20,6 +20,7 @@ from app.models import (AuditDetail, AuditEvent, Case, CaseEvent, Document, Huma
 from . import audit, audit_verify, documents, files
 from .env import get_env
 from .errors import Forbidden
+from .users import find_user
 
 REDACTED = "[redacted]"
 PROPERTY_KEY = "property_designation"
@@ -148,8 +149,6 @@ def export_person(session: Session, *, actor: User, username: str) -> dict:
     """Everything Lotsen holds about an applicant (access request), as JSON-able data."""
     if not (actor.has_role("admin") or actor.username == username):
         raise Forbidden("only administrators, or the person themself, may export personal data")
-    from .users import find_user
-
     person = find_user(session, username)
     cases = session.scalars(select(Case).where(Case.applicant_id == person.id).order_by(Case.id))
     out = {

@@ -20,14 +20,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import utcnow
-from app.engine.runtime import EngineError, Snapshot
+from app.engine.runtime import EngineError, Snapshot, Step
 from app.models import (
     Case, CaseStatus, Document, HearingParty, HumanTask, OutboxMessage, OutboxStatus, Outcome,
     PendingMessage, ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, User)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
-from . import appeal_period, audit, clocks, external_tasks, letters, notices, process_info, waits
+from . import (appeal_period, audit, clocks, extension_rules, external_projection, letters, notices,
+               process_info, waits)
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -81,11 +82,9 @@ class CaseHost:
         return clocks.clocks_for(self.session, self.case, case_type=case_type).to_dict()
 
     def extend_deadline(self, reason: str, weeks: int | None = None) -> dict:
-        from .extension import check
-
         self._flush_case()
         try:
-            clock, weeks = check(self.session, self.case, reason, weeks)
+            clock, weeks = extension_rules.check(self.session, self.case, reason, weeks)
         except InvalidInput as exc:
             raise HandlerInputError(exc.errors[0]["field"], exc.errors[0]["message"]) from exc
         self.record_event("extended", {"reason": reason.strip(), "weeks": weeks,
@@ -169,10 +168,10 @@ def _context_factory(session: Session, case: Case, host: CaseHost):
     settings = get_env(session).settings.handler_settings() | {
         "reference_prefix": process_info.of(version).reference_prefix}
 
-    def context_for(task) -> HandlerContext:
+    def context_for(step: Step) -> HandlerContext:
         return HandlerContext(
-            case_id=case.id, reference=case.reference, element_id=task.task_spec.bpmn_id,
-            now=utcnow(), data=copy.deepcopy(dict(task.data)), settings=settings, host=host)
+            case_id=case.id, reference=case.reference, element_id=step.element_id,
+            now=utcnow(), data=copy.deepcopy(dict(step.data)), settings=settings, host=host)
 
     return context_for
 
@@ -314,7 +313,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
                                case_id=case_id) from exc
     figures.project(session, case, clocks.refresh(session, case))
     _project_tasks(session, case, snapshot, now, completed_task)
-    external_tasks.project(session, case, snapshot.external, now)
+    external_projection.project(session, case, snapshot.external, now)
     waits.project_timers(session, case, snapshot.timers)
     waits.project_subscriptions(session, case, snapshot.messages)
     for n in host.notifications:

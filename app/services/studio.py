@@ -226,9 +226,7 @@ def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.Ca
     env = get_env(session)
     wf = env.engine.load(case.state, runner.context_for(session, case, host))
     spec, subprocesses = env.specs.get(target.id)
-    bundle_diff.migrate(wf, env.engine.serializer.registry, target.id, spec, subprocesses,
-                        f"version {target.number}")
-    env.engine.serializer.deserialize_json(env.engine.dump(wf))  # the new state must load again
+    bundle_diff.migrate_checked(env.engine, wf, target.id, spec, subprocesses, f"version {target.number}")
     return wf
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.services import clocks
 from app.services.errors import InvalidInput
-from app.services.extension import check_clock
+from app.services.extension_rules import check_clock
 from handlers.registry import HandlerInputError, Notification
 
 

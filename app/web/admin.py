@@ -12,8 +12,8 @@ from app import uow
 from app.headers import draws_diagrams
 from app.models import Case
 from app.redirects import back
-from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incidents, operations, outbox,
-                          retention)
+from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incident_repair, incidents,
+                          operations, outbox, retention)
 from app.services import cases as case_service
 from app.services import groups as group_service
 from app.services import users as user_service
@@ -101,7 +101,7 @@ def incident_list():
 @bp.post("/incidents/<int:incident_id>/retry")
 @role_required("admin")
 def retry(incident_id: int):
-    incidents.retry(db(), actor=current_user, incident_id=incident_id)  # a failure re-records the incident
+    incident_repair.retry(db(), actor=current_user, incident_id=incident_id)  # a failure re-records the incident
     return _done(_("The step ran again and succeeded."))
 
 
@@ -113,7 +113,7 @@ def skip(incident_id: int):
     except json.JSONDecodeError as exc:
         flash(_("The result is not valid JSON: %(e)s", e=str(exc)), "error")
         return redirect(back(url_for("admin.incident_list")))
-    incidents.skip(db(), actor=current_user, incident_id=incident_id, data=data,
+    incident_repair.skip(db(), actor=current_user, incident_id=incident_id, data=data,
                    reason=request.form.get("reason", ""))
     return _done(_("The step was skipped with the data you entered."))
 

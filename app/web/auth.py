@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from app import login_manager
+from app.extensions import login_manager
 from app.redirects import back, safe_next
 from app.services import users
 from app.services.errors import Unauthorized

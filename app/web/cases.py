@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from app.models import CaseStatus
 from app.responses import download
 from app.services import cases as case_service
-from app.services import (appeal_period, appeals, clocks, contacts, conversation, extension, hearing, previews,
-                          process_info)
+from app.services import (appeal_period, appeals, clocks, contacts, conversation, extension, extension_rules, hearing,
+                          previews, process_info)
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html
@@ -84,7 +84,7 @@ def show(case_id: int):
                            history=case_service.history(session, actor=current_user, case=case),
                            documents=document_service.list_documents(session, case, actor=current_user),
                            clocks=clocks.clocks_for(session, case),
-                           can_extend=extension.may_extend(current_user),
+                           can_extend=extension_rules.may_extend(current_user),
                            hearing=hearing.summary(session, case), can_edit_hearing=hearing.may_record(current_user),
                            period=appeal_period.shown_for(session, case),
                            can_record_appeals=appeals.may_record(current_user),

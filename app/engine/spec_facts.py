@@ -1,0 +1,43 @@
+"""What a parsed process says about itself, read for the services (which never walk SpiffWorkflow specs)."""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+
+
+def start_form(spec) -> str | None:
+    """The form the process starts with (its start event's form), if any."""
+    for ts in spec.task_specs.values():
+        if type(ts).__name__ == "StartEvent":
+            extensions = getattr(ts, "extensions", {}) or {}
+            form = extensions.get("formJsonSchemaFilename") or (extensions.get("properties") or {}).get("form")
+            if form:
+                return form
+    return None
+
+
+def forms(spec) -> set[str]:
+    """The names of the forms the process's own tasks and events use."""
+    found = set()
+    for ts in spec.task_specs.values():
+        extensions = getattr(ts, "extensions", {}) or {}
+        for name in (extensions.get("formJsonSchemaFilename"), (extensions.get("properties") or {}).get("form")):
+            if name:
+                found.add(name)
+    return found
+
+
+def decides(spec) -> bool:
+    """Whether one of the process's tasks calls a decision (a DMN business-rule task)."""
+    return any(getattr(ts, "decision_ref", None) or hasattr(ts, "dmnEngine") for ts in spec.task_specs.values())
+
+
+def message_names(spec, subprocesses: dict) -> set[str]:
+    """Every message the process (or one of its subprocesses) can catch."""
+    names = set()
+    for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
+        for ts in s.task_specs.values():
+            ed = getattr(ts, "event_definition", None)
+            for d in getattr(ed, "event_definitions", None) or ([ed] if ed else []):
+                if isinstance(d, MessageEventDefinition):
+                    names.add(d.name)
+    return names
