@@ -43,12 +43,16 @@ def _http_body(exc: HTTPException):
     if wants_json():
         return jsonify({"error": exc.name.lower().replace(" ", "_"), "message": exc.description}), exc.code
     messages = {
+        400: _("The request could not be read (it may hold characters that cannot be stored). "
+               "Check what you entered and try again."),
         403: _("You do not have access to this page."),
         404: _("There is no such page."),
+        405: _("This page cannot be used that way."),
         413: _("The upload is too large."),
+        429: _("Too many attempts. Wait a while and try again."),
         500: _("Something went wrong on our side. Nothing was saved; try again later."),
     }
-    message = messages.get(exc.code, exc.description)
+    message = messages.get(exc.code, _("The request could not be handled."))
     if exc.code == 400 and "CSRF" in (exc.description or ""):
         message = _("The form had expired or was sent from elsewhere (CSRF). Reload the page and try again.")
     return render_template("error.html", code=exc.code, message=message), exc.code

@@ -70,3 +70,11 @@ def test_a_wrong_method_says_which_methods_are_allowed(api, client):
     assert r.status_code == 405 and set(r.headers["Allow"].split(", ")) >= {"GET", "POST"}
     r = client.put("/login")
     assert r.status_code == 405 and "POST" in r.headers["Allow"]
+
+
+def test_error_pages_for_refused_requests_speak_the_reader_s_language(client):
+    r = client.put("/login", headers={"Accept-Language": "sv"})
+    assert r.status_code == 405 and "Sidan kan inte användas på det sättet." in r.get_data(as_text=True)
+    r = client.get("/cases?q=a%00b", headers={"Accept-Language": "sv"})
+    assert r.status_code == 400 and "Begäran kunde inte läsas" in r.get_data(as_text=True)
+    assert "NUL" not in r.get_data(as_text=True)
