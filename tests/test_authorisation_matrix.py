@@ -54,6 +54,8 @@ ACCESS = {
     "POST /api/cases": "applicants and staff",
     "GET /api/cases/<int:case_id>": "the case's applicant and staff",
     "GET /api/cases/<int:case_id>/history": "the case's applicant and staff",
+    "GET /api/cases/<int:case_id>/documents": "the case's applicant and staff",
+    "GET /api/cases/<int:case_id>/documents/<int:doc_id>": "the case's applicant and staff",
     "POST /api/cases/<int:case_id>/messages/<name>": "the case's applicant and staff",
     "POST /api/cases/<int:case_id>/withdraw": "the case's applicant and staff",
     "POST /api/cases/<int:case_id>/extension": "deciders",

@@ -38,6 +38,9 @@ def _closed_case_full_of_personal_data(app, api: Api, rt) -> int:
                                     {"outcome": "granted", "decision_text": "Beviljas. Zelda Personsdottir."})
     clock.advance(timedelta(days=29))
     assert run_due_timers(rt) == 1  # the appeal window passed: closed
+    letters = [d for d in api.as_("applicant").get(f"/api/cases/{case_id}/documents").get_json()
+               if d["kind"] != "upload"]
+    assert letters and api.as_("applicant").get(letters[0]["url"]).status_code == 200  # its PDF is made now
     return case_id
 
 
@@ -80,6 +83,7 @@ def test_after_retention_nothing_personal_is_left_in_the_database_or_the_documen
     _run_retention(rt, monkeypatch, erase_property=True)
     after = _everything_stored(rt)
     assert [s for s in PERSONAL if s.encode() in after] == []
+    assert [p.name for p in Path(rt.settings.documents_dir).rglob("*") if p.is_file()] == []  # files, PDFs
     case = api.as_("admin").get(f"/api/cases/{case_id}").get_json()
     assert case["outcome"] == "granted" and case["status"] == "closed"  # the statistics stay
     assert CliRunner().invoke(main, ["audit", "verify"]).exit_code == 0

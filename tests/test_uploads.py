@@ -6,7 +6,9 @@ import re
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
+from app.models import Document
 from app.services.documents import clean_filename, content_type_of
 from tests.helpers import Api, Browser
 
@@ -61,8 +63,14 @@ def _upload(app, case_id: int, data: bytes, name: str, claimed: str):
 
 
 def _links(browser, case_id: int) -> list[str]:
+    """Links to the case's uploads on the portal page (letters the authority sent are left out)."""
     page = browser.get(f"/portal/cases/{case_id}").get_data(as_text=True)
-    return re.findall(rf'href="(/cases/{case_id}/documents/\d+)"', page)
+    app = browser.client.application
+    with app.extensions["lotsen"].db.unit_of_work(write=False) as session:
+        uploads = {d.id for d in session.scalars(select(Document).where(Document.case_id == case_id,
+                                                                        Document.kind == "upload"))}
+    return [href for href, doc_id in re.findall(rf'href="(/cases/{case_id}/documents/(\d+))"', page)
+            if int(doc_id) in uploads]
 
 
 def test_a_program_sent_as_a_pdf_is_refused_and_nothing_kept(app, client, actors, rt):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.letters import templates, variables
-from app.letters.pdf import cached_pdf
+from app.letters.pdf import cache_key, cached_pdf
 from app.letters.text import html_to_text
 from app.models import Case, Document, OutboxMessage, OutboxStatus, ProcessVersion
 
@@ -149,6 +149,15 @@ def _filename(subject: str) -> str:
     return (" ".join(safe.split())[:200] or "letter") + ".pdf"
 
 
+def cached_pdf_path(session: Session, doc: Document) -> Path:
+    """Where the letter's PDF is kept once it was made (it may not be there yet)."""
+    return _pdf_cache(session) / f"{cache_key(doc.html or '')}.pdf"
+
+
+def _pdf_cache(session: Session) -> Path:
+    return get_env(session).settings.documents_dir / "pdf"
+
+
 def pdf_path(session: Session, doc: Document) -> Path:
     """The letter's PDF (made now and cached if it was not made before)."""
-    return cached_pdf(doc.html or "", get_env(session).settings.documents_dir / "pdf")
+    return cached_pdf(doc.html or "", _pdf_cache(session))

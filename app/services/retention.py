@@ -17,7 +17,7 @@ from app.clock import utcnow
 from app.models import (AuditDetail, AuditEvent, Case, CaseEvent, Document, HumanTask, Incident, OutboxMessage,
                         PendingMessage, ProcessVersion, User)
 
-from . import audit, audit_verify, documents, files
+from . import audit, audit_verify, documents, files, letters
 from .env import get_env
 from .errors import Forbidden
 from .users import find_user
@@ -139,9 +139,14 @@ def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
 
 
 def _erase_documents(session: Session, case: Case) -> None:
-    """The uploaded files go (when the transaction commits), and so do their names."""
+    """Uploaded files and letters' PDFs go (when the transaction commits); so do names and letters' text."""
     for doc in session.scalars(select(Document).where(Document.case_id == case.id)):
-        files.remove(session, documents.stored_path(session, doc))
+        if doc.is_letter:
+            files.remove(session, letters.cached_pdf_path(session, doc))
+            doc.html = REDACTED
+            doc.recipient_name = REDACTED if doc.recipient_name else None
+        else:
+            files.remove(session, documents.stored_path(session, doc))
         doc.filename = REDACTED
 
 
