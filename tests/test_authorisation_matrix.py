@@ -42,6 +42,7 @@ WHO = {
 ACCESS = {
     "GET /": "signed in",
     "GET /healthz": "everyone",
+    "GET /anslagstavla": "everyone",
     "GET /login": "everyone",
     "POST /login": "everyone",
     "POST /lang/<code>": "everyone",

@@ -14,8 +14,8 @@ from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import (AuditDetail, AuditEvent, Case, CaseEvent, Document, HumanTask, Incident, OutboxMessage,
-                        PendingMessage, ProcessVersion, User)
+from app.models import (AuditDetail, AuditEvent, Case, CaseEvent, Document, HumanTask, Incident, Notice,
+                        OutboxMessage, PendingMessage, ProcessVersion, User)
 
 from . import audit, audit_verify, documents, files, letters
 from .env import get_env
@@ -136,6 +136,9 @@ def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
         mail.recipient, mail.subject, mail.body = REDACTED, REDACTED, REDACTED
     for incident in session.scalars(select(Incident).where(Incident.case_id == case.id)):
         incident.action = _scrub(incident.action or {}, keys)
+    if PROPERTY_KEY in keys:  # the notices' text names what was decided, never a person
+        for notice in session.scalars(select(Notice).where(Notice.case_id == case.id)):
+            notice.property_designation = REDACTED
 
 
 def _erase_documents(session: Session, case: Case) -> None:

@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0010_session_generation
-Revises: 0009_letters
+Revision ID: 0011_session_generation
+Revises: 0010_notices
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_session_generation"
-down_revision = "0009_letters"
+revision = "0011_session_generation"
+down_revision = "0010_notices"
 branch_labels = None
 depends_on = None
 
