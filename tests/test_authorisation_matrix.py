@@ -282,3 +282,20 @@ def test_every_role_gets_exactly_what_the_table_says(app, client, actors, rt):
                 wrong.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
     assert wrong == [], "\n".join(wrong)
 
+
+
+def test_a_refused_caller_learns_nothing_from_the_body_check(app, client, actors, rt):
+    """Who may act is decided before the body is read: a body with an unknown field is still a refusal."""
+    api = Api(client, actors)
+    world = _world(app, api, rt)
+    clients = _signed_in_clients(app)
+    writes = [(m, r) for m, r in _routes(app) if r.startswith("/api/") and m != "GET"]
+    wrong = []
+    for method, rule in sorted(writes, key=_runs_last):
+        path = _path(rule, world)
+        for role in set(ROLES) - WHO[ACCESS[f"{method} {rule}"]]:
+            headers = actors.headers(role) if role != ANONYMOUS else {}
+            response = clients[role].client.open(path, method=method, headers=headers, json={"zz_unknown": True})
+            if not _refused(response, role, path):
+                wrong.append(f"{method} {path} as {role}: {response.status_code} {response.get_data(as_text=True)}")
+    assert wrong == [], "\n".join(wrong)

@@ -87,6 +87,7 @@ def history(case_id: int):
 @bp.post("/api/cases/<int:case_id>/messages/<name>")
 @api_user
 def message(case_id: int, name: str):
+    message_service.may_send(db(), actor=g.api_user, case_id=case_id, name=name)  # refused before the body is read
     body = json_body(allowed=("data",))
     receipt = message_service.send_message(db(), actor=g.api_user, case_id=case_id, name=name,
                                            data=body.get("data", {}))
@@ -104,6 +105,7 @@ def message(case_id: int, name: str):
 @bp.post("/api/cases/<int:case_id>/withdraw")
 @api_user
 def withdraw(case_id: int):
+    case_service.get_case(db(), actor=g.api_user, case_id=case_id)  # refused before the body is read
     body = json_body(allowed=("reason",))
     case = case_service.withdraw(db(), actor=g.api_user, case_id=case_id, reason=str(body.get("reason", "")))
     return jsonify({"id": case.id, "reference": case.reference, "status": case.status.value,
@@ -113,6 +115,7 @@ def withdraw(case_id: int):
 @bp.post("/api/cases/<int:case_id>/extension")
 @api_user
 def extend(case_id: int):
+    extension.may_extend_case(db(), actor=g.api_user, case_id=case_id)  # refused before the body is read
     body = json_body(required=("reason",), allowed=("reason", "weeks"))
     result = extension.extend(db(), actor=g.api_user, case_id=case_id, reason=str(body["reason"]),
                               weeks=body.get("weeks"))

@@ -116,6 +116,7 @@ def migration_preview(model: str):
 @bp.post("/api/cases/<int:case_id>/migrate")
 @api_user
 def migrate(case_id: int):
+    studio.require_owner(g.api_user)  # refused before the body is read
     body = json_body(required=("version",), allowed=("version",))
     if not isinstance(body["version"], int) or isinstance(body["version"], bool):
         raise InvalidInput([{"field": "version", "message": "must be a version number"}])

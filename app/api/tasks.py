@@ -34,6 +34,7 @@ def get_task(task_id: str):
 @bp.post("/api/tasks/<task_id>/claim")
 @api_user
 def claim(task_id: str):
+    task_service.get_task(db(), actor=g.api_user, task_id=task_id)  # refused before the body is read
     json_body(allowed=())
     return jsonify(task_json(task_service.claim(db(), actor=g.api_user, task_id=task_id)))
 
@@ -41,6 +42,7 @@ def claim(task_id: str):
 @bp.post("/api/tasks/<task_id>/release")
 @api_user
 def release(task_id: str):
+    task_service.get_task(db(), actor=g.api_user, task_id=task_id)  # refused before the body is read
     json_body(allowed=())
     return jsonify(task_json(task_service.release(db(), actor=g.api_user, task_id=task_id)))
 
@@ -48,6 +50,7 @@ def release(task_id: str):
 @bp.post("/api/tasks/<task_id>/complete")
 @api_user
 def complete(task_id: str):
+    task_service.get_task(db(), actor=g.api_user, task_id=task_id)  # refused before the body is read
     body = json_body(required=("data",), allowed=("data",))
     task = task_service.complete(db(), actor=g.api_user, task_id=task_id, data=body["data"])
     return jsonify(task_json(task) | {"case_status": task.case.status.value})

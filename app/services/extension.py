@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import User
+from app.models import Case, User
 from handlers.i18n import N_
 
 from handlers import REGISTRY
@@ -21,11 +21,17 @@ from .env import get_env
 from .errors import CaseClosed, Forbidden
 from .extension_rules import check, may_extend
 
-def extend(session: Session, *, actor: User, case_id: int, reason: str, weeks=None) -> clocks.Clocks:
-    """An officer's decision to extend the statutory deadline, taken from the case page or the API."""
+def may_extend_case(session: Session, *, actor: User, case_id: int) -> Case:
+    """The case, if ``actor`` may decide its extension; otherwise the refusal."""
     case = get_case(session, actor=actor, case_id=case_id)
     if not may_extend(actor):
         raise Forbidden(N_("only case officers and coordinators decide extensions"))
+    return case
+
+
+def extend(session: Session, *, actor: User, case_id: int, reason: str, weeks=None) -> clocks.Clocks:
+    """An officer's decision to extend the statutory deadline, taken from the case page or the API."""
+    case = may_extend_case(session, actor=actor, case_id=case_id)
     if case.completed_at is not None:
         raise CaseClosed(N_("the case is closed"))
     incidents.ensure_actionable(session, case)

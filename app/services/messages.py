@@ -19,6 +19,14 @@ from .processes import message_names
 APPLICANT_MESSAGES = {"supplement_received", "comments_received"}
 
 
+def may_send(session: Session, *, actor: User, case_id: int, name: str) -> Case:
+    """The case, if ``actor`` may send it a message called ``name``; otherwise the refusal."""
+    case = get_case(session, actor=actor, case_id=case_id)
+    if not is_staff(actor) and name not in APPLICANT_MESSAGES:
+        raise Forbidden(f"applicants cannot send {name!r}")
+    return case
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What became of a message: delivered now, recorded as material, or kept (with the incident if a step
@@ -47,8 +55,8 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
     the message stays stored (pending) and an incident records the failure,
     so an administrator's retry delivers it.
     """
-    case = get_case(session, actor=actor, case_id=case_id)
-    _check(session, actor=actor, case=case, name=name, data=data)
+    case = may_send(session, actor=actor, case_id=case_id, name=name)
+    _check(session, case=case, name=name, data=data)
     case = locks.case(session, case.id)
     if case.completed_at is not None:
         raise CaseClosed(N_("the case is closed and takes no more messages"))
@@ -68,9 +76,7 @@ def send_message(session: Session, *, actor: User, case_id: int, name: str, data
     return _deliver(session, case, message, actor=actor.username)
 
 
-def _check(session: Session, *, actor: User, case: Case, name: str, data: Mapping) -> None:
-    if not is_staff(actor) and name not in APPLICANT_MESSAGES:
-        raise Forbidden(f"applicants cannot send {name!r}")
+def _check(session: Session, *, case: Case, name: str, data: Mapping) -> None:
     if not isinstance(data, Mapping):
         raise InvalidInput([{"field": "data", "message": "must be a JSON object"}])
     known = message_names(session, session.get(ProcessVersion, case.process_version_id))
