@@ -31,16 +31,19 @@ def _refused(response) -> bool:
 
 
 def _too_many(limit: RequestLimit):
-    minutes = max(1, math.ceil(int(limit.reset_at - time.time()) / 60))
+    """The login page with the wait in words, and ``Retry-After`` (only here: a 401 is no reason to wait)."""
+    seconds = max(1, int(limit.reset_at - time.time()))
     message = _("Too many failed sign-ins for this account or from this address. "
-                "Try again in %(minutes)s minutes.", minutes=minutes)
-    return make_response(render_template("auth/login.html", form=LoginForm(), error=message), 429)
+                "Try again in %(minutes)s minutes.", minutes=math.ceil(seconds / 60))
+    response = make_response(render_template("auth/login.html", form=LoginForm(), error=message), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
     """Throttle the login view of ``app`` (call after the blueprints are registered)."""
     limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_uri,
-                      headers_enabled=True, key_prefix="lotsen")
+                      headers_enabled=False, key_prefix="lotsen")
     shared = {"methods": ["POST"], "deduct_when": _refused, "on_breach": _too_many}
     view = app.view_functions["auth.login"]
     view = limiter.limit(settings.login_attempts_per_account, key_func=_account_key, **shared)(view)

@@ -44,6 +44,15 @@ def test_an_address_is_slowed_down_after_guessing_many_accounts(throttled_app, a
     assert _from(throttled_app, "10.0.0.4").login("adam").status_code == 302
 
 
+def test_only_a_throttled_sign_in_is_told_to_wait(throttled_app, actors):
+    browser = _from(throttled_app, "10.0.0.6")
+    first = browser.login("carl", "wrong-password")
+    assert first.status_code == 401
+    told = {name for name, _ in first.headers.items() if name.lower().startswith(("retry-after", "x-ratelimit"))}
+    assert told == set(), "a first wrong password is no reason to wait, nor a count of guesses left"
+    assert "Retry-After" not in _from(throttled_app, "10.0.0.7").login("olga").headers
+
+
 def test_people_who_type_their_password_right_are_never_throttled(throttled_app, actors):
     for _ in range(8):
         browser = _from(throttled_app, "10.0.0.5")
