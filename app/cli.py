@@ -10,6 +10,7 @@ from app.cli_common import domain_errors as _domain_errors
 from app.cli_common import fail as _fail
 from app.cli_common import runtime as _runtime
 from app.config import Settings
+from app.ids import db_id
 from app.runtime import build_runtime
 
 
@@ -254,10 +255,11 @@ def audit() -> None:
 def _witness(value: str | None) -> tuple[int, str] | None:
     if not value:
         return None
-    event_id, _, digest = value.partition(":")
-    if not event_id.isdigit() or len(digest) != 64:
+    event_text, _, digest = value.partition(":")
+    event_id = db_id(event_text)
+    if event_id is None or len(digest) != 64:
         raise click.BadParameter("give the witnessed head as EVENT_ID:HASH (as `lotsen audit checkpoint` printed it)")
-    return int(event_id), digest
+    return event_id, digest
 
 
 @audit.command("verify")

@@ -201,6 +201,14 @@ def test_a_witnessed_head_catches_a_tail_deleted_with_its_checkpoints(api, rt, s
     assert result.exit_code == 1 and f"audit event {head_id}" in result.output and "deleted" in result.output
 
 
+def test_a_witness_that_names_no_event_is_refused_with_the_format_to_use(settings, monkeypatch):
+    monkeypatch.setenv("LOTSEN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", settings.instance_dir)
+    for event in ("\u00b2", "99999999999999999999", "0"):
+        result = CliRunner().invoke(main, ["audit", "verify", "--witness", f"{event}:{'a' * 64}"])
+        assert result.exit_code == 2 and "EVENT_ID:HASH" in result.output, (event, result.output)
+
+
 def test_the_database_allows_only_retentions_erasure_of_details(api, rt):
     case_id = closed_case(api, rt)
     submitted = event_id(rt, case_id, "case.submitted")

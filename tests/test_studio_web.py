@@ -196,6 +196,19 @@ def test_migrate_page_lists_old_cases_and_migrates_the_selected(owner, files, ap
         assert session.get(Case, old["id"]).process_version.number == 2
 
 
+def test_migrate_page_reports_case_ids_that_are_no_case_instead_of_failing(owner, files, app, actors):
+    Api(app.test_client(), actors).as_("applicant").submit()
+    changed = dict(files)
+    changed["building_permit.bpmn"] = changed["building_permit.bpmn"].replace(
+        'name="Review application"', 'name="Review the application"', 1)
+    assert owner.post_json(f"/studio/{MODEL}/deploy", {"files": changed, "message": "v2"}).status_code == 200
+    page = owner.get(f"/studio/{MODEL}/migrate?to=2").get_data(as_text=True)
+    for typed in ("99999999999999999999", "\u00b2", "0"):
+        r = owner.client.post(f"/studio/{MODEL}/migrate?to=2", data={"csrf_token": csrf(page), "case_id": [typed]})
+        assert r.status_code == 200, typed
+        assert "migrated-ok" not in r.get_data(as_text=True)
+
+
 def test_preview_form_renders_the_schema_form_macro(owner):
     schema = {"type": "object", "additionalProperties": False, "required": ["outcome"], "properties": {
         "outcome": {"type": "string", "title": "Outcome", "x-title-sv": "Utfall",

@@ -19,6 +19,7 @@ from app.responses import translated
 from app.services import bundle_uploads, process_info
 from app.services import users as user_service
 from app.headers import draws_diagrams
+from app.ids import db_id
 from app.services.errors import N_, DeployRejected, InvalidInput
 from app.uow import db
 
@@ -209,7 +210,7 @@ def migrate(model: str):
         abort(404)
     results = None
     if request.method == "POST":
-        case_ids = [int(x) for x in request.form.getlist("case_id") if x.isdigit()]
+        case_ids = [i for i in map(db_id, request.form.getlist("case_id")) if i is not None]
         results = _svc().migrate_cases(session, actor=current_user, case_ids=case_ids, to_n=to_n) if case_ids else []
     preview = _svc().migration_preview(session, model, to_n)
     return render_template("studio/migrate.html", model=model, versions=versions, to_n=to_n,
