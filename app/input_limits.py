@@ -7,10 +7,15 @@
   deep enough body would otherwise exhaust the parser's recursion).
 - NUL characters: PostgreSQL text cannot hold them, so a path, query, form or
   JSON string carrying one is refused with 400 on every database alike.
+- Numbers: ``NaN``, ``Infinity`` and numbers too large for a float (``1e999``)
+  are not JSON (PostgreSQL's ``jsonb`` refuses them); integers longer than
+  Python converts (``MAX_INT_DIGITS``) would crash the parser. All are 400.
 """
 from __future__ import annotations
 
 import json
+import math
+import sys
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -22,6 +27,7 @@ from app.ids import MAX_DB_ID
 
 MAX_JSON_DEPTH = 32
 NUL = "\x00"
+MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -50,10 +56,28 @@ def _depth_and_nul(value: Any) -> tuple[int, bool]:
     return deepest, has_nul
 
 
+def _no_constant(name: str):
+    raise BadRequest(f"the JSON holds {name}, which is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadRequest(f"the JSON number {text[:40]} is too large to hold")
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise BadRequest(f"the JSON holds an integer of more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse JSON; malformed JSON raises ``json.JSONDecodeError``, too deep or with NUL a 400 ``BadRequest``."""
+    """Parse JSON; malformed JSON raises ``json.JSONDecodeError``; too deep, with NUL or with a number JSON
+    cannot carry (NaN, Infinity, 1e999, thousands of digits) a 400 ``BadRequest``."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int)
     except RecursionError:
         raise BadRequest(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels") from None
     depth, has_nul = _depth_and_nul(value)

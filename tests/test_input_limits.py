@@ -78,3 +78,14 @@ def test_error_pages_for_refused_requests_speak_the_reader_s_language(client):
     r = client.get("/cases?q=a%00b", headers={"Accept-Language": "sv"})
     assert r.status_code == 400 and "Begäran kunde inte läsas" in r.get_data(as_text=True)
     assert "NUL" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("number", "named"), [("NaN", "NaN"), ("-Infinity", "-Infinity"), ("1e999", "1e999"),
+                                               ("9" * 5000, "digits")])
+def test_a_number_json_cannot_carry_is_a_bad_request_not_a_stored_oddity(api, number, named):
+    applicant = api.as_("applicant")
+    case_id = applicant.submit()["id"]
+    body = '{"data": {"message": "Ritningen kommer.", "area": ' + number + "}}"
+    r = applicant.client.post(f"/api/cases/{case_id}/messages/supplement_received", data=body,
+                              headers=applicant.headers, content_type="application/json")
+    assert r.status_code == 400 and named in r.get_json()["message"], r.get_data(as_text=True)[:300]
