@@ -12,7 +12,7 @@ from app.cli import main
 from app.clock import clock
 from app.models import AuditEvent, Case, HumanTask, PendingMessage, audit_guards
 from handlers import REGISTRY
-from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.helpers import TRIAGE_COMPLETE, Api, Browser
 from tests.scenario import serve_applicant
 
 ROLES = ["applicant", "coordinator", "officer", "referee", "committee", "process_owner"]
@@ -122,6 +122,25 @@ def test_skip_completes_the_failed_step_with_the_administrators_data(api, monkey
     skipped = [e for e in api.as_("admin").get(f"/api/cases/{case_id}/audit").get_json()
                if e["action"] == "incident.skipped"]
     assert skipped[0]["details"]["data"]["total"] == 4200
+
+
+@pytest.mark.parametrize(("typed", "said"), [('{"total": NaN}', "NaN"), ('{"total": 1e999}', "too large"),
+                                             ('{"total": ' + "9" * 5000 + "}", "digits")])
+def test_skip_from_the_incident_page_refuses_numbers_json_cannot_carry(api, app, monkeypatch, typed, said):
+    api.as_("applicant").submit()
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
+    broken_fee(monkeypatch)
+    [task] = api.as_("coordinator").tasks("coordinator_decision")
+    api.as_("coordinator").post(f"/api/tasks/{task['id']}/complete",
+                                {"data": {"outcome": "granted", "decision_text": "Beviljas."}})
+    [incident] = api.as_("admin").get("/api/admin/incidents").get_json()
+    admin = Browser(app)
+    admin.login("adam")
+    page = "/admin/incidents"
+    r = admin.post_form(page, f"/admin/incidents/{incident['id']}/skip", {"data": typed, "reason": "Manuellt."})
+    assert r.status_code == 302
+    assert said in admin.get(r.headers["Location"]).get_data(as_text=True)
+    assert [i["id"] for i in api.as_("admin").get("/api/admin/incidents").get_json()] == [incident["id"]]
 
 
 def test_suspended_case_takes_no_work_keeps_messages_and_resumes(api, rt):

@@ -7,8 +7,9 @@ import secrets
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
-from app import uow
+from app import input_limits, uow
 from app.headers import draws_diagrams
 from app.models import Case
 from app.redirects import back
@@ -109,9 +110,9 @@ def retry(incident_id: int):
 @role_required("admin")
 def skip(incident_id: int):
     try:
-        data = json.loads(request.form.get("data") or "{}")
-    except json.JSONDecodeError as exc:
-        flash(_("The result is not valid JSON: %(e)s", e=str(exc)), "error")
+        data = input_limits.loads(request.form.get("data") or "{}")
+    except (json.JSONDecodeError, BadRequest) as exc:
+        flash(_("The result is not valid JSON: %(e)s", e=getattr(exc, "description", None) or str(exc)), "error")
         return redirect(back(url_for("admin.incident_list")))
     incident_repair.skip(db(), actor=current_user, incident_id=incident_id, data=data,
                    reason=request.form.get("reason", ""))
