@@ -100,6 +100,17 @@ def test_portal_application_with_errors_keeps_the_input_and_creates_nothing(brow
     assert api.as_("applicant").get("/api/cases").get_json() == []
 
 
+@pytest.mark.parametrize("typed", ["nan", "inf", "-Infinity", "1e999"])
+def test_a_typed_number_that_is_no_number_is_a_field_error_not_a_stored_oddity(browser, actors, api, typed):
+    browser.login("anna")
+    form = {k: ("true" if v is True else "false" if v is False else v) for k, v in application().items()}
+    form["area_m2"] = typed
+    r = browser.post_form("/portal/apply", "/portal/apply", form)
+    assert r.status_code == 422
+    assert re.search(r'data-field="area_m2".*?class="error"', r.get_data(as_text=True), re.S)
+    assert api.as_("applicant").get("/api/cases").get_json() == []
+
+
 def test_applicant_answers_a_supplement_request_in_the_portal(browser, actors, api):
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -156,6 +157,8 @@ def _coerce_number(types: list[str], raw: str):
         number = float(raw.replace(",", "."))
     except ValueError:
         return raw  # validation names the field
+    if not math.isfinite(number):
+        return raw  # "inf", "nan", "1e999": no number a person means, and none JSON can store
     return int(number) if "integer" in types and number.is_integer() else number
 
 
