@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0011_session_generation
-Revises: 0010_notices
+Revision ID: 0013_session_generation
+Revises: 0012_hearing_parties
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_session_generation"
-down_revision = "0010_notices"
+revision = "0013_session_generation"
+down_revision = "0012_hearing_parties"
 branch_labels = None
 depends_on = None
 
