@@ -36,6 +36,7 @@ WHO = {
     "the task's group": {"coordinator"},
     "deciders": {"coordinator", "officer", "admin"},
     "the task's group and admin": {"coordinator", "admin"},
+    "committee and admin": {"committee", "admin"},
     "workers": set(),  # integration workers with their own credentials (lotsen workers add), no person
 }
 
@@ -110,7 +111,23 @@ ACCESS = {
     "GET /cases/<int:case_id>/documents/<int:doc_id>": "the case's applicant and staff",
     "GET /portal/": "applicants",
     "GET /portal/apply": "applicants",
-    "POST /portal/apply": "applicants",
+    "GET /portal/apply/<process>": "applicants",
+    "POST /portal/apply/<process>": "applicants",
+    "POST /portal/cases/<int:case_id>/comments": "the case's applicant",
+    "GET /api/processes": "signed in",
+    "GET /cases/new": "staff",
+    "GET /cases/new/<process>": "staff",
+    "POST /cases/new/<process>": "staff",
+    "GET /api/cases/<int:case_id>/hearing": "deciders",
+    "POST /api/cases/<int:case_id>/hearing/parties": "deciders",
+    "DELETE /api/cases/<int:case_id>/hearing/parties/<int:party_id>": "deciders",
+    "POST /api/cases/<int:case_id>/hearing/parties/<int:party_id>/response": "deciders",
+    "POST /cases/<int:case_id>/hearing/parties": "deciders",
+    "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/remove": "deciders",
+    "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/response": "deciders",
+    "GET /api/delegation-decisions": "committee and admin",
+    "GET /delegation-decisions": "committee and admin",
+    "GET /delegation-decisions.csv": "committee and admin",
     "GET /portal/cases/<int:case_id>": "the case's applicant",
     "POST /portal/cases/<int:case_id>/supplement": "the case's applicant",
     "POST /portal/cases/<int:case_id>/withdraw": "the case's applicant",
@@ -153,7 +170,8 @@ ACCESS = {
 
 #: What fills each kind of path parameter: harmless targets (nobody whose loss matters).
 PARAMS = {"code": "en", "filename": "lotsen.css", "model": "building_permit", "number": "1",
-          "name": "committee", "username": "zz.victim", "incident_id": "1"}
+          "name": "committee", "username": "zz.victim", "incident_id": "1",
+          "party_id": "1", "process": "building_permit"}
 #: Bodies that pass the API's shape checks, so that the answer shows who may act (not a 422 for everyone).
 BODIES = {
     "POST /api/cases": {"process": "building_permit", "data": {}},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
-from app.services import clocks, delegation
+from app.services import clocks, csv_export, delegation
 from app.services.errors import InvalidInput
 from app.uow import db
 
@@ -27,6 +27,6 @@ def delegation_decisions():
               "property_designation": r.property_designation, "case_type": r.case_type, "measure": r.measure,
               "outcome": r.outcome, "group": r.group, "decided_by": r.decided_by, "rule": r.rule} for r in rows]
     if fmt == "csv":
-        text = delegation.to_csv(CSV_HEADER, [[item[k] for k in CSV_HEADER] for item in items])
+        text = csv_export.to_csv(CSV_HEADER, [[item[k] for k in CSV_HEADER] for item in items])
         return Response(text, mimetype="text/csv")
     return jsonify({"from": start.isoformat(), "to": end.isoformat(), "decisions": items})

@@ -28,6 +28,12 @@ def hearing_json(case, result: hearing.Summary) -> dict:
             "all_answered": result.all_answered, "parties": [party_json(p) for p in result.parties]}
 
 
+def _may_record(case_id: int) -> None:
+    """Refused before the body is read: a caller who may not record learns nothing from a 422."""
+    case_service.get_case(db(), actor=g.api_user, case_id=case_id)
+    hearing.require_staff(g.api_user)
+
+
 @bp.get("/api/cases/<int:case_id>/hearing")
 @api_user
 def get_hearing(case_id: int):
@@ -40,6 +46,7 @@ def get_hearing(case_id: int):
 @bp.post("/api/cases/<int:case_id>/hearing/parties")
 @api_user
 def add_party(case_id: int):
+    _may_record(case_id)
     body = json_body(required=("name",), allowed=("name", "address", "email"))
     party = hearing.add_party(db(), actor=g.api_user, case_id=case_id, name=body["name"],
                               address=body.get("address"), email=body.get("email"))
@@ -56,6 +63,7 @@ def remove_party(case_id: int, party_id: int):
 @bp.post("/api/cases/<int:case_id>/hearing/parties/<int:party_id>/response")
 @api_user
 def record_response(case_id: int, party_id: int):
+    _may_record(case_id)
     body = json_body(required=("response",), allowed=("response", "text", "received_on"))
     session = db()
     result = hearing.record_response(session, actor=g.api_user, case_id=case_id, party_id=party_id,

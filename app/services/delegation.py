@@ -1,8 +1,6 @@
 """Decisions taken on delegation, listed per period for the committee (anmälan av delegationsbeslut)."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,8 +16,6 @@ from .errors import Forbidden, InvalidInput
 
 #: Who reads the list: the committee's secretaries and administrators.
 READERS = frozenset({"committee"})
-#: Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -78,15 +74,3 @@ def delegated_decisions(session: Session, *, actor: User, start: date, end: date
         for event, case in rows if event.data.get("on_delegation")]
 
 
-def neutralise(value) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def to_csv(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(h) for h in header])
-    writer.writerows([neutralise(v) for v in row] for row in rows)
-    return out.getvalue()

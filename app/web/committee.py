@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
-from app.services import clocks, delegation
+from app.services import clocks, csv_export, delegation
 from app.uow import db
 
 from .filters import CASE_TYPE_WORDS, OUTCOME_WORDS, group_word, local_dt
@@ -42,7 +42,7 @@ def csv():
     header = [_("Decided"), _("Reference"), _("Property"), _("Case type"), _("Outcome"), _("Decided by"), _("Group"),
               _("Rule of the delegation order")]
     locale = str(get_locale() or "sv")
-    text = delegation.to_csv(header, [_csv_row(r, locale) for r in rows])
+    text = csv_export.to_csv(header, [_csv_row(r, locale) for r in rows])
     name = f"delegationsbeslut-{start.isoformat()}-{end.isoformat()}.csv"
     return Response("\ufeff" + text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
