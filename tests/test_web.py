@@ -105,7 +105,7 @@ def test_a_typed_number_that_is_no_number_is_a_field_error_not_a_stored_oddity(b
     browser.login("anna")
     form = {k: ("true" if v is True else "false" if v is False else v) for k, v in application().items()}
     form["area_m2"] = typed
-    r = browser.post_form("/portal/apply", "/portal/apply", form)
+    r = browser.post_form("/portal/apply/building_permit", "/portal/apply/building_permit", form)
     assert r.status_code == 422
     assert re.search(r'data-field="area_m2".*?class="error"', r.get_data(as_text=True), re.S)
     assert api.as_("applicant").get("/api/cases").get_json() == []
