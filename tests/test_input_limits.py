@@ -35,10 +35,22 @@ def test_the_largest_id_the_database_holds_is_still_looked_up(api):
     assert r.status_code == 404 and r.get_json()["error"] == "case_not_found"
 
 
-@pytest.mark.parametrize("query", [f"case={TOO_BIG}", "limit=-5", "limit=abc", "case=%C2%B2"])
+@pytest.mark.parametrize("query", [f"case={TOO_BIG}", "limit=-5", "limit=abc", "case=%C2%B2", "start=0001-01-01",
+                                   "end=9999-12-31T23:59:59"])
 def test_audit_search_parameters_out_of_range_are_answered_not_crashed(api, query):
     r = api.as_("admin").get(f"/api/audit?{query}")
     assert r.status_code in (200, 422), r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/delegation-decisions?to=9999-12-31", "to"),
+    ("/api/delegation-decisions?from=0001-01-01&to=0001-01-02", "from"),
+])
+def test_a_date_no_case_can_concern_is_refused_naming_the_field(api, path, field):
+    r = api.as_("admin").get(path)
+    assert r.status_code == 422, r.get_data(as_text=True)[:200]
+    assert [e["field"] for e in r.get_json()["errors"]] == [field]
+    assert "1900-01-01" in r.get_json()["errors"][0]["message"]
 
 
 def test_an_incident_id_beyond_the_range_is_not_found(api):

@@ -12,6 +12,7 @@ from app.models import Case, CaseEvent, User
 from handlers.i18n import N_
 
 from .env import get_env
+from .dates import typed_day
 from .errors import Forbidden, InvalidInput
 
 #: Who reads the list: the committee's secretaries and administrators.
@@ -39,12 +40,7 @@ def may_read(user: User) -> bool:
 def parse_period(start: str | None, end: str | None, *, today: date) -> tuple[date, date]:
     """The period asked for (``YYYY-MM-DD``, both days included); by default the last month up to today."""
     def day(name: str, raw: str | None, default: date) -> date:
-        if not raw:
-            return default
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput([{"field": name, "message": N_("must be a date (YYYY-MM-DD)")}]) from None
+        return typed_day(raw, name) if raw else default
 
     first_of_last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     begin, finish = day("from", start, first_of_last_month), day("to", end, today)
