@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROLE_USERS
-from tests.helpers import Api, Browser
+from tests.helpers import Api, Browser, application
 
 TOO_BIG = "99999999999999999999"
 
@@ -101,3 +101,15 @@ def test_a_number_json_cannot_carry_is_a_bad_request_not_a_stored_oddity(api, nu
     r = applicant.client.post(f"/api/cases/{case_id}/messages/supplement_received", data=body,
                               headers=applicant.headers, content_type="application/json")
     assert r.status_code == 400 and named in r.get_json()["message"], r.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize(("field", "limit"), [("applicant_name", 200), ("property_designation", 200),
+                                              ("applicant_email", 254)])
+def test_an_application_field_longer_than_the_case_keeps_is_refused_naming_it(api, field, limit):
+    value = "a" * (limit - 11) + "@example.se" if field == "applicant_email" else "Å" * limit
+    assert api.as_("applicant").post("/api/cases", {"process": "building_permit",
+                                                    "data": application(**{field: value})}).status_code == 201
+    too_long = "a" * (limit - 10) + "@example.se" if field == "applicant_email" else "Å" * (limit + 1)
+    r = api.as_("applicant").post("/api/cases", {"process": "building_permit", "data": application(**{field: too_long})})
+    assert r.status_code == 422 and [e["field"] for e in r.get_json()["errors"]] == [field]
+    assert f"at most {limit} characters" in r.get_json()["errors"][0]["message"]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, defer
 from app.clock import utcnow
 from app.models import AuditEvent, Case, CaseStatus, HumanTask, ProcessVersion, Role, TaskStatus, User
 from handlers import REGISTRY
+from handlers.i18n import N_
 from handlers.registry import HandlerContext
 
 from . import audit, form_options, keyset, process_info, runner
@@ -59,10 +60,8 @@ def submit_case(session: Session, *, actor: User, process: str, data: Mapping | 
     now = utcnow()
     case = Case(process_version_id=version.id, state="", status=CaseStatus.RECEIVED,
                 applicant_id=actor.id if actor.has_role(Role.APPLICANT.value) else None,
-                applicant_name=_text(clean.get("applicant_name")), applicant_email=_text(clean.get("applicant_email")),
-                language=language, property_designation=_text(clean.get("property_designation")),
-                measure=_text(clean.get("measure")), case_type=about.case_type, facts={}, path=[], created_at=now,
-                updated_at=now)
+                language=language, case_type=about.case_type, facts={}, path=[], created_at=now, updated_at=now,
+                **_case_columns(clean))
     session.add(case)
     session.flush()
     audit.record(session, actor=actor.username, action="case.submitted", case_id=case.id,
@@ -74,8 +73,21 @@ def submit_case(session: Session, *, actor: User, process: str, data: Mapping | 
     return case
 
 
-def _text(value) -> str | None:
-    return str(value) if value is not None else None
+#: Start-form fields the case also keeps in columns of its own (for lists, search and letters).
+CASE_COLUMNS = ("applicant_name", "applicant_email", "property_designation", "measure")
+
+
+def _case_columns(clean: Mapping) -> dict:
+    """The start data's values for ``CASE_COLUMNS``; one longer than its column holds is refused, naming it."""
+    values = {name: None if clean.get(name) is None else str(clean[name]) for name in CASE_COLUMNS}
+    errors = []
+    for name, value in values.items():
+        limit = Case.__table__.c[name].type.length
+        if value is not None and len(value) > limit:
+            errors.append({"field": name, "message": N_("is too long (at most %(n)s characters)", n=limit)})
+    if errors:
+        raise InvalidInput(errors)
+    return values
 
 
 def get_case(session: Session, *, actor: User, case_id: int) -> Case:
