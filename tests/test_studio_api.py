@@ -385,3 +385,18 @@ def test_a_case_inside_a_subprocess_migrates_unless_its_task_changed(rt, change,
     [ready] = engine.snapshot(moved, events).ready
     engine.complete_task(moved, ready.id, {"ok": True}, events)
     assert moved.is_completed()
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ('"mini"', '"' + "p" * 121 + '"', "process id is longer than 120 characters"),
+    ('"compute"', '"' + "c" * 121 + '"', "element id is longer than 120 characters"),
+])
+def test_an_id_longer_than_the_database_keeps_is_refused_at_deploy(client, actors, rt, old, new, said):
+    r = upload(client, actors, mini(MINI_BPMN.replace(old, new)))
+    assert r.status_code == 422, r.get_data(as_text=True)[:300]
+    [problem] = r.get_json()["errors"]
+    assert said in problem["message"] and problem["file"] == "mini.bpmn"
+    with rt.db.unit_of_work(write=False) as s:
+        stored = s.scalars(select(ProcessVersion.model).where(ProcessVersion.model.like("%mini%")
+                                                              | ProcessVersion.model.like("ppp%"))).all()
+    assert stored == []

@@ -13,6 +13,8 @@ from .rules import Problem, Rules
 from .sandbox import ScriptRejected, compile_expression, compile_script
 
 FORM_DIR = "forms/"
+#: Longest process, element and message id the database keeps (the ``String(120)`` columns that store them).
+MAX_ID = 120
 
 
 def form_option_problems(forms: dict[str, dict], rules: Rules) -> list[Problem]:
@@ -75,14 +77,32 @@ def _lint_timer(ts, ed, lines, problems):
 
 def lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
     problems: list[Problem] = []
+    if len(spec.name) > MAX_ID:
+        problems.append(Problem(*_where(spec.name, lines), spec.name[:40] + "…", _too_long("process id")))
     for ts in spec.task_specs.values():
         if getattr(ts, "bpmn_id", None) is None:
             continue
+        _lint_id_lengths(ts, lines, problems)
         _lint_code(ts, lines, problems)
         if getattr(ts, "operation_name", None) is not None:
             _lint_service(ts, rules, lines, problems)
         _lint_properties(ts, forms, rules, lines, problems)
     return problems
+
+
+def _too_long(what: str) -> str:
+    return f"the {what} is longer than {MAX_ID} characters; shorten it"
+
+
+def _lint_id_lengths(ts, lines: dict, problems: list[Problem]) -> None:
+    file, line = _where(ts.bpmn_id, lines)
+    if len(ts.bpmn_id) > MAX_ID:
+        problems.append(Problem(file, line, ts.bpmn_id[:40] + "…", _too_long("element id")))
+    ed = getattr(ts, "event_definition", None)
+    for d in getattr(ed, "event_definitions", None) or ([ed] if ed else []):
+        name = getattr(d, "name", None)
+        if type(d).__name__ == "MessageEventDefinition" and name and len(name) > MAX_ID:
+            problems.append(Problem(file, line, ts.bpmn_id, _too_long("message name")))
 
 
 def _lint_code(ts, lines: dict, problems: list[Problem]) -> None:
