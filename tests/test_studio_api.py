@@ -12,7 +12,9 @@ from app.clock import clock
 from app.config import PROJECT_ROOT
 from app.models import AuditEvent, ProcessDraft, ProcessVersion, Timer, User
 from app.services import studio
+from app.engine.specs import BundleInvalid, parse_bundle
 from app.services.errors import DeployRejected, Forbidden
+from app.services.processes import RULES, read_directory
 from tests.bundles import CHECK_FORM, FIXTURES, LETTERS, MINI_BPMN
 from tests.helpers import TRIAGE_COMPLETE, Api, application
 
@@ -400,3 +402,12 @@ def test_an_id_longer_than_the_database_keeps_is_refused_at_deploy(client, actor
         stored = s.scalars(select(ProcessVersion.model).where(ProcessVersion.model.like("%mini%")
                                                               | ProcessVersion.model.like("ppp%"))).all()
     assert stored == []
+
+
+def test_a_message_name_longer_than_the_database_keeps_is_refused_at_deploy():
+    files = read_directory(PROJECT_ROOT / "processes")
+    files["building_permit.bpmn"] = files["building_permit.bpmn"].replace(
+        'name="supplement_received"', 'name="' + "m" * 121 + '"')
+    with pytest.raises(BundleInvalid) as refused:
+        parse_bundle(files, RULES)
+    assert any("message name is longer than 120 characters" in p.message for p in refused.value.problems)
