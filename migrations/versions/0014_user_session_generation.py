@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0013_session_generation
-Revises: 0012_hearing_parties
+Revision ID: 0014_session_generation
+Revises: 0013_claims
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_session_generation"
-down_revision = "0012_hearing_parties"
+revision = "0014_session_generation"
+down_revision = "0013_claims"
 branch_labels = None
 depends_on = None
 
