@@ -126,6 +126,10 @@ ACCESS = {
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/remove": "deciders",
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/response": "deciders",
     "GET /api/delegation-decisions": "committee and admin",
+    "GET /admin/outbox": "admin",
+    "POST /admin/outbox/<int:message_id>/retry": "admin",
+    "GET /api/admin/outbox": "admin",
+    "POST /api/admin/outbox/<int:message_id>/retry": "admin",
     "GET /delegation-decisions": "committee and admin",
     "GET /delegation-decisions.csv": "committee and admin",
     "GET /portal/cases/<int:case_id>": "the case's applicant",
@@ -171,7 +175,7 @@ ACCESS = {
 #: What fills each kind of path parameter: harmless targets (nobody whose loss matters).
 PARAMS = {"code": "en", "filename": "lotsen.css", "model": "building_permit", "number": "1",
           "name": "committee", "username": "zz.victim", "incident_id": "1",
-          "party_id": "1", "process": "building_permit"}
+          "party_id": "1", "process": "building_permit", "message_id": "1"}
 #: Bodies that pass the API's shape checks, so that the answer shows who may act (not a 422 for everyone).
 BODIES = {
     "POST /api/cases": {"process": "building_permit", "data": {}},

@@ -44,5 +44,6 @@ def list_outbox():
 @bp.post("/api/admin/outbox/<int:message_id>/retry")
 @api_user
 def retry_outbox(message_id: int):
+    outbox.require_admin(g.api_user)  # refused before the body is read
     json_body(allowed=())
     return jsonify(outbox_json(outbox.retry(db(), actor=g.api_user, message_id=message_id)))

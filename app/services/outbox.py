@@ -169,7 +169,7 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def _require_admin(actor: User) -> None:
+def require_admin(actor: User) -> None:
     if not actor.has_role("admin"):
         raise Forbidden("only administrators may see the outbox")
 
@@ -185,7 +185,7 @@ def parse_status(value: str | None) -> OutboxStatus | None:
 def list_messages(session: Session, *, actor: User, status: OutboxStatus | None = None, page: int = 1,
                   per_page: int = 50) -> Page:
     """The outbox, newest first, one page at a time."""
-    _require_admin(actor)
+    require_admin(actor)
     if page < 1 or not 1 <= per_page <= 200:
         raise InvalidInput([{"field": "page" if page < 1 else "per_page",
                              "message": "page starts at 1; per_page is 1 to 200"}])
@@ -207,7 +207,7 @@ def counts(session: Session) -> dict[str, int]:
 
 def retry(session: Session, *, actor: User, message_id: int) -> OutboxMessage:
     """Send a failed (or waiting) e-mail again at the next round, with a fresh count of attempts."""
-    _require_admin(actor)
+    require_admin(actor)
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(N_("there is no such e-mail in the outbox"))
