@@ -28,7 +28,7 @@ def insight_rebuild(everything: bool) -> None:
     """Fill the dashboard's per-case figures from the cases' recorded events."""
     from sqlalchemy import select
 
-    from app.cli import _runtime
+    from app.cli_common import runtime as _runtime
     from app.models import Case
     from app.services.insight import figures
 

@@ -40,7 +40,8 @@ def simulate(process, cases, version, compare_version, staff, compare_staff, dra
              per_year, no_history, calibrate, workers, save, as_json) -> None:
     """Simulate CASES applications through PROCESS and print each scenario's statutory days and share
     within 10 weeks (median over runs with a 95 % interval)."""
-    from app.cli import _domain_errors, _runtime
+    from app.cli_common import domain_errors as _domain_errors
+    from app.cli_common import runtime as _runtime
     from app.services import simulation
     from app.simulation.execute import run_plan
 

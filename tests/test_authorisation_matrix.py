@@ -126,6 +126,20 @@ ACCESS = {
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/remove": "deciders",
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/response": "deciders",
     "GET /api/delegation-decisions": "committee and admin",
+    "GET /api/insight/backlog": "studio",
+    "GET /api/insight/exports/<any('open-data', 'boverket', 'closed-cases'):kind>": "studio",
+    "GET /api/insight/groups": "studio",
+    "GET /api/insight/summary": "studio",
+    "GET /api/insight/trends": "studio",  # managers too (no test user)
+    "GET /insight/": "studio",
+    "GET /insight/charts/<name>.csv": "studio",
+    "GET /insight/exports": "studio",
+    "GET /insight/exports/<any('open-data', 'boverket', 'closed-cases'):kind>.csv": "studio",
+    "GET /studio/simulations/": "studio",
+    "GET /studio/simulations/<int:run_id>": "studio",
+    "GET /studio/simulations/<int:run_id>/<int(min=0):scenario>.bpmn": "studio",
+    "GET /studio/simulations/<int:run_id>/status.json": "studio",
+    "POST /studio/simulations/": "studio",
     "GET /admin/outbox": "admin",
     "POST /admin/outbox/<int:message_id>/retry": "admin",
     "GET /api/admin/outbox": "admin",
@@ -175,7 +189,8 @@ ACCESS = {
 #: What fills each kind of path parameter: harmless targets (nobody whose loss matters).
 PARAMS = {"code": "en", "filename": "lotsen.css", "model": "building_permit", "number": "1",
           "name": "committee", "username": "zz.victim", "incident_id": "1",
-          "party_id": "1", "process": "building_permit", "message_id": "1"}
+          "party_id": "1", "process": "building_permit", "message_id": "1", "run_id": "1",
+          "scenario": "1", "kind": "open-data"}
 #: Bodies that pass the API's shape checks, so that the answer shows who may act (not a 422 for everyone).
 BODIES = {
     "POST /api/cases": {"process": "building_permit", "data": {}},

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.engine import spec_facts
 from app.engine.specs import BundleInvalid, parse_bundle
 from app.engine.store import specs_to_json
 from app.models import Group, ProcessDraft, ProcessVersion, SimulationRun, User, group_membership
@@ -146,7 +147,7 @@ def scenario_for(session: Session, process: str, variant: Variant, name: str) ->
             raise InvalidInput([{"field": "draft", "message": N_("the draft has no process of this name")}])
         spec, subprocesses = bundle.specs[process]
         files = {**draft.files, **bundle.generated}
-        lanes, label, key, start = dict(bundle.lane_groups), "draft", -1, _start_form(spec)
+        lanes, label, key, start = dict(bundle.lane_groups), "draft", -1, spec_facts.start_form(spec)
         spec_json = specs_to_json(spec, subprocesses)
     else:
         version = _version(session, process, variant.version)
@@ -164,13 +165,6 @@ def _names(session: Session, settings) -> dict[str, str]:
     """Swedish names of whoever a referral can go to (as the real host gives them to the letters)."""
     names = {g.name: g.title_sv for g in session.scalars(select(Group))}
     return names | {k: b.get("name_sv") or k for k, b in settings.external_bodies.items()}
-
-
-def _start_form(spec) -> str | None:
-    for ts in spec.task_specs.values():
-        if type(ts).__name__ == "StartEvent":
-            return (getattr(ts, "extensions", {}) or {}).get("formJsonSchemaFilename")
-    return None
 
 
 def _group_names(session: Session) -> set[str]:

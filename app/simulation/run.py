@@ -183,10 +183,10 @@ class Run:
     def _context_for(self, case: SimCase):
         settings = self.plan.settings
 
-        def context_for(task) -> HandlerContext:
+        def context_for(step) -> HandlerContext:
             case.host.now = self.now
-            return HandlerContext(case_id=case.number, reference=None, element_id=task.task_spec.bpmn_id,
-                                  now=self.now, data=dict(task.data), settings=settings, host=case.host)
+            return HandlerContext(case_id=case.number, reference=None, element_id=step.element_id,
+                                  now=self.now, data=dict(step.data), settings=settings, host=case.host)
 
         return context_for
 

@@ -96,7 +96,7 @@ def status_json(run_id: int):
     return jsonify({"status": run.status, "progress": run.progress, "error": run.error})
 
 
-@bp.get("/<int:run_id>/<int:scenario>.bpmn")
+@bp.get("/<int:run_id>/<int(min=0):scenario>.bpmn")
 @role_required(*ROLES)
 def diagram(run_id: int, scenario: int):
     session = db()

@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0014_session_generation
-Revises: 0013_claims
+Revision ID: 0016_session_generation
+Revises: 0015_simulations
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_session_generation"
-down_revision = "0013_claims"
+revision = "0016_session_generation"
+down_revision = "0015_simulations"
 branch_labels = None
 depends_on = None
 
