@@ -46,9 +46,9 @@ class Notification:
         engine.run(self.wf, self.events)
         self.roundtrip()
 
-    def context_for(self, task):
-        return HandlerContext(case_id=1, reference=None, element_id=task.task_spec.bpmn_id, now=clock.now(),
-                              data=dict(task.data), host=self.host,
+    def context_for(self, step):
+        return HandlerContext(case_id=1, reference=None, element_id=step.element_id, now=clock.now(),
+                              data=dict(step.data), host=self.host,
                               settings={"timezone": "Europe/Stockholm", "reference_prefix": "ANM"})
 
     def roundtrip(self):
