@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0016_session_generation
-Revises: 0015_simulations
+Revision ID: 0017_session_generation
+Revises: 0016_decision_parties_and_appeals
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_session_generation"
-down_revision = "0015_simulations"
+revision = "0017_session_generation"
+down_revision = "0016_decision_parties_and_appeals"
 branch_labels = None
 depends_on = None
 
