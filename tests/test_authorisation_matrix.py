@@ -37,6 +37,7 @@ WHO = {
     "deciders": {"coordinator", "officer", "admin"},
     "the task's group and admin": {"coordinator", "admin"},
     "committee and admin": {"committee", "admin"},
+    "recorders of service and appeals": {"officer", "coordinator", "committee", "admin"},
     "workers": set(),  # integration workers with their own credentials (lotsen workers add), no person
 }
 
@@ -126,11 +127,12 @@ ACCESS = {
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/remove": "deciders",
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/response": "deciders",
     "GET /api/delegation-decisions": "committee and admin",
+    # insight: managers too (no test user has that role)
     "GET /api/insight/backlog": "studio",
     "GET /api/insight/exports/<any('open-data', 'boverket', 'closed-cases'):kind>": "studio",
     "GET /api/insight/groups": "studio",
     "GET /api/insight/summary": "studio",
-    "GET /api/insight/trends": "studio",  # managers too (no test user)
+    "GET /api/insight/trends": "studio",
     "GET /insight/": "studio",
     "GET /insight/charts/<name>.csv": "studio",
     "GET /insight/exports": "studio",
@@ -140,6 +142,15 @@ ACCESS = {
     "GET /studio/simulations/<int:run_id>/<int(min=0):scenario>.bpmn": "studio",
     "GET /studio/simulations/<int:run_id>/status.json": "studio",
     "POST /studio/simulations/": "studio",
+    "GET /api/cases/<int:case_id>/appeal-period": "the case's applicant and staff",
+    "POST /api/cases/<int:case_id>/parties": "recorders of service and appeals",
+    "POST /api/cases/<int:case_id>/parties/<int:party_id>/service": "recorders of service and appeals",
+    "POST /api/cases/<int:case_id>/appeals": "recorders of service and appeals",
+    "POST /api/cases/<int:case_id>/appeals/<int:appeal_id>/decision": "recorders of service and appeals",
+    "POST /cases/<int:case_id>/parties": "recorders of service and appeals",
+    "POST /cases/<int:case_id>/parties/<int:party_id>/service": "recorders of service and appeals",
+    "POST /cases/<int:case_id>/appeals": "recorders of service and appeals",
+    "POST /cases/<int:case_id>/appeals/<int:appeal_id>/decision": "recorders of service and appeals",
     "GET /admin/outbox": "admin",
     "POST /admin/outbox/<int:message_id>/retry": "admin",
     "GET /api/admin/outbox": "admin",
@@ -190,7 +201,7 @@ ACCESS = {
 PARAMS = {"code": "en", "filename": "lotsen.css", "model": "building_permit", "number": "1",
           "name": "committee", "username": "zz.victim", "incident_id": "1",
           "party_id": "1", "process": "building_permit", "message_id": "1", "run_id": "1",
-          "scenario": "1", "kind": "open-data"}
+          "scenario": "1", "kind": "open-data", "appeal_id": "1"}
 #: Bodies that pass the API's shape checks, so that the answer shows who may act (not a 422 for everyone).
 BODIES = {
     "POST /api/cases": {"process": "building_permit", "data": {}},

@@ -20,6 +20,12 @@ def _period_json(case, period: appeal_period.Period, *, staff: bool) -> dict:
     return body
 
 
+def _may_record(case_id: int) -> None:
+    """Refused before the body is read: a caller who may not record learns nothing from a 422."""
+    case_service.get_case(db(), actor=g.api_user, case_id=case_id)
+    appeals.require_recorder(g.api_user)
+
+
 @bp.get("/api/cases/<int:case_id>/appeal-period")
 @api_user
 def appeal_period_of(case_id: int):
@@ -32,6 +38,7 @@ def appeal_period_of(case_id: int):
 @bp.post("/api/cases/<int:case_id>/parties")
 @api_user
 def add_decision_party(case_id: int):
+    _may_record(case_id)
     body = json_body(required=("name",), allowed=("name", "email", "address"))
     party = appeals.add_party(db(), actor=g.api_user, case_id=case_id, name=body["name"], email=body.get("email"),
                               address=body.get("address"))
@@ -41,6 +48,7 @@ def add_decision_party(case_id: int):
 @bp.post("/api/cases/<int:case_id>/parties/<int:party_id>/service")
 @api_user
 def record_party_service(case_id: int, party_id: int):
+    _may_record(case_id)
     body = json_body(required=("served_on", "method"), allowed=("served_on", "method"))
     appeals.record_service(db(), actor=g.api_user, case_id=case_id, party_id=party_id, served_on=body["served_on"],
                            method=body["method"])
@@ -50,6 +58,7 @@ def record_party_service(case_id: int, party_id: int):
 @bp.post("/api/cases/<int:case_id>/appeals")
 @api_user
 def register_appeal(case_id: int):
+    _may_record(case_id)
     body = json_body(required=("appellant", "received_on"),
                      allowed=("appellant", "received_on", "party", "email", "address", "language"))
     appeal = appeals.register_appeal(db(), actor=g.api_user, case_id=case_id, appellant=body["appellant"],
@@ -62,6 +71,7 @@ def register_appeal(case_id: int):
 @bp.post("/api/cases/<int:case_id>/appeals/<int:appeal_id>/decision")
 @api_user
 def appeal_decision(case_id: int, appeal_id: int):
+    _may_record(case_id)
     body = json_body(required=("outcome", "decided_on"), allowed=("outcome", "decided_on", "legal_force_on"))
     appeals.record_appeal_decision(db(), actor=g.api_user, case_id=case_id, appeal_id=appeal_id,
                                    outcome=body["outcome"], decided_on=body["decided_on"],

@@ -34,6 +34,11 @@ def may_record(user: User) -> bool:
     return bool(user.work_groups & RECORDING_GROUPS) or user.has_role("admin")
 
 
+def require_recorder(user: User) -> None:
+    if not may_record(user):
+        raise Forbidden(N_("only case officers, coordinators and committee secretaries record service and appeals"))
+
+
 def _invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput([{"field": field, "message": message}])
 
@@ -63,8 +68,7 @@ def _email(value) -> str | None:
 
 def _decided_case(session: Session, actor: User, case_id: int) -> tuple[Case, Period]:
     case = get_case(session, actor=actor, case_id=case_id)
-    if not may_record(actor):
-        raise Forbidden(N_("only case officers, coordinators and committee secretaries record service and appeals"))
+    require_recorder(actor)
     if decision_of(case).get("outcome") not in APPEALABLE:
         raise Conflict(N_("the case has no decision that can be appealed"))
     return case, period_of(session, case)
