@@ -128,6 +128,10 @@ ACCESS = {
     "POST /cases/<int:case_id>/hearing/parties/<int:party_id>/response": "deciders",
     "GET /api/delegation-decisions": "committee and admin",
     # insight: managers too (no test user has that role)
+    "GET /api/insight/heatmap": "studio",
+    "GET /insight/heatmap": "studio",
+    "GET /insight/heatmap/<process>/<int:number>.bpmn": "studio",
+    "GET /insight/exports/event-log.<any('xes', 'csv'):fmt>": "studio",
     "GET /api/insight/backlog": "studio",
     "GET /api/insight/exports/<any('open-data', 'boverket', 'closed-cases'):kind>": "studio",
     "GET /api/insight/groups": "studio",
@@ -201,7 +205,8 @@ ACCESS = {
 PARAMS = {"code": "en", "filename": "lotsen.css", "model": "building_permit", "number": "1",
           "name": "committee", "username": "zz.victim", "incident_id": "1",
           "party_id": "1", "process": "building_permit", "message_id": "1", "run_id": "1",
-          "scenario": "1", "kind": "open-data", "appeal_id": "1"}
+          "scenario": "1", "kind": "open-data", "appeal_id": "1",
+          "fmt": "csv"}
 #: Bodies that pass the API's shape checks, so that the answer shows who may act (not a 422 for everyone).
 BODIES = {
     "POST /api/cases": {"process": "building_permit", "data": {}},
@@ -325,6 +330,7 @@ def test_every_role_gets_exactly_what_the_table_says(app, client, actors, rt):
         path = _path(rule, world)
         for role in ROLES:
             response = _request(clients, actors, role, method, rule, path)
+            response.close()  # a streamed export keeps its request's context (and signed-in user) until closed
             expected = "allowed" if role in allowed else "refused"
             if not _as_expected(expected, response, role, path):
                 wrong.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
