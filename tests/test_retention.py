@@ -14,6 +14,7 @@ from app.cli import main
 from app.clock import clock
 from app.models import Base
 from app.scheduler import run_due_timers
+from tests.scenario import serve_applicant
 from tests.helpers import TRIAGE_COMPLETE, Api, Browser
 
 PERSONAL = ["Zelda", "Personsdottir", "zelda.p@example.se", "Xylofon", "ZELDASECRET", "zelda-ritning", "Hemligheten"]
@@ -36,6 +37,7 @@ def _closed_case_full_of_personal_data(app, api: Api, rt) -> int:
     assert r.status_code == 200, r.get_json()
     api.as_("coordinator").complete("coordinator_decision",
                                     {"outcome": "granted", "decision_text": "Beviljas. Zelda Personsdottir."})
+    serve_applicant(api, case_id)  # the appeal period runs from the service of the decision
     clock.advance(timedelta(days=29))
     assert run_due_timers(rt) == 1  # the appeal window passed: closed
     letters = [d for d in api.as_("applicant").get(f"/api/cases/{case_id}/documents").get_json()

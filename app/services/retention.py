@@ -14,8 +14,8 @@ from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import (AuditDetail, AuditEvent, Case, CaseEvent, Document, HumanTask, Incident, Notice,
-                        OutboxMessage, PendingMessage, ProcessVersion, User)
+from app.models import (Appeal, AuditDetail, AuditEvent, Case, CaseEvent, DecisionParty, Document, HearingParty,
+                        HumanTask, Incident, Notice, OutboxMessage, PendingMessage, ProcessVersion, User)
 
 from . import audit, audit_verify, documents, files, letters
 from .env import get_env
@@ -25,7 +25,8 @@ from .users import find_user
 REDACTED = "[redacted]"
 PROPERTY_KEY = "property_designation"
 #: Always personal: names and e-mail addresses.
-PERSONAL_KEYS = {"applicant_name", "applicant_email", "email", "name", "message", "reason", "withdrawal_reason"}
+PERSONAL_KEYS = {"applicant_name", "applicant_email", "email", "name", "message", "reason", "withdrawal_reason",
+                 "unserved"}  # the appeal check lists the parties not yet served by name
 
 
 def free_text_fields(version: ProcessVersion) -> set[str]:
@@ -136,9 +137,20 @@ def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
         mail.recipient, mail.subject, mail.body = REDACTED, REDACTED, REDACTED
     for incident in session.scalars(select(Incident).where(Incident.case_id == case.id)):
         incident.action = _scrub(incident.action or {}, keys)
+    _erase_parties(session, case)
     if PROPERTY_KEY in keys:  # the notices' text names what was decided, never a person
         for notice in session.scalars(select(Notice).where(Notice.case_id == case.id)):
             notice.property_designation = REDACTED
+
+
+def _erase_parties(session: Session, case: Case) -> None:
+    """Who was heard, served the decision or appealed: names and where they were reached."""
+    for party in session.scalars(select(DecisionParty).where(DecisionParty.case_id == case.id)):
+        party.name, party.email, party.address = REDACTED, None, None
+    for appeal in session.scalars(select(Appeal).where(Appeal.case_id == case.id)):
+        appeal.appellant, appeal.email, appeal.address = REDACTED, None, None
+    for heard in session.scalars(select(HearingParty).where(HearingParty.case_id == case.id)):
+        heard.name, heard.email, heard.address = REDACTED, None, None
 
 
 def _erase_documents(session: Session, case: Case) -> None:
