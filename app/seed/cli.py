@@ -13,7 +13,8 @@ import click
 def seed_cases(cases: int, years: float, seed_value: int) -> None:
     """Add a realistic history of CASES building-permit cases (for dashboards and scale tests; see app/seed)."""
     from app import seed
-    from app.cli import _domain_errors, _runtime
+    from app.cli_common import domain_errors as _domain_errors
+    from app.cli_common import runtime as _runtime
 
     rt = _runtime()
     try:

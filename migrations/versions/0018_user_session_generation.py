@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0017_session_generation
-Revises: 0016_decision_parties_and_appeals
+Revision ID: 0018_session_generation
+Revises: 0017_keyset_pagination_indexes
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_session_generation"
-down_revision = "0016_decision_parties_and_appeals"
+revision = "0018_session_generation"
+down_revision = "0017_keyset_pagination_indexes"
 branch_labels = None
 depends_on = None
 
