@@ -3,14 +3,14 @@
 Each session cookie carries the user's generation; raising it makes copied
 cookies stop working.
 
-Revision ID: 0018_session_generation
-Revises: 0017_keyset_pagination_indexes
+Revision ID: 0022_session_generation
+Revises: 0021_document_versions
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_session_generation"
-down_revision = "0017_keyset_pagination_indexes"
+revision = "0022_session_generation"
+down_revision = "0021_document_versions"
 branch_labels = None
 depends_on = None
 
