@@ -199,6 +199,27 @@ ACCESS = {
     "POST /admin/groups/<name>/<any(retire, reinstate):operation>": "admin",
     "POST /admin/groups/<name>/members": "admin",
     "POST /admin/groups/<name>/members/<username>/remove": "admin",
+    # applicants (issue 12): expectations before applying, a named contact, one conversation, previews, the survey
+    "GET /api/expectations": "everyone",
+    "POST /api/cases/<int:case_id>/contact": "staff",
+    "POST /cases/<int:case_id>/contact": "staff",
+    "GET /api/cases/<int:case_id>/conversation": "the case's applicant and staff",
+    "POST /api/cases/<int:case_id>/conversation": "the case's applicant and staff",
+    "POST /cases/<int:case_id>/conversation": "staff",
+    "POST /portal/cases/<int:case_id>/conversation": "the case's applicant",
+    "GET /cases/<int:case_id>/documents/<int:doc_id>/preview": "the case's applicant and staff",
+    "GET /survey/<token>": "everyone",
+    "POST /survey/<token>": "everyone",
+    "POST /survey/<token>/decline": "everyone",
+    # survey results: managers and administrators (no test user is a manager)
+    "GET /api/insight/nki": "admin",
+    "GET /admin/survey": "admin",
+    "GET /admin/survey/answers.csv": "admin",
+    "POST /admin/survey/cases.csv": "admin",
+    "GET /admin/workers/": "admin",
+    "POST /admin/workers/": "admin",
+    "POST /admin/workers/<name>/revoke": "admin",
+    "POST /studio/upload": "studio",
 }
 
 #: What fills each kind of path parameter: harmless targets (nobody whose loss matters).
@@ -206,7 +227,7 @@ PARAMS = {"code": "en", "filename": "lotsen.css", "model": "building_permit", "n
           "name": "committee", "username": "zz.victim", "incident_id": "1",
           "party_id": "1", "process": "building_permit", "message_id": "1", "run_id": "1",
           "scenario": "1", "kind": "open-data", "appeal_id": "1",
-          "fmt": "csv"}
+          "fmt": "csv", "token": "not-a-survey-link"}
 #: Bodies that pass the API's shape checks, so that the answer shows who may act (not a 422 for everyone).
 BODIES = {
     "POST /api/cases": {"process": "building_permit", "data": {}},
