@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from sqlalchemy import text
 from app.cli import main
 from app.clock import clock
 from app.models import Base
-from app.scheduler import run_due_timers
+from app.scheduler import run_due_timers, run_survey
+from tests.scenario import letters as scenario_letters
 from tests.scenario import serve_applicant
-from tests.helpers import TRIAGE_COMPLETE, Api, Browser
+from tests.helpers import TRIAGE_COMPLETE, Api, Browser, csrf
 
 PERSONAL = ["Zelda", "Personsdottir", "zelda.p@example.se", "Xylofon", "ZELDASECRET", "zelda-ritning", "Hemligheten"]
 
@@ -43,7 +45,24 @@ def _closed_case_full_of_personal_data(app, api: Api, rt) -> int:
     letters = [d for d in api.as_("applicant").get(f"/api/cases/{case_id}/documents").get_json()
                if d["kind"] != "upload"]
     assert letters and api.as_("applicant").get(letters[0]["url"]).status_code == 200  # its PDF is made now
+    preview = browser.client.get(f"/cases/{case_id}/documents/{letters[0]['id']}/preview")
+    assert preview.mimetype == "image/png"  # a drawn page of the letter, kept beside the documents
+    r = api.as_("applicant").post(f"/api/cases/{case_id}/conversation", {"text": "Tack! Halsningar Zelda."})
+    assert r.status_code == 201, r.get_json()
+    _answer_survey(app, rt, case_id, comment="Zelda Personsdottir tycker att det gick bra.")
     return case_id
+
+
+def _answer_survey(app, rt, case_id: int, *, comment: str) -> None:
+    assert run_survey(rt) == (1, 0)
+    [invitation] = scenario_letters(rt, case_id, "survey_invitation")
+    token = re.search(r"https?://\S+/survey/(\S+)", invitation.body).group(1)
+    client = app.test_client()
+    page = client.get(f"/survey/{token}").get_data(as_text=True)
+    scores = {q: "8" for q in ("satisfaction", "expectations", "ideal", "information", "accessibility", "treatment",
+                               "competence", "legal_certainty", "efficiency")}
+    r = client.post(f"/survey/{token}", data=scores | {"comment": comment, "csrf_token": csrf(page)})
+    assert r.status_code == 200
 
 
 def _run_retention(rt, monkeypatch, *, erase_property: bool) -> None:

@@ -31,10 +31,19 @@ def preview(session: Session, case: Case, doc_id: int, *, actor: User, page: int
         raise NotFound(N_("this document cannot be previewed; download it instead"))
     if not 1 <= page <= MAX_PAGES:
         raise NotFound(N_("no such page"))
-    target = get_env(session).settings.documents_dir / "previews" / f"{doc.sha256}-{page}.png"
+    target = _folder(session) / f"{doc.sha256}-{page}.png"
     if not target.exists():
         _draw(path, page, target)
     return target, "image/png"
+
+
+def _folder(session: Session) -> Path:
+    return get_env(session).settings.documents_dir / "previews"
+
+
+def drawn_pages(session: Session, sha256: str) -> list[Path]:
+    """The preview images drawn of the content ``sha256`` (retention removes them with the document)."""
+    return sorted(_folder(session).glob(f"{sha256}-*.png"))
 
 
 def _draw(pdf_path: Path, page: int, target: Path) -> None:

@@ -14,10 +14,11 @@ from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.models import (Appeal, AuditDetail, AuditEvent, Case, CaseEvent, DecisionParty, Document, HearingParty,
-                        HumanTask, Incident, Notice, OutboxMessage, PendingMessage, ProcessVersion, User)
+from app.models import (Appeal, AuditDetail, AuditEvent, Case, CaseEvent, ConversationMessage, DecisionParty, Document,
+                        HearingParty, HumanTask, Incident, Notice, OutboxMessage, PendingMessage, ProcessVersion,
+                        SurveyAnswer, SurveyInvitation, User)
 
-from . import audit, audit_verify, documents, files, letters
+from . import audit, audit_verify, documents, files, letters, previews
 from .env import get_env
 from .errors import Forbidden
 from .users import find_user
@@ -138,6 +139,7 @@ def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
     for incident in session.scalars(select(Incident).where(Incident.case_id == case.id)):
         incident.action = _scrub(incident.action or {}, keys)
     _erase_parties(session, case)
+    _erase_conversation(session, case)
     if PROPERTY_KEY in keys:  # the notices' text names what was decided, never a person
         for notice in session.scalars(select(Notice).where(Notice.case_id == case.id)):
             notice.property_designation = REDACTED
@@ -153,9 +155,20 @@ def _erase_parties(session: Session, case: Case) -> None:
         heard.name, heard.email, heard.address = REDACTED, None, None
 
 
+def _erase_conversation(session: Session, case: Case) -> None:
+    """What the applicant and staff wrote to each other, and the survey's free-text comment (its scores stay)."""
+    for message in session.scalars(select(ConversationMessage).where(ConversationMessage.case_id == case.id)):
+        message.text = REDACTED
+    for answer in session.scalars(select(SurveyAnswer).join(SurveyInvitation)
+                                  .where(SurveyInvitation.case_id == case.id, SurveyAnswer.comment.is_not(None))):
+        answer.comment = REDACTED
+
+
 def _erase_documents(session: Session, case: Case) -> None:
     """Uploaded files and letters' PDFs go (when the transaction commits); so do names and letters' text."""
     for doc in session.scalars(select(Document).where(Document.case_id == case.id)):
+        for page in previews.drawn_pages(session, doc.sha256):
+            files.remove(session, page)
         if doc.is_letter:
             files.remove(session, letters.cached_pdf_path(session, doc))
             doc.html = REDACTED
