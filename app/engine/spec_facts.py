@@ -41,3 +41,12 @@ def message_names(spec, subprocesses: dict) -> set[str]:
                 if isinstance(d, MessageEventDefinition):
                     names.add(d.name)
     return names
+
+
+def element_name(spec, subprocesses: dict, element_id: str) -> str:
+    """The name the diagram gives an element (of the process or a subprocess); its id when it has none."""
+    for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
+        for ts in s.task_specs.values():
+            if getattr(ts, "bpmn_id", None) == element_id:
+                return ts.bpmn_name or element_id
+    return element_id

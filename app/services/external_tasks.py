@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.models import Case, ExternalTask, Incident, ProcessVersion, WorkerCredential
+from app.engine import spec_facts
 
 from . import audit, incidents, locks, runner
 from .env import get_env
@@ -288,8 +289,4 @@ def step_name(session: Session, row: ExternalTask) -> str:
     from .processes import version_specs
 
     spec, subprocesses = version_specs(session, row.case.process_version)
-    for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
-        for task_spec in s.task_specs.values():
-            if getattr(task_spec, "bpmn_id", None) == row.element_id:
-                return task_spec.bpmn_name or row.element_id
-    return row.element_id
+    return spec_facts.element_name(spec, subprocesses, row.element_id)
