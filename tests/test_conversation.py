@@ -84,6 +84,10 @@ def test_another_applicant_can_neither_read_nor_write_the_conversation(api):
     ({"text": 5}, "text"),
     ({"text": "Se bilaga", "documents": [999999]}, "documents"),
     ({"text": "Se bilaga", "documents": "1"}, "documents"),
+    ({"text": "Se bilaga", "documents": [99999999999999999999]}, "documents"),  # beyond the database's integers
+    ({"text": "Se bilaga", "documents": [True]}, "documents"),
+    ({"text": "Se bilaga", "documents": [1.5]}, "documents"),
+    ({"text": "Se bilaga", "documents": [{"id": 1}]}, "documents"),
     ({}, "text"),
 ])
 def test_a_message_that_cannot_be_taken_is_refused_naming_the_field_and_nothing_is_kept(api, body, field):

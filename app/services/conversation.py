@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import i18n
 from app.clock import utcnow
+from app.ids import MAX_DB_ID
 from app.models import Case, ConversationMessage, Document, OutboxMessage, OutboxStatus, User
 
 from . import audit
@@ -75,10 +76,10 @@ def _add(session, case, actor, *, text, documents, from_applicant, source) -> Co
 
 
 def _own_documents(session: Session, case: Case, ids: Iterable[int]) -> list[int]:
-    try:
-        wanted = sorted({int(i) for i in ids})
-    except (TypeError, ValueError):
-        raise InvalidInput([{"field": "documents", "message": N_("document ids are numbers")}]) from None
+    ids = list(ids)
+    if not all(type(i) is int and 1 <= i <= MAX_DB_ID for i in ids):
+        raise InvalidInput([{"field": "documents", "message": N_("document ids are numbers")}])
+    wanted = sorted(set(ids))
     if not wanted:
         return []
     found = set(session.scalars(select(Document.id).where(Document.case_id == case.id, Document.id.in_(wanted))))
