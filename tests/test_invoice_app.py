@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -274,6 +275,8 @@ def test_a_swedish_reader_sees_the_steps_by_the_only_names_the_diagram_gives_the
     path = card(page, "Ärendets gång hittills")
     assert [step in path for step in ("Invoice received", "Assign Approver Group", "Approve Invoice",
                                       "Prepare Bank Transfer", "Archive Invoice", "Invoice processed")] == [True] * 6
+    assert "Ledtid för sökanden" in page  # an invoice follows no statutory rule set: only the lead time runs
+    assert "Lagstadgad tidsfrist" not in page and "Servicemål" not in page
     history = card(page, "Ärendehistorik")
     assert "Uppgift redo · Approve Invoice" in history and "Uppgift slutförd · Prepare Bank Transfer" in history
     assert "Steg slutfört · Invoice processed" in history
@@ -292,3 +295,18 @@ def test_the_approver_sees_by_when_the_invoice_is_to_be_approved(app, invoice_of
     assert "Uppgiften senast 2026-05-11" in inbox
     page = peter.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "Ledning · skapad 2026-05-04 11:00" in page and "Uppgiften senast 2026-05-11" in page
+
+
+def test_the_team_assistant_starts_an_invoice_from_its_own_form_with_its_choices_preselected(app, invoice_office):
+    demo = Browser(app)
+    demo.login("demo", "invoice-demo")
+    offered = demo.get("/cases/new").get_data(as_text=True)
+    assert "Invoice Receipt" in offered and "Review Invoice" not in offered  # the review is only ever called
+    form = demo.get("/cases/new/invoice").get_data(as_text=True)
+    assert re.search(r'<option value="Travel Expenses"\s+selected>', form)  # as the HTML form's select shows it
+    r = demo.post_form("/cases/new/invoice", "/cases/new/invoice", {
+        "creditor": "Great Pizza for Everyone Inc.", "amount": "30.00", "invoiceCategory": "Travel Expenses",
+        "invoiceNumber": "I-12346"})
+    assert r.status_code == 302
+    case = demo.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Approve Invoice" in case and "Great Pizza for Everyone Inc." in case

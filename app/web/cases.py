@@ -12,7 +12,7 @@ from app.services import (appeal_period, appeals, clocks, contacts, conversation
                           previews, process_info)
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
-from app.services.forms import coerce_html
+from app.services.forms import coerce_html, defaults_from
 from app.services.processes import latest_version
 from app.uow import db
 
@@ -67,7 +67,8 @@ def start(process: str):
     """Start a case with the process's own start form (or with no data when it has none)."""
     info, schema = _startable(process)
     if request.method == "GET":
-        return render_template("cases/start.html", info=info, schema=schema, values={}, errors={})
+        return render_template("cases/start.html", info=info, schema=schema, values=defaults_from(schema, {}),
+                               errors={})
     data = coerce_html(schema, request.form.to_dict(flat=False)) if schema else {}
     case = case_service.submit_case(db(), actor=current_user, process=process, data=data)
     flash(_("Case %(ref)s started.", ref=case.reference), "success")

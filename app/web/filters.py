@@ -199,6 +199,13 @@ def measure_word(case, locale: str) -> str:
     return dict(forms.options(prop, locale)).get(case.measure, case.measure) if case.measure else ""
 
 
+def has_statutory_clock(case) -> bool:
+    """Whether the case's process follows a statutory rule set (a process with none has only the lead time)."""
+    from app.services import process_info
+
+    return process_info.of(case.process_version).rule_set is not None
+
+
 def process_title(case, locale: str) -> str:
     from app.services import process_info
 
@@ -342,6 +349,7 @@ def init_app(app: Flask) -> None:
             "deadline_class": deadline_class,
             "measure_word": lambda case: measure_word(case, locale),
             "process_title": lambda case: process_title(case, locale),
+            "has_statutory_clock": has_statutory_clock,
             "case_summary": lambda case: case_summary(case, locale),
             "case_heading": lambda case: case_heading(case, locale),
             "submitted_rows": lambda task: submitted_rows(task, locale),

@@ -13,7 +13,7 @@ from app.services import documents as document_service
 from app.services import messages as message_service
 from app.services import process_info
 from app.services.errors import N_, InvalidInput, NotFound
-from app.services.forms import coerce_html, options
+from app.services.forms import coerce_html, defaults_from, options
 from app.services.processes import latest_version
 from app.uow import db
 
@@ -82,7 +82,8 @@ def _application_refused(exc: InvalidInput, process: str):
 def apply(process: str):
     info, schema = _public(process)
     if request.method == "GET":
-        values = {"applicant_name": current_user.display_name, "applicant_email": current_user.email or ""}
+        values = defaults_from(schema, {}) | {"applicant_name": current_user.display_name,
+                                              "applicant_email": current_user.email or ""}
         return render_template("portal/apply.html", info=info, schema=schema, values=values, errors={},
                                expectations=_expectations(info, schema))
     session = db()
