@@ -21,13 +21,13 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition)
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import clock
 from handlers.registry import HandlerContext, HandlerInputError, Operation
 
-from . import spiff_patches
+from . import compaction, spiff_patches
 from .external import ExternalTask
 from .projections import (
     ExternalWork, ReadyTask, Snapshot, WaitingTimer, catching_element, definitions_of, event_definitions,
@@ -166,7 +166,7 @@ class ProcessEngine:
             raise EngineError(f"{name}{type(exc).__name__}: {exc}", element=element, cause=exc) from exc
 
     def complete_task(self, wf: BpmnWorkflow, task_id: str, data: Mapping, events: list[dict]) -> None:
-        task = wf.get_task_from_id(uuid.UUID(task_id))
+        task = _task(wf, task_id)
         if task is None or not task.has_state(TaskState.READY) or not task.task_spec.manual:
             raise LookupError(task_id)
         variable = getattr(task.task_spec, "variable", None)
@@ -193,7 +193,7 @@ class ProcessEngine:
 
     def complete_external(self, wf: BpmnWorkflow, task_id: str, variables: Mapping, events: list[dict]) -> None:
         """A worker finished an external task: its variables join the case data and the case goes on."""
-        task = wf.get_task_from_id(uuid.UUID(task_id))
+        task = _task(wf, task_id)
         if task is None or not task.has_state(TaskState.STARTED) or not isinstance(task.task_spec, ExternalTask):
             raise LookupError(task_id)
         task.data.update(dict(variables))
@@ -207,7 +207,7 @@ class ProcessEngine:
 
     def reset_to(self, wf: BpmnWorkflow, task_id: str, events: list[dict]) -> None:
         """Move the case back so that the completed task ``task_id`` is ready again."""
-        task = wf.get_task_from_id(uuid.UUID(task_id))
+        task = _task(wf, task_id)
         if task is None or not task.has_state(TaskState.COMPLETED):
             raise LookupError(task_id)
         wf.reset_from_task_id(task.id)
@@ -224,7 +224,10 @@ class ProcessEngine:
         events.append({"action": "engine.cancelled"})
 
     # -- projections --------------------------------------------------------
-    def snapshot(self, wf: BpmnWorkflow, events: list[dict]) -> Snapshot:
+    def snapshot(self, wf: BpmnWorkflow, events: list[dict], *, previous_path: list | None = None,
+                 compact: bool = False) -> Snapshot:
+        """What to persist now. ``previous_path`` is the path saved last time (it keeps the steps of tasks
+        that compaction dropped); ``compact`` drops the finished history before the state is saved."""
         ready, timers, messages, statuses = [], [], [], []
         for task in wf.get_tasks(state=TaskState.READY, manual=True):
             spec, routing = task.task_spec, routing_of(task)
@@ -259,10 +262,13 @@ class ProcessEngine:
         if completed:
             statuses = [properties_of(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
                         if isinstance(t.task_spec, EndEvent)]
+        path = self.path(wf, previous_path)
+        data = self.case_data(wf)
+        if compact:
+            compaction.compact(wf)
         return Snapshot(
             state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
-            statuses=[s for s in statuses if s], data=self.case_data(wf), path=self.path(wf),
-            engine_events=events, external=external)
+            statuses=[s for s in statuses if s], data=data, path=path, engine_events=events, external=external)
 
     @staticmethod
     def case_data(wf: BpmnWorkflow) -> dict:
@@ -279,15 +285,37 @@ class ProcessEngine:
         return json_safe(merged)
 
     @staticmethod
-    def path(wf: BpmnWorkflow) -> list[dict]:
-        """Completed BPMN elements in the order they finished."""
-        done = [t for t in wf.get_tasks() if t.has_state(TaskState.COMPLETED)
-                and getattr(t.task_spec, "bpmn_id", None)]
+    def path(wf: BpmnWorkflow, previous: list | None = None) -> list[dict]:
+        """Completed BPMN elements in the order they finished.
+
+        Steps of ``previous`` (the path saved before) whose task is no longer in the tree (compaction
+        dropped it) are kept; the rest is read from the tree.
+        """
+        tasks = wf.get_tasks()
+        done = [t for t in tasks if t.has_state(TaskState.COMPLETED) and getattr(t.task_spec, "bpmn_id", None)]
         done.sort(key=lambda t: t.last_state_change)
-        return [{"element": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                 **_swedish_name(t.task_spec), "type": t.task_spec.description,
-                 "at": datetime.fromtimestamp(t.last_state_change, UTC).isoformat()}
-                for t in done]
+        steps = [{"element": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                  **_swedish_name(t.task_spec), "type": t.task_spec.description,
+                  "at": datetime.fromtimestamp(t.last_state_change, UTC).isoformat(), "task": str(t.id)}
+                 for t in done]
+        in_tree = {str(t.id) for t in tasks}
+        dropped = [step for step in previous or [] if isinstance(step, dict) and step.get("task")
+                   and step["task"] not in in_tree]
+        if not dropped or not steps or _at(dropped[-1]) <= _at(steps[0]):
+            return dropped + steps
+        return sorted(dropped + steps, key=_at)
+
+
+def _task(wf: BpmnWorkflow, task_id: str):
+    """The workflow's task with this id; None when it has none (never had, or dropped: reset, compacted)."""
+    try:
+        return wf.get_task_from_id(uuid.UUID(task_id))
+    except (TaskNotFoundException, ValueError):
+        return None
+
+
+def _at(step: dict) -> datetime:
+    return datetime.fromisoformat(step["at"])
 
 
 def _swedish_name(spec) -> dict:

@@ -251,8 +251,10 @@ def _guard(case: Case, fn: Callable[[], None]) -> None:
 def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:
     """Deliver buffered messages the case now waits for, then snapshot it."""
     env = get_env(session)
+    previous = case.path
     while True:
-        snapshot = env.engine.snapshot(wf, events)
+        snapshot = env.engine.snapshot(wf, events, previous_path=previous, compact=True)
+        previous = snapshot.path  # it has the steps of the tasks this snapshot's compaction dropped
         waiting = {name for name, _ in snapshot.messages}
         pending = [] if case.id is None else session.scalars(
             select(PendingMessage).where(PendingMessage.case_id == case.id, PendingMessage.delivered_at.is_(None))
