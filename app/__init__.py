@@ -80,7 +80,7 @@ def create_app(config: Settings | dict | None = None, runtime: Runtime | None = 
     from app.web import filters
 
     filters.init_app(app)
-    throttle.init_app(app, settings)
+    throttle.init_app(app, settings, app.extensions["lotsen"])
     headers.init_app(app, settings)
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)

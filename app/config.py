@@ -48,8 +48,9 @@ class Settings:
     #: Failed sign-ins allowed per account, and per address, before the login page answers 429.
     login_attempts_per_account: str = "10 per 15 minutes"
     login_attempts_per_address: str = "30 per 15 minutes"
-    #: Where failed sign-ins are counted: "memory://" for one process; several workers share e.g. "redis://host".
-    ratelimit_storage_uri: str = "memory://"
+    #: Where failed sign-ins are counted. Empty: in the database on PostgreSQL (shared by every worker
+    #: process), in memory on SQLite (one process). Or a store of the limits library, e.g. "redis://host".
+    ratelimit_storage_uri: str = ""
     #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are trusted (0 = none).
     proxy_hops: int = 0
     #: Enables test-only routes such as the controllable clock.

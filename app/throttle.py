@@ -4,9 +4,10 @@ Only refused sign-ins count (status 401), so people who type their password
 right are never slowed down. Past either limit the login page answers 429 with
 ``Retry-After`` until the window has passed, whatever is typed.
 
-The counts live in the limiter's storage (``LOTSEN_RATELIMIT_STORAGE_URI``):
-``memory://`` holds them in the one server process; several workers need a
-shared store (e.g. ``redis://host:6379``), or each worker counts on its own.
+The counts live in the database on PostgreSQL, so every worker process sees
+the same ones (``app.throttle_store``), and in memory on SQLite, which runs one
+process. ``LOTSEN_RATELIMIT_STORAGE_URI`` may name another store of the limits
+library instead (e.g. ``redis://host:6379``).
 """
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 
 from app.config import Settings
+from app.runtime import Runtime
 from app.services.users import tidy_typed_name
+from app.throttle_store import SCHEME
 from app.web.auth import LoginForm
+
 
 def _account_key() -> str:
     return "account:" + tidy_typed_name(request.form.get("username", "")).casefold()
@@ -40,9 +44,19 @@ def _too_many(limit: RequestLimit):
     return response
 
 
-def init_app(app: Flask, settings: Settings) -> Limiter:
+def _storage(settings: Settings, runtime: Runtime) -> tuple[str, dict]:
+    """The limiter's storage URI and options: the setting, or the database on PostgreSQL, else memory."""
+    if settings.ratelimit_storage_uri:
+        return settings.ratelimit_storage_uri, {}
+    if runtime.db.is_sqlite:
+        return "memory://", {}
+    return f"{SCHEME}://", {"engine": runtime.db.write_engine}
+
+
+def init_app(app: Flask, settings: Settings, runtime: Runtime) -> Limiter:
     """Throttle the login view of ``app`` (call after the blueprints are registered)."""
-    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_uri,
+    uri, options = _storage(settings, runtime)
+    limiter = Limiter(get_remote_address, app=app, storage_uri=uri, storage_options=options,
                       headers_enabled=False, key_prefix="lotsen")
     shared = {"methods": ["POST"], "deduct_when": _refused, "on_breach": _too_many}
     view = app.view_functions["auth.login"]

@@ -17,6 +17,7 @@ from .records import AuditCheckpoint, AuditDetail, AuditEvent, Document, Inciden
 from .task import HumanTask, TaskCandidateGroup
 from .user import ApiToken, User
 from .survey import SurveyAnswer, SurveyInvitation
+from .throttle import ThrottleCounter
 
 __all__ = [
     "audit_guards",
@@ -26,5 +27,5 @@ __all__ = [
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "SimulationRun",
     "TaskCandidateGroup",
-    "TaskStatus", "Timer", "User", "WorkerCredential", "group_membership",
+    "TaskStatus", "ThrottleCounter", "Timer", "User", "WorkerCredential", "group_membership",
 ]
