@@ -361,29 +361,37 @@ def outbox_deliver() -> None:
 
 # ---------------------------------------------------------------- serve
 @main.command("serve")
-@click.option("--with-scheduler/--without-scheduler", default=True, show_default=True)
-def serve(with_scheduler: bool) -> None:
+@click.option("--with-scheduler/--without-scheduler", default=True, show_default=True,
+              help="also run the scheduler (one process at a time does, whatever runs it)")
+@click.option("--workers", type=int, default=None,
+              help="worker processes (default LOTSEN_WEB_WORKERS, 1); more than one needs PostgreSQL")
+@click.option("--threads", type=int, default=None, help="request threads per worker (default LOTSEN_WEB_THREADS, 8)")
+@click.option("--server", "server_kind", type=click.Choice(["waitress", "gunicorn"]), default=None,
+              help="the HTTP server (default: waitress for one worker, gunicorn for more)")
+def serve(with_scheduler: bool, workers: int | None, threads: int | None, server_kind: str | None) -> None:
     """Serve the web app on LOTSEN_HOST:LOTSEN_PORT (default 127.0.0.1:5000)."""
-    from waitress import serve as waitress_serve
-
-    from app import create_app
+    from app import server
 
     settings = Settings.from_env()
-    rt = build_runtime(settings)
-    app = create_app(settings, runtime=rt)
-    if with_scheduler:
-        from app.scheduler import start_background
-
-        start_background(rt)
-    click.echo(f"Lotsen listens on http://{settings.host}:{settings.port}/")
-    waitress_serve(app, host=settings.host, port=settings.port, threads=8)
+    workers = settings.web_workers if workers is None else workers
+    threads = settings.web_threads if threads is None else threads
+    server_kind = server_kind or ("waitress" if workers == 1 else "gunicorn")
+    try:
+        server.check(settings, workers, threads, server_kind)
+    except server.ServeRefused as exc:
+        _fail(str(exc))
+    click.echo(f"Lotsen listens on http://{settings.host}:{settings.port}/ ({server_kind}, {workers} worker "
+               f"process{'es' if workers > 1 else ''}, {threads} threads each)")
+    server.serve(settings, workers=workers, threads=threads, with_scheduler=with_scheduler, kind=server_kind)
 
 
 @main.command("scheduler")
 def scheduler() -> None:
-    """Run the scheduler in the foreground (timers and outbox)."""
+    """Run the scheduler in the foreground (timers and outbox); it waits while another process runs one."""
     from app.scheduler import run_blocking
+    from app.server import configure_logging
 
+    configure_logging()
     run_blocking(_runtime())
 
 

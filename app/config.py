@@ -85,6 +85,22 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Seconds between scheduler polls of due timers and the outbox.
     scheduler_interval_s: float = 5.0
+    # --- serving (see README, "Running several worker processes") ---
+    #: Worker processes of ``lotsen serve``; more than one needs PostgreSQL (SQLite has a single writer).
+    web_workers: int = 1
+    #: Request threads in each worker process.
+    web_threads: int = 8
+    #: Connections each process keeps in its pool (at least ``web_threads``; the scheduler and the
+    #: authentication of a request use one more each for a moment).
+    db_pool_size: int = 10
+    #: Connections a process may open beyond its pool when all are busy (closed again when returned).
+    db_max_overflow: int = 5
+    #: Seconds a request waits for a free connection before it fails.
+    db_pool_timeout_s: float = 10.0
+    #: Check each connection with a cheap round trip before it is used (survives a database restart).
+    db_pool_pre_ping: bool = True
+    #: Seconds after which a connection is replaced by a new one (0: never).
+    db_pool_recycle_s: int = 1800
     # --- the authority as its letters name it (each municipality sets its own) ---
     authority_name: str = "Byggnadsnämnden"
     municipality_name: str = "Exempelkommun"
@@ -217,6 +233,12 @@ class Settings:
             self.database_url = f"sqlite:///{Path(self.instance_dir) / 'lotsen.sqlite3'}"
         self.secret_key = self.secret_key or _key_from_file(Path(self.instance_dir) / "secret_key")
         self.audit_key = self.audit_key or _key_from_file(Path(self.instance_dir) / "audit_key")
+
+    def pool_options(self) -> dict:
+        """The connection pool's settings, as ``sqlalchemy.create_engine`` takes them."""
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
+                "pool_timeout": self.db_pool_timeout_s, "pool_pre_ping": self.db_pool_pre_ping,
+                "pool_recycle": self.db_pool_recycle_s or -1}
 
     @property
     def documents_dir(self) -> Path:

@@ -43,14 +43,15 @@ def _note_writes(session: Session, _context, _instances) -> None:
 class Database:
     """Owns the engines; hands out sessions for reading and for writing."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool: dict | None = None):
+        """``pool``: the server database's connection pool settings (``Settings.pool_options``)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
         else:
-            self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True)
+            self.read_engine = self.write_engine = create_engine(url, **(pool or {"pool_pre_ping": True}))
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         for maker in (self._read, self._write):

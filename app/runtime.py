@@ -27,7 +27,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.pool_options())
 
     def load_spec(version_id: int) -> str:
         with db.unit_of_work(write=False) as session:

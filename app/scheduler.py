@@ -1,8 +1,11 @@
 """The scheduler: fires due timers and delivers the outbox (APScheduler).
 
-Run exactly one per deployment in production (``lotsen scheduler``); several
-are safe, because each timer row and each outbox e-mail is claimed atomically
-before it is acted on.
+Exactly one runs per database: every process that could run it (``lotsen
+scheduler``, ``lotsen serve`` and each of its worker processes) asks for the
+scheduler lease (app.scheduler_lease) before each run, and only its holder runs;
+when the holder stops, another takes over at its next poll. Even two runs at
+once would be safe, because each timer row and each outbox e-mail is claimed
+atomically before it is acted on; the lease keeps the work in one place.
 """
 from __future__ import annotations
 
@@ -12,12 +15,13 @@ import socket
 import threading
 from datetime import datetime, UTC
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import mailer
 from app.runtime import Runtime
+from app.scheduler_lease import FileLease, PostgresLease, lease_for
 from app.services import messages, survey, timers
 from app.services.errors import Conflict, DomainError
 from app.services.incidents import record_step_failure
@@ -101,7 +105,27 @@ def run_survey(rt: Runtime) -> tuple[int, int]:
     return invited, reminded
 
 
-def _tick(rt: Runtime) -> None:
+class Turn:
+    """Whether this process runs the scheduler now (it holds the lease); says so when that changes."""
+
+    def __init__(self, lease: PostgresLease | FileLease):
+        self.lease, self.held = lease, False
+
+    def mine(self) -> bool:
+        held = self.lease.hold()
+        if held != self.held:
+            log.info("%s %s the scheduler", worker_name(), "now runs" if held else "no longer runs")
+        self.held = held
+        return held
+
+    def give_up(self) -> None:
+        self.lease.release()
+        self.held = False
+
+
+def _tick(rt: Runtime, turn: Turn) -> None:
+    if not turn.mine():  # another process runs the scheduler
+        return
     try:
         run_due_timers(rt)
     except Exception:  # the scheduler must keep running
@@ -117,8 +141,10 @@ def _tick(rt: Runtime) -> None:
 
 
 def _schedule(scheduler, rt: Runtime) -> None:
+    turn = Turn(lease_for(rt.settings.database_url, rt.settings.instance_dir))
+    scheduler.add_listener(lambda _event: turn.give_up(), EVENT_SCHEDULER_SHUTDOWN)
     # the first run is now: catch up on timers missed while nothing ran
-    scheduler.add_job(_tick, "interval", seconds=rt.settings.scheduler_interval_s, args=[rt],
+    scheduler.add_job(_tick, "interval", seconds=rt.settings.scheduler_interval_s, args=[rt, turn],
                       id="lotsen-tick", coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
 
 
