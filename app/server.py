@@ -18,11 +18,15 @@ class ServeRefused(ValueError):
 
 
 def configure_logging() -> None:
-    """Lotsen's notices (which process runs the scheduler, a lost database) on standard error."""
+    """Lotsen's notices (which process runs the scheduler, a lost database) on standard error.
+
+    Only Lotsen's own loggers say what is normal (INFO); libraries only warn: SpiffWorkflow logs every task
+    state change at INFO, which would cost time and flood the log.
+    """
     if not logging.root.handlers:
-        logging.basicConfig(level=logging.INFO,
+        logging.basicConfig(level=logging.WARNING,
                             format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per poll
+    logging.getLogger("app").setLevel(logging.INFO)
 
 
 def check(settings: Settings, workers: int, threads: int, kind: str = "gunicorn") -> None:

@@ -149,7 +149,7 @@ def one_case_to_decision(url: str, tokens: dict) -> int:
     for element, data in (("triage", TRIAGE_COMPLETE | {"track": "simple"}),
                           ("coordinator_decision", {"outcome": "granted", "decision_text": "Bygglov beviljas."})):
         [task] = [t for t in get(f"{url}/api/cases/{case['id']}", tokens["carl"])["open_tasks"]
-                  if t["element_id"] == element]
+                  if t["name"] == element]
         status, body = post(f"{url}/api/tasks/{task['id']}/complete", tokens["carl"], {"data": data})
         assert status == 200, body
     return case["id"]
@@ -165,18 +165,26 @@ def test_two_worker_processes_serve_cases_side_by_side_and_lose_no_completion(wo
     assert completed == 2 * CASES  # every triage and every decision, none lost
 
 
+def sent_everything_queued(rt, inbox: Inbox) -> int:
+    """Wait until every e-mail queued so far has arrived; how many that is."""
+    with rt.db.unit_of_work(write=False) as s:
+        queued = s.scalar(select(func.count()).select_from(OutboxMessage))
+    assert inbox.wait_for(queued, timeout=60), f"{len(inbox.messages)} of {queued} e-mails arrived"
+    return queued
+
+
 def test_exactly_one_worker_runs_the_scheduler_and_another_takes_over_when_it_dies(workers_world):
     rt, url, tokens, inbox, server = workers_world
+    one_case_to_decision(url, tokens)
     [holder] = _wait_until(lambda: scheduler_holders(rt), "no worker took the scheduler lease")
     assert holder in worker_pids(server)
-    os.kill(holder, signal.SIGKILL)  # the worker dies mid-work; gunicorn starts another
+    sent_everything_queued(rt, inbox)  # the scheduler works (and is idle now: nothing claimed and unsent)
+    os.kill(holder, signal.SIGKILL)  # the worker dies; gunicorn starts another
     [successor] = _wait_until(lambda: [p for p in scheduler_holders(rt) if p != holder],
                               "no worker took the scheduler over")
     assert successor in worker_pids(server)
-    # the one scheduler delivers the outbox (the cases' letters), each e-mail once
-    one_case_to_decision(url, tokens)
-    with rt.db.unit_of_work(write=False) as s:
-        queued = s.scalar(select(func.count()).select_from(OutboxMessage))
-    assert queued > 0
-    assert inbox.wait_for(queued, timeout=60), f"{len(inbox.messages)} of {queued} e-mails arrived"
+    before = len(inbox.messages)
+    one_case_to_decision(url, tokens)  # its letters are sent by the successor, each once
+    queued = sent_everything_queued(rt, inbox)
+    assert queued > before
     assert len(inbox.message_ids()) == len(inbox.messages) == queued

@@ -23,12 +23,12 @@ from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot, Step
 from app.models import (
     Case, CaseStatus, Document, HearingParty, HumanTask, OutboxMessage, OutboxStatus, Outcome,
-    PendingMessage, ProcessVersion, ReferenceSequence, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, User)
+    PendingMessage, ProcessVersion, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, User)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
 from . import (appeal_period, audit, clocks, extension_rules, external_projection, letters, notices,
-               process_info, waits)
+               numbering, process_info, waits)
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
@@ -54,14 +54,7 @@ class CaseHost:
     case_events: list[tuple[str, dict]] = field(default_factory=list)
 
     def next_number(self, series: str, year: int) -> int:
-        row = self.session.scalar(select(ReferenceSequence).where(
-            ReferenceSequence.series == series, ReferenceSequence.year == year).with_for_update())
-        if row is None:
-            row = ReferenceSequence(series=series, year=year, last_value=0)
-            self.session.add(row)
-        row.last_value += 1
-        self.session.flush()
-        return row.last_value
+        return numbering.next_number(self.session, series, year)
 
     def notify(self, notification: Notification) -> None:
         self.notifications.append(notification)

@@ -9,7 +9,7 @@ the same query, never one query per row; form defaults are not computed here (on
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select, union
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
 from app.models import Case, HumanTask, TaskCandidateGroup, TaskStatus, User
 
@@ -64,8 +64,9 @@ def page(session: Session, *, actor: User, element: str | None = None, mine: boo
               else union(*(select(b.subquery()) for b in branches))).subquery()
     rank = [ranked.c[f"k{i}"] for i in range(len(keys))]
     query = (select(HumanTask).join(ranked, ranked.c.task_id == HumanTask.id).join(HumanTask.case)
-             .options(contains_eager(HumanTask.case).defer(Case.state),  # the workflow state: tens of KB a case
-                      joinedload(HumanTask.assignee))
+             # not the workflow state (tens of KB a case); what a list does not show is loaded only if asked
+             .options(contains_eager(HumanTask.case).options(defer(Case.state), lazyload(Case.contact)),
+                      joinedload(HumanTask.assignee).lazyload(User.groups), lazyload(HumanTask.other_groups))
              .order_by(*(c.desc() if descending else c.asc() for c in rank)).limit(size + 1))
     rows = list(session.scalars(query).unique())
     cursor = None

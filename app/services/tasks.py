@@ -105,15 +105,17 @@ def _ensure_not_claimed_by_other(task: HumanTask, actor: User) -> None:
 def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> HumanTask:
     """Validate the form data, complete the task and advance the case."""
     task = get_task(session, actor=actor, task_id=task_id)
-    locks.case(session, task.case_id)  # the case first, then its task (see locks)
+    # the case first, then its task (see locks); kept in hand: the session holds objects only weakly, and a
+    # case nobody refers to would be read again by ``task.case``
+    case = locks.case(session, task.case_id)
     task = get_task(session, actor=actor, task_id=task_id, lock=True)
     _ensure_open(task)
     if not task.offered_to(actor):
         raise Forbidden(_not_yours(task))
     _ensure_not_claimed_by_other(task, actor)
-    if task.case.completed_at is not None:
+    if case.completed_at is not None:
         raise CaseClosed("the case is closed")
-    incidents.ensure_actionable(session, task.case)
+    incidents.ensure_actionable(session, case)
     return complete_now(session, actor=actor, task_id=task_id, data=data)
 
 

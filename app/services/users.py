@@ -174,14 +174,17 @@ def issue_token(session: Session, user: User) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest()))
-    if row is None:
+    """The token's user (with its groups), in one query and the groups' one: every API request asks."""
+    found = session.execute(select(User, ApiToken.revoked_at).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest())).first()
+    if found is None:
         raise Unauthorized("unknown token")
-    if not row.user.is_active:
+    user, revoked_at = found
+    if not user.is_active:
         raise Unauthorized("the token's user has been deleted")
-    if row.revoked_at is not None:
+    if revoked_at is not None:
         raise Unauthorized("the token has been revoked")
-    return row.user
+    return user
 
 
 def set_roles(session: Session, *, username: str, roles: list[str], actor: str = "system") -> User:
