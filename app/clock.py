@@ -25,6 +25,17 @@ class Clock:
                 return self._fixed
             return datetime.now(UTC) + self._offset
 
+    def timestamp(self) -> float:
+        """``now()`` as POSIX seconds; a simulation's moment is converted once, however often it is asked."""
+        simulated = self._simulated
+        source = getattr(simulated, "source", None)
+        if source is None:
+            return self.now().timestamp()
+        moment = source()
+        if moment is not getattr(simulated, "stamped", None):
+            simulated.stamped, simulated.stamp = moment, moment.timestamp()
+        return simulated.stamp
+
     def set(self, when: datetime) -> None:
         """Freeze time at ``when`` (must be timezone-aware)."""
         if when.tzinfo is None:

@@ -21,7 +21,9 @@ Measures, in one run:
    open tasks is timed in SQL, as a service call, and over HTTP against a real
    ``lotsen serve`` on a loopback port (p50 / p95);
 6. step cost (bench/step_cost.py): one task completion through the service layer
-   after 10 and after 200 completed tasks of the same case, and their ratio.
+   after 10 and after 200 completed tasks of the same case, and their ratio;
+7. the what-if simulation (bench/simulation.py): simulated cases per second through
+   the real engine on one process and on two, and what a national year would take.
 
 ``LOTSEN_BENCH_DATABASE_URL`` (a scratch PostgreSQL database: every Lotsen table in
 it is dropped and recreated) adds line 2b (the service layer on PostgreSQL) and runs
@@ -208,8 +210,8 @@ def main() -> int:
     parser.add_argument("--memory-cases", type=int, default=None,
                         help="in-memory cases per repeat (default 3x --cases)")
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("LOTSEN_BENCH_REPEATS", 3)))
-    parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 300)),
-                        help="applications in the simulation line (default 300)")
+    parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 1000)),
+                        help="applications per run in the simulation lines (default 1000)")
     parser.add_argument("--inbox-cases", default=os.environ.get("LOTSEN_BENCH_INBOX_CASES", "10000,100000"),
                         help="seeded case counts for the inbox lines, e.g. 10000,100000,1000000 ('0': none)")
     parser.add_argument("--step-tasks", type=int, default=int(os.environ.get("LOTSEN_BENCH_STEP_TASKS", 200)),
@@ -289,8 +291,8 @@ def main() -> int:
     print(f"  mean case.state size:         {state_bytes:8.0f} bytes")
     print(f"  SQL statements per case:      {statements:8.1f}")
     print("\n".join(sandbox_lines))
-    print("\n".join(simulation_lines))
     print("\n".join(step_lines))
+    print("\n".join(simulation_lines))
     if inbox_sizes:
         print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
               f"{inbox.DEEP_PAGES} pages deep:")

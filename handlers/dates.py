@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -35,12 +36,14 @@ def local_morning(day: date, tz: ZoneInfo) -> datetime:
 _EVES = ((12, 24), (12, 31))  # julafton, nyårsafton; midsommarafton is found from midsommardagen
 
 
-def _closed_days(year: int) -> set[date]:
+@lru_cache(maxsize=64)
+def _closed_days(year: int) -> frozenset[date]:
+    """Public holidays and the eves that count as holidays in ``year`` (computed once per year)."""
     public = holidays.Sweden(years=year, include_sundays=False)
     days = set(public)
     days |= {d - timedelta(days=1) for d, name in public.items() if name == "Midsummer Day"}
     days |= {date(year, month, day) for month, day in _EVES}
-    return days
+    return frozenset(days)
 
 
 def last_filing_day(day: date) -> date:

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.clock import clock
 from app.services import simulation
 from app.services.errors import InvalidInput, NotFound
 from app.services.processes import deploy, read_directory
+from app.simulation import answers
 from app.simulation.calendar import WorkCalendar
 from app.simulation.execute import run_plan
 from tests.conftest import PROCESSES
@@ -175,3 +177,24 @@ def test_the_interval_of_a_share_never_leaves_zero_to_one_hundred_percent():
     assert spread["high"] > 1  # the plain t interval would promise more than every case in time
     share = interval([0.7, 1.0, 1.0], (0.0, 1.0))
     assert share["mean"] == spread["mean"] and share["low"] == spread["low"] and share["high"] == 1.0
+
+
+def test_inside_a_simulation_the_engine_reads_simulated_time_however_often_it_asks():
+    moment = [datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)]
+    with clock.simulated(lambda: moment[0]):
+        first = clock.timestamp()
+        assert clock.timestamp() == first == moment[0].timestamp()
+        moment[0] += timedelta(days=3)
+        assert clock.timestamp() - first == 3 * 86400
+    assert abs(clock.timestamp() - datetime.now(ZONE).timestamp()) < 60  # outside: the wall clock again
+
+
+def test_a_simulated_person_is_refused_what_the_form_refuses_every_time_and_true_is_not_one():
+    check = answers.FormCheck({"type": "object", "required": ["ok"], "properties": {
+        "ok": {"type": "boolean"}, "note": {"type": "string", "readOnly": True}}})
+    assert check({"ok": True, "note": "shown only"}) == {"ok": True}
+    for _ in range(2):  # the second time from memory: still refused, naming the field
+        with pytest.raises(InvalidInput) as refused:
+            check({"ok": 1})
+        assert [e["field"] for e in refused.value.errors] == ["ok"]
+    assert check({"ok": False}) == {"ok": False}

@@ -35,7 +35,7 @@ class ClockTime:
 
     @staticmethod
     def time() -> float:
-        return clock.now().timestamp()
+        return clock.timestamp()
 
 
 #: (module, attribute, replacement): what is replaced where.

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.services.errors import InvalidInput
-from app.services.forms import defaults_from, validate
+from app.services.forms import defaults_from, validate, validator_for
 
 TEXT = "Simulerad."
 EMAIL = "simulerad@example.se"
@@ -80,9 +80,54 @@ def _from_history(value: Any, today: date) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
+#: Distinct answers a ``FormCheck`` remembers the verdict of.
+REMEMBERED = 20_000
+
+
+class FormCheck:
+    """The form's own validation for many simulated submissions: compiled once, each distinct answer checked
+    once (dates and choices repeat many times a day in a large simulation)."""
+
+    def __init__(self, schema: Mapping):
+        self.schema, self.validator = schema, validator_for(schema)
+        self.read_only = {n for n, p in (schema.get("properties") or {}).items() if p.get("readOnly")}
+        self.verdicts: dict[tuple, list | None] = {}
+
+    def __call__(self, answer: dict) -> dict:
+        """``answer`` as the form keeps it, or ``InvalidInput`` naming the fields it refuses."""
+        key = _frozen(answer)
+        errors = self.verdicts.get(key, False) if key is not None else False
+        if errors is False:
+            try:
+                validate(self.schema, answer, self.validator)
+                errors = None
+            except InvalidInput as exc:
+                errors = exc.errors
+            if key is not None and len(self.verdicts) < REMEMBERED:
+                self.verdicts[key] = errors
+        if errors is not None:
+            raise InvalidInput([dict(e) for e in errors])
+        return {k: v for k, v in answer.items() if k not in self.read_only}
+
+
+def _frozen(value: Any):
+    """A hashable key that tells ``True`` from ``1`` and lists from text; None when the value has no such key."""
+    if isinstance(value, Mapping):
+        items = [(k, _frozen(v)) for k, v in value.items()]
+        return None if any(v is None for _, v in items) else ("{}", tuple(sorted(items, key=lambda kv: str(kv[0]))))
+    if isinstance(value, list | tuple):
+        items = [_frozen(v) for v in value]
+        return None if any(v is None for v in items) else ("[]", tuple(items))
+    if value is None or isinstance(value, str | int | float | bool):
+        return (type(value).__name__, value)
+    return None
+
+
 def generate(schema: Mapping, data: Mapping, history: Mapping[str, Sequence] | None, rng: random.Random,
-             today: date) -> dict:
-    """A valid submission of ``schema`` for a task whose case data is ``data``."""
+             today: date, check: FormCheck | None = None) -> dict:
+    """A valid submission of ``schema`` for a task whose case data is ``data``.
+
+    ``check`` is the form's ``FormCheck`` when the caller keeps one."""
     defaults = defaults_from(schema, data)
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
@@ -101,15 +146,15 @@ def generate(schema: Mapping, data: Mapping, history: Mapping[str, Sequence] | N
             value = invent(prop, rng, today)
         if value is not None:
             answer[name] = value
-    return _repaired(schema, answer, rng, today)
+    return _repaired(schema, answer, rng, today, check or FormCheck(schema))
 
 
-def _repaired(schema: Mapping, answer: dict, rng: random.Random, today: date) -> dict:
+def _repaired(schema: Mapping, answer: dict, rng: random.Random, today: date, check: FormCheck) -> dict:
     """Replace the values the form refuses with invented ones (a few rounds), then validate for real."""
     properties = schema.get("properties") or {}
     for _ in range(4):
         try:
-            return validate(schema, answer)
+            return check(answer)
         except InvalidInput as exc:
             for error in exc.errors:
                 field = error["field"].split(".")[0]
@@ -117,4 +162,4 @@ def _repaired(schema: Mapping, answer: dict, rng: random.Random, today: date) ->
                     answer[field] = invent(properties[field], rng, today)
                 else:
                     answer.pop(field, None)
-    return validate(schema, answer)
+    return check(answer)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from .model import CALIBRATION_MIN_DAYS, CALIBRATION_SHARE, Plan
 from .results import RunResult, difference, summarise
@@ -49,10 +48,11 @@ def run_plan(plan: Plan, *, workers: int = 1, progress: Progress | None = None) 
         with context.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             updates = manager.Queue()
             futures = {job: pool.submit(_in_worker, plan, job[0], job[1], updates) for job in jobs}
-            while any(not f.done() for f in futures.values()):
+            pending = set(futures.values())
+            while pending:  # progress every half second, and at once when a run ends
+                pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED).not_done
                 _drain(updates, done)
                 report_progress()
-                time.sleep(0.5)
             _drain(updates, done)
             results = {job: f.result() for job, f in futures.items()}
             done.update({job: 1.0 for job in jobs})

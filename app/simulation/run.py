@@ -30,6 +30,7 @@ from handlers.registry import HandlerContext, HandlerError, HandlerInputError
 
 from . import answers
 from .calendar import WorkCalendar
+from .collect import fewer_collections
 from .host import Rules, SimHost
 from .model import Plan, Scenario, Staff
 from .pools import Pool, week_of
@@ -69,6 +70,8 @@ class SimCase:
     visits: Counter = field(default_factory=Counter)
     timer_token: int = 0
     replies_drawn: int = 0
+    #: The messages the workflow waited for after its last step.
+    messages: tuple[str, ...] = ()
     alive: bool = True
 
 
@@ -93,6 +96,8 @@ class Run:
         self.result = RunResult(scenario=scenario.name, run=index)
         self.progress = progress
         self.pools: dict[str, Pool] = {}
+        #: Form file → its validation, compiled once and remembering the answers it has judged.
+        self.checks: dict[str, answers.FormCheck] = {}
         specs = SpecCache()
         specs.put(scenario.spec_key, scenario.spec_json)
         self.scripts = ScriptPool(size=1)
@@ -105,7 +110,7 @@ class Run:
         self._next_arrival(self.plan.start)
         self._push(self.plan.start, SAMPLE, None)
         try:
-            with clock.simulated(lambda: self.now):
+            with clock.simulated(lambda: self.now), fewer_collections():
                 while self.heap:
                     when, _, kind, payload = heapq.heappop(self.heap)
                     if kind != SAMPLE:
@@ -160,7 +165,8 @@ class Run:
         if self.plan.inputs.applications:
             return dict(rng.choice(self.plan.inputs.applications))
         schema = self.scenario.forms.get(self.scenario.start_form) or {}
-        return normalise(schema, answers.generate(schema, {}, None, rng, self.now.date()))
+        return normalise(schema, answers.generate(schema, {}, None, rng, self.now.date(),
+                                                  self._check(self.scenario.start_form, schema)))
 
     def _arrive(self, application: dict | None) -> None:
         self.arrived += 1
@@ -219,6 +225,7 @@ class Run:
             self._act(case, lambda events, e=external: self.engine.complete_external(case.wf, e, {}, events))
             return
         self._wake_at_timer(case, waits.timers)
+        case.messages = tuple(waits.messages)
         if SUPPLEMENT_MESSAGE in waits.messages:
             self._draw_reply(case)
 
@@ -263,7 +270,7 @@ class Run:
             self.engine.deliver_message(case.wf, SUPPLEMENT_MESSAGE, {"message": answers.TEXT}, events)
             case.host.record_event("supplement_received", {})
 
-        if SUPPLEMENT_MESSAGE not in workflow_waits(case.wf).messages:
+        if SUPPLEMENT_MESSAGE not in case.messages:
             self.result.late_replies += 1  # the reply date had passed: the case went on without it
             return
         self._act(case, deliver)
@@ -322,10 +329,16 @@ class Run:
         key = task.element if task.visit == 1 else f"{task.element}#2"
         history = self.plan.inputs.answers.get(key) or self.plan.inputs.answers.get(task.element)
         data = answers.generate(schema, spiff_task.data, history, self.rng["answers"],
-                                self.now.astimezone(self.zone).date())
+                                self.now.astimezone(self.zone).date(), self._check(task.form or "", schema))
         if "case_type" in data:
             case.host.case_type = data["case_type"]
         self.engine.complete_task(case.wf, task.task_id, data, events)
+
+    def _check(self, form: str, schema: dict) -> answers.FormCheck:
+        check = self.checks.get(form)
+        if check is None:
+            check = self.checks[form] = answers.FormCheck(schema)
+        return check
 
     def _sample(self, _payload) -> None:
         week = week_of(self.now, self.plan.start)

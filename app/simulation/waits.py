@@ -34,19 +34,28 @@ class Waits:
 
 
 def waits(wf) -> Waits:
+    """One walk of the task tree: the ready user tasks, the timers and messages waited on, external work."""
     found = Waits()
-    for task in wf.get_tasks(state=TaskState.READY, manual=True):
-        spec = task.task_spec
-        found.ready.append(Ready(str(task.id), spec.bpmn_id, spec.lane,
-                                 (spec.extensions or {}).get("formJsonSchemaFilename"), routing_of(task)["groups"]))
-    for task in wf.get_tasks(state=TaskState.WAITING):
-        value = task.internal_data.get("event_value")
-        for definition in _event_definitions(task):
-            if isinstance(definition, TimerEventDefinition):
-                due = _timer_due(definition, value)
-                if due is not None:
-                    found.timers.append(due)
-            elif isinstance(definition, MessageEventDefinition):
-                found.messages.append(definition.name)
-    found.external = [str(t.id) for t in wf.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ExternalTask)]
+    for task in wf.get_tasks_iterator(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        state, spec = task.state, task.task_spec
+        if state == TaskState.READY:
+            if spec.manual:
+                found.ready.append(Ready(str(task.id), spec.bpmn_id, spec.lane,
+                                         (spec.extensions or {}).get("formJsonSchemaFilename"),
+                                         routing_of(task)["groups"]))
+        elif state == TaskState.WAITING:
+            _waiting(task, found)
+        elif isinstance(spec, ExternalTask):
+            found.external.append(str(task.id))
     return found
+
+
+def _waiting(task, found: Waits) -> None:
+    value = task.internal_data.get("event_value")
+    for definition in _event_definitions(task):
+        if isinstance(definition, TimerEventDefinition):
+            due = _timer_due(definition, value)
+            if due is not None:
+                found.timers.append(due)
+        elif isinstance(definition, MessageEventDefinition):
+            found.messages.append(definition.name)
