@@ -165,7 +165,8 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:5.1f} ms"
 
 
-def run(sizes: list[int], url: str | None, repeats: int = 20) -> list[str]:
+def run(sizes: list[int], url: str | None, repeats: int = 20, also=None) -> list[str]:
+    """One line per size; ``also(rt, cases)`` adds its own lines for each seeded size (the dashboard's)."""
     lines = []
     with tempfile.TemporaryDirectory(prefix="lotsen-inbox-") as tmp:
         settings = settings_for(tmp, url)
@@ -194,6 +195,8 @@ def run(sizes: list[int], url: str | None, repeats: int = 20) -> list[str]:
                              f" SQL p50 {ms(sql50)} p95 {ms(sql95)}; service CPU p50 {ms(call50)} p95 {ms(call95)};"
                              f" HTTP p50 {ms(http50)} p95 {ms(http95)} (server CPU {ms(server_cpu)}/request)"
                              f"   [seeded {added:,} cases in {seeded_s:.0f} s]")
+                if also is not None:
+                    lines += also(rt, size)
         finally:
             rt.close()
     return lines

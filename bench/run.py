@@ -19,7 +19,8 @@ Measures, in one run:
 5. the inbox at scale (bench/inbox.py): ``lotsen seed`` fills a database with 10k,
    then 100k (``--inbox-cases 10000,100000,1000000`` for 1M) cases; one page of
    open tasks is timed in SQL, as a service call, and over HTTP against a real
-   ``lotsen serve`` on a loopback port (p50 / p95);
+   ``lotsen serve`` on a loopback port (p50 / p95), and each view of the insight
+   dashboard on the same seeded history (bench/dashboard.py, goal < 1 s each);
 6. step cost (bench/step_cost.py): one task completion through the service layer
    after 10 and after 200 completed tasks of the same case, and their ratio;
 7. the what-if simulation (bench/simulation.py): simulated cases per second through
@@ -52,7 +53,7 @@ from sqlalchemy import event, select
 from app.clock import clock
 from app.config import Settings
 from app.engine.script_pool import ScriptPool
-from bench import inbox, step_cost
+from bench import dashboard, inbox, step_cost
 from bench.memory import APPLICATION, PROCESS, PROCESSES, STEPS, run_memory
 from bench.sandbox import report as sandbox_report
 from bench.simulation import report as simulation_report
@@ -296,7 +297,7 @@ def main() -> int:
     if inbox_sizes:
         print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
               f"{inbox.DEEP_PAGES} pages deep:")
-        print("\n".join(inbox.run(inbox_sizes, pg_url, max(5, 5 * repeats))))
+        print("\n".join(inbox.run(inbox_sizes, pg_url, max(5, 5 * repeats), also=dashboard.lines)))
     if unfinished:
         print(f"FAILED: {unfinished} simulated case(s) failed or were left unfinished", file=sys.stderr)
         return 1

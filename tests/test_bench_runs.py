@@ -16,3 +16,4 @@ def test_bench_completes_every_case_and_prints_the_ratio():
     assert "JSON save/load per tx" in result.stdout and "persisted ÷ in-memory" in result.stdout
     assert "step cost, one completion:  after 10 completed tasks" in result.stdout and "after 20" in result.stdout
     assert "inbox,       150 cases" in result.stdout and "HTTP p50" in result.stdout
+    assert "dashboard,       150 cases" in result.stdout and "slowest view p95" in result.stdout

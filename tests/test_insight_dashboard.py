@@ -1,10 +1,17 @@
 """The dashboard's figures: volumes, medians, shares and the backlog, checked against the raw events."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import text
+from datetime import UTC, date, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
+from sqlalchemy import and_, exists, select, text
+from sqlalchemy.orm import aliased
+
+from app.models import Case, CaseEvent, Outcome
+from app.seed import seed
 from app.services import users as user_service
+from app.services.insight.stats import interpolate
 from tests.conftest import PASSWORD
 from tests.helpers import Api
 from tests.insight_history import DAY0, TODAY, day, walk
@@ -142,3 +149,40 @@ def test_exports_download_through_the_api(api, client, manager):
     assert lines[0].startswith("reference,process,version") and len(lines) == 7
     assert client.get("/api/insight/exports/boverket", headers=manager).status_code == 200
     assert client.get("/api/insight/exports/secrets", headers=manager).status_code == 404
+
+
+def _raw_decided_cases(rt) -> list[tuple]:
+    """(case type, received at, decided at, stored statutory due, extension, decided as it stands) of every
+    decided case that was not withdrawn, straight from the case rows and their recorded events."""
+    received, decided, extended, as_it_stands = (aliased(CaseEvent) for _ in range(4))
+    stands = exists().where(as_it_stands.case_id == Case.id, as_it_stands.kind == "decided_as_it_stands")
+    query = (select(Case.case_type, received.at, decided.at, Case.statutory_due, extended.data, stands)
+             .join(received, and_(received.case_id == Case.id, received.kind == "received"))
+             .join(decided, and_(decided.case_id == Case.id, decided.kind == "decided"))
+             .outerjoin(extended, and_(extended.case_id == Case.id, extended.kind == "extended"))
+             .where(Case.outcome != Outcome.WITHDRAWN))
+    with rt.db.unit_of_work(write=False) as session:
+        return session.execute(query).all()
+
+
+def test_on_a_seeded_history_the_dashboard_medians_match_an_independent_sql_query(rt, client, manager):
+    seed(rt, cases=400, seed=11, batch=200)
+    since = (date.today() - timedelta(days=3 * 365)).isoformat()
+    everything = client.get(f"/api/insight/summary?from={since}", headers=manager).get_json()
+    bygglov = client.get(f"/api/insight/summary?from={since}&case_type=bygglov", headers=manager).get_json()
+    rows = _raw_decided_cases(rt)
+    local = ZoneInfo("Europe/Stockholm")
+
+    def day(at):  # the local calendar day of a stored moment
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(local).date()
+
+    lead = sorted((day(decided) - day(received)).days for _, received, decided, _, _, _ in rows)
+    # a building permit's clock: ten weeks (plus any extension) before the case's stored due date
+    statutory = sorted((day(decided) - (due - timedelta(weeks=10 + int((extension or {}).get("weeks") or 0)))).days
+                       for case_type, _, decided, due, extension, stands in rows
+                       if case_type == "bygglov" and due and not stands)
+    assert len(lead) > 300 and len(statutory) > 250
+    assert everything["medians"]["lead_time_days"] == interpolate(lead, 0.5)
+    assert everything["p90s"]["lead_time_days"] == pytest.approx(interpolate(lead, 0.9))
+    assert bygglov["medians"]["statutory_days"] == interpolate(statutory, 0.5)
+    assert bygglov["p90s"]["statutory_days"] == pytest.approx(interpolate(statutory, 0.9))

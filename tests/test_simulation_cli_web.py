@@ -107,3 +107,20 @@ def test_officers_may_not_open_the_simulation_pages(app, actors):
     olga = Browser(app)
     olga.login("olga")
     assert olga.get("/studio/simulations/").status_code == 403
+
+
+def test_the_fast_lane_comparison_shows_its_difference_within_ten_weeks_in_swedish_and_english(rt, cli, petra):
+    from tests.test_simulation import deploy_without_fast_lane
+
+    without = deploy_without_fast_lane(rt)
+    result = cli("--cases", "30", "--version", "1", "--compare-version", str(without), "--staff", "coordinator=2",
+                 "--staff", "officer=5", "--runs", "5", "--save", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith("B − A:") and "within 10 weeks" in line and "points" in line
+               for line in result.output.splitlines())
+    run_id = int(result.output.rsplit("saved as simulation ", 1)[1].split(":")[0])
+    for lang, words in (("sv", "procentenheter beslutade inom 10 veckor"),
+                        ("en", "percentage points decided within 10 weeks")):
+        page = petra.client.get(f"/studio/simulations/{run_id}", headers={"Accept-Language": lang})
+        sentence = page.get_data(as_text=True).split('id="sim-difference"')[1].split("</p>")[0]
+        assert words in sentence and "95" in sentence

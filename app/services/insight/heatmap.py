@@ -2,13 +2,13 @@
 (claimed → completed), for the heatmap on the diagram."""
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.models import Case, HumanTask, ProcessVersion, TaskStatus
 
 from ..errors import InvalidInput, N_, NotFound
-from .stats import grouped_percentiles, seconds_between
+from .stats import grouped_figures, seconds_between
 
 
 def versions(session: Session, process: str) -> list[int]:
@@ -43,17 +43,14 @@ def heatmap(session: Session, version: ProcessVersion) -> dict:
     """Completed tasks of the cases on ``version``, per element: count, median wait and median work in hours."""
     where = and_(HumanTask.case_id == Case.id, Case.process_version_id == version.id,
                  HumanTask.status == TaskStatus.COMPLETED, HumanTask.claimed_at.is_not(None))
-    counts = dict(session.execute(select(HumanTask.element_id, func.count()).where(where)
-                                  .group_by(HumanTask.element_id)).all())
-    waits = grouped_percentiles(session, HumanTask.element_id,
-                                seconds_between(session, HumanTask.created_at, HumanTask.claimed_at), where, (0.5,))
-    works = grouped_percentiles(session, HumanTask.element_id,
-                                seconds_between(session, HumanTask.claimed_at, HumanTask.completed_at), where, (0.5,))
+    found = grouped_figures(session, HumanTask.element_id, {
+        "wait": seconds_between(session, HumanTask.created_at, HumanTask.claimed_at),
+        "work": seconds_between(session, HumanTask.claimed_at, HumanTask.completed_at)}, where, (0.5,))
     names = _names(session, version)
     elements = [{"element": element, "name": names.get(element, (element, element))[0],
-                 "name_sv": names.get(element, (element, element))[1], "count": int(n),
-                 "median_wait_hours": _hours(waits.get(element)), "median_work_hours": _hours(works.get(element))}
-                for element, n in sorted(counts.items())]
+                 "name_sv": names.get(element, (element, element))[1], "count": figures["count"],
+                 "median_wait_hours": _hours(figures["wait"]), "median_work_hours": _hours(figures["work"])}
+                for element, figures in sorted(found.items())]
     return {"process": version.model, "version": version.number, "versions": versions(session, version.model),
             "elements": elements}
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 #: The percentiles the dashboard shows.
@@ -46,20 +46,45 @@ def grouped_percentiles(session: Session, key, value, where, qs: Sequence[float]
 
     ``key`` is one column, or a tuple of columns (the result is then keyed by tuples).
     """
+    return {k: figures["value"] for k, figures in
+            grouped_figures(session, key, {"value": value}, and_(where, value.is_not(None)), qs).items()}
+
+
+def grouped_figures(session: Session, key, values: dict, where, qs: Sequence[float] = MEDIAN_P90) -> dict:
+    """{key: {name: [value per q], ..., "count": rows}} of several ``values`` over the rows matching ``where``,
+    grouped by ``key``, in one pass over the rows (NULLs left out of each value's percentiles)."""
     keys = key if isinstance(key, tuple) else (key,)
-    width = len(keys)
+    width, names = len(keys), list(values)
 
     def group_of(row):
         return tuple(row[:width]) if isinstance(key, tuple) else row[0]
 
     if is_postgres(session):
-        aggregates = [func.percentile_cont(q).within_group(cast(value, Float)) for q in qs]
-        rows = session.execute(select(*keys, *aggregates).where(where, value.is_not(None)).group_by(*keys))
-        return {group_of(row): [_round(v) for v in row[width:]] for row in rows}
-    groups: dict = defaultdict(list)
-    for row in session.execute(select(*keys, value).where(where, value.is_not(None)).order_by(*keys, value)):
-        groups[group_of(row)].append(row[width])
-    return {k: [_round(interpolate(vs, q)) for q in qs] for k, vs in groups.items()}
+        aggregates = [func.percentile_cont(q).within_group(cast(v, Float)) for v in values.values() for q in qs]
+        rows = session.execute(select(*keys, func.count(), *aggregates).where(where).group_by(*keys))
+        out = {}
+        for row in rows:
+            found = list(row[width + 1:])
+            out[group_of(row)] = {"count": int(row[width]), **{
+                name: [_round(v) for v in found[i * len(qs):(i + 1) * len(qs)]] for i, name in enumerate(names)}}
+        return out
+    samples: dict = defaultdict(lambda: [[] for _ in names])
+    counts: Counter = Counter()
+    for row in session.execute(select(*keys, *values.values()).where(where)).tuples():
+        group = group_of(row)
+        counts[group] += 1
+        lists = samples[group]
+        for i, v in enumerate(row[width:]):
+            if v is not None:
+                lists[i].append(v)
+    out = {}
+    for k, lists in samples.items():
+        figures = {"count": counts[k]}
+        for name, found in zip(names, lists, strict=True):
+            found.sort()
+            figures[name] = [_round(interpolate(found, q)) for q in qs]
+        out[k] = figures
+    return out
 
 
 def _round(value) -> float | None:

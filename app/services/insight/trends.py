@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.models import CaseFigures, Outcome
 
 from .filters import Filters
-from .stats import grouped_percentiles, month_key
+from .stats import grouped_figures, month_key
 from .summary import TEN_WEEKS
 
 MONTHS = 24
@@ -49,8 +49,9 @@ def trends(session: Session, filters: Filters) -> list[dict]:
     arrived = month_key(session, f.arrived_on)
     received = dict(session.execute(select(arrived, func.count()).where(
         filters.cases(f.arrived_on >= start, f.arrived_on <= filters.end)).group_by(arrived)).all())
-    statutory = grouped_percentiles(session, month, f.statutory_days, decided)
-    lead = grouped_percentiles(session, month, f.lead_days, decided)
+    times = grouped_figures(session, month, {"statutory": f.statutory_days, "lead": f.lead_days}, decided)
+    statutory = {k: v["statutory"] for k, v in times.items()}
+    lead = {k: v["lead"] for k, v in times.items()}
     open_counts = _open_at_month_ends(session, filters, keys)
     rows = []
     for key in keys:
