@@ -198,3 +198,15 @@ def test_a_simulated_person_is_refused_what_the_form_refuses_every_time_and_true
             check({"ok": 1})
         assert [e["field"] for e in refused.value.errors] == ["ok"]
     assert check({"ok": False}) == {"ok": False}
+
+
+def test_a_simulated_person_whose_answer_a_step_refused_chooses_otherwise():
+    import random
+
+    schema = {"type": "object", "properties": {"extend": {"type": "boolean"},
+                                               "reason": {"type": "string"},
+                                               "route": {"enum": ["simple", "standard", "committee"]}}}
+    refused = {"extend": True, "reason": answers.TEXT, "route": "simple"}
+    for seed in range(20):
+        again = answers.generate(schema, {}, None, random.Random(seed), date(2026, 3, 2), refused=refused)
+        assert again["extend"] is False and again["route"] != "simple"

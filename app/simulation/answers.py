@@ -124,10 +124,11 @@ def _frozen(value: Any):
 
 
 def generate(schema: Mapping, data: Mapping, history: Mapping[str, Sequence] | None, rng: random.Random,
-             today: date, check: FormCheck | None = None) -> dict:
+             today: date, check: FormCheck | None = None, refused: Mapping | None = None) -> dict:
     """A valid submission of ``schema`` for a task whose case data is ``data``.
 
-    ``check`` is the form's ``FormCheck`` when the caller keeps one."""
+    ``check`` is the form's ``FormCheck`` when the caller keeps one. ``refused`` is the answer a step just
+    refused: a person told so chooses otherwise where the form offers a choice (yes/no, one of a list)."""
     defaults = defaults_from(schema, data)
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
@@ -144,9 +145,19 @@ def generate(schema: Mapping, data: Mapping, history: Mapping[str, Sequence] | N
             value = None  # an optional field people leave empty
         else:
             value = invent(prop, rng, today)
+        if refused and name in refused and value == refused[name]:
+            value = _otherwise(prop, value, rng)
         if value is not None:
             answer[name] = value
     return _repaired(schema, answer, rng, today, check or FormCheck(schema))
+
+
+def _otherwise(prop: Mapping, value: Any, rng: random.Random) -> Any:
+    """Another answer than ``value`` where the field offers one (yes/no, a choice); else ``value``."""
+    if _type(prop) == "boolean" and isinstance(value, bool):
+        return not value
+    others = [c for c in _choices(prop) if c != value]
+    return rng.choice(others) if others else value
 
 
 def _repaired(schema: Mapping, answer: dict, rng: random.Random, today: date, check: FormCheck) -> dict:

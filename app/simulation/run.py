@@ -58,6 +58,8 @@ class SimTask:
     visit: int
     started_at: datetime | None = None
     done: bool = False
+    #: What the simulated person last answered (a step may refuse it; they then choose otherwise).
+    answer: dict | None = None
 
 
 @dataclass(eq=False)
@@ -311,25 +313,28 @@ class Run:
     def _answer(self, case: SimCase, task: SimTask, events: list) -> None:
         """Complete the task as a person would: when a step after it refuses the answers (as the page refuses
         a form, e.g. an extension after the deadline passed), the workflow goes back and they answer again."""
+        refused = None
         for attempt in range(ANSWER_ATTEMPTS):
             mark = len(case.host.events)
             try:
-                self._complete(case, task, events)
+                self._complete(case, task, events, refused)
                 return
             except (HandlerInputError, InvalidInput):
+                refused = task.answer
                 if attempt == ANSWER_ATTEMPTS - 1:
                     raise
                 del case.host.events[mark:]
                 case.wf.reset_from_task_id(uuid.UUID(task.task_id))
                 self.result.answered_again += 1
 
-    def _complete(self, case: SimCase, task: SimTask, events: list) -> None:
+    def _complete(self, case: SimCase, task: SimTask, events: list, refused: dict | None = None) -> None:
         schema = self.scenario.forms.get(task.form or "") or {"type": "object", "properties": {}}
         spiff_task = case.wf.get_task_from_id(uuid.UUID(task.task_id))
         key = task.element if task.visit == 1 else f"{task.element}#2"
         history = self.plan.inputs.answers.get(key) or self.plan.inputs.answers.get(task.element)
         data = answers.generate(schema, spiff_task.data, history, self.rng["answers"],
-                                self.now.astimezone(self.zone).date(), self._check(task.form or "", schema))
+                                self.now.astimezone(self.zone).date(), self._check(task.form or "", schema), refused)
+        task.answer = data
         if "case_type" in data:
             case.host.case_type = data["case_type"]
         self.engine.complete_task(case.wf, task.task_id, data, events)
