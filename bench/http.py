@@ -260,6 +260,11 @@ def run(pg_url: str | None, cases: int, rounds: int) -> list[str]:
         return report(targets, cases, rounds)
 
 
+def lines(pg_url: str | None, cases: int, rounds: int) -> list[str]:
+    """The HTTP lines of ``make bench`` (none when ``cases`` is 0)."""
+    return run(pg_url, max(CLIENTS, cases), max(1, rounds)) if cases > 0 else []
+
+
 def report(targets: list[tuple[Target, list[int]]], cases: int, rounds: int) -> list[str]:
     lines = [f"  HTTP, a 5-user-task case (11 requests), {cases} cases per round, {rounds} interleaved rounds:"]
     sqlite = targets[0][0]

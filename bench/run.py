@@ -24,7 +24,10 @@ Measures, in one run:
 6. step cost (bench/step_cost.py): one task completion through the service layer
    after 10 and after 200 completed tasks of the same case, and their ratio;
 7. the what-if simulation (bench/simulation.py): simulated cases per second through
-   the real engine on one process and on two, and what a national year would take.
+   the real engine on one process and on two, and what a national year would take;
+8. HTTP (bench/http.py): a case of five user tasks through real ``lotsen serve`` processes, one client and
+   4 at once; with ``LOTSEN_BENCH_DATABASE_URL`` also PostgreSQL in one process and gunicorn with 1 and 2
+   worker processes, all measured in interleaved rounds (ratios side by side).
 
 ``LOTSEN_BENCH_DATABASE_URL`` (a scratch PostgreSQL database: every Lotsen table in
 it is dropped and recreated) adds line 2b (the service layer on PostgreSQL) and runs
@@ -34,7 +37,7 @@ Each measurement is repeated (default 3 times) after a warm-up; the median and
 range are printed. Exits 1 if any case did not complete (granted).
 Environment overrides: LOTSEN_BENCH_CASES (service layer; in-memory runs 3x
 that), LOTSEN_BENCH_MEMORY_CASES, LOTSEN_BENCH_REPEATS, LOTSEN_BENCH_INBOX_CASES,
-LOTSEN_BENCH_STEP_TASKS.
+LOTSEN_BENCH_STEP_TASKS, LOTSEN_BENCH_HTTP_CASES.
 """
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ from app.clock import clock
 from app.config import Settings
 from app.engine.script_pool import ScriptPool
 from bench import dashboard, inbox, step_cost
+from bench import http as http_bench
 from bench.memory import APPLICATION, PROCESS, PROCESSES, STEPS, run_memory
 from bench.sandbox import report as sandbox_report
 from bench.simulation import report as simulation_report
@@ -217,6 +221,9 @@ def main() -> int:
                         help="seeded case counts for the inbox lines, e.g. 10000,100000,1000000 ('0': none)")
     parser.add_argument("--step-tasks", type=int, default=int(os.environ.get("LOTSEN_BENCH_STEP_TASKS", 200)),
                         help="completed tasks before the late step of the step-cost line (default 200)")
+    parser.add_argument("--http-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_HTTP_CASES", 40)),
+                        help="HTTP lines: cases per round and configuration (default 40; 0: none)")
+    parser.add_argument("--http-rounds", type=int, default=3, help="HTTP lines: interleaved rounds (default 3)")
     args = parser.parse_args()
     inbox_sizes = sorted(int(n) for n in args.inbox_cases.split(",") if n.strip() and int(n) > 0)
     n_svc = max(1, args.cases)
@@ -264,6 +271,7 @@ def main() -> int:
     sandbox_lines = sandbox_report(APPLICATION, scripts, whole_case, n_sandbox, repeats)
     scripts.close()
     simulation_lines, unfinished = simulation_report(max(1, args.sim_cases), PROCESSES)
+    http_lines = http_bench.lines(pg_url, args.http_cases, args.http_rounds)
     step_lines = step_cost_line(max(step_cost.EARLY + step_cost.WINDOW, args.step_tasks))
 
     mem_rate, mem_line = _fmt(mem_times, n_mem)
@@ -293,7 +301,7 @@ def main() -> int:
     print(f"  SQL statements per case:      {statements:8.1f}")
     print("\n".join(sandbox_lines))
     print("\n".join(step_lines))
-    print("\n".join(simulation_lines))
+    print("\n".join(simulation_lines + http_lines))
     if inbox_sizes:
         print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
               f"{inbox.DEEP_PAGES} pages deep:")

@@ -8,7 +8,7 @@ from app.config import PROJECT_ROOT
 def test_bench_completes_every_case_and_prints_the_ratio():
     result = subprocess.run([sys.executable, "-m", "bench.run", "--cases", "3", "--memory-cases", "5",
                              "--repeats", "1", "--sim-cases", "5", "--inbox-cases", "150",
-                             "--step-tasks", "20"],
+                             "--step-tasks", "20", "--http-cases", "4", "--http-rounds", "1"],
                             capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
     assert "ratio in-memory/service" in result.stdout and "all cases completed" in result.stdout
@@ -17,3 +17,4 @@ def test_bench_completes_every_case_and_prints_the_ratio():
     assert "step cost, one completion:  after 10 completed tasks" in result.stdout and "after 20" in result.stdout
     assert "inbox,       150 cases" in result.stdout and "HTTP p50" in result.stdout
     assert "dashboard,       150 cases" in result.stdout and "slowest view p95" in result.stdout
+    assert "5-user-task case" in result.stdout and "SQLite, 1 process" in result.stdout
