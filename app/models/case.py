@@ -55,6 +55,9 @@ class Case(Base):
     service_goal_due: Mapped[date | None] = mapped_column(Date)
     deadline_extended: Mapped[bool] = mapped_column(Boolean, default=False)
     fee_reduction_fifths: Mapped[int | None]
+    #: The clocks' fold over the case events taken in so far (services.clock_fold): the next save feeds it
+    #: only the events recorded since. Empty: rebuilt from all events.
+    clock_state: Mapped[dict | None] = mapped_column(JSON)
     #: Suspended cases take no actions and fire no timers; messages wait.
     suspended_at: Mapped[datetime | None]
     suspended_reason: Mapped[str | None] = mapped_column(Text)

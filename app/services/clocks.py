@@ -21,7 +21,7 @@ All counting is in calendar days of the configured time zone.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from app.clock import utcnow
 from app.models import Case, CaseEvent
 
 from . import process_info
+from .clock_fold import Fold
 from .env import get_env
 
 SUPPLEMENT_WINDOW = timedelta(weeks=3)
@@ -161,72 +162,11 @@ class _Statutory:
 def compute(events: Iterable[Event], *, case_type: str | None, measure: str | None, today: date, tz: ZoneInfo,
             service_goals: Mapping[str, int], default_goal_days: int) -> Clocks:
     """Every clock of one case from its events."""
-    ordered = sorted(events, key=lambda e: e.at)
-
-    def day(e: Event) -> date:
-        return e.at.astimezone(tz).date()
-
-    received = next((e for e in ordered if e.kind == "received"), None)
-    arrived = day(received) if received else None
-    weeks = statutory_weeks(case_type)
-    clock = _replay(ordered, day, arrived, weeks)
-    extension = next((e for e in ordered if e.kind == "extended"), None)
-    decided = next((day(e) for e in ordered if e.kind == "decided"), None)
-    waiting = _waiting_days(ordered, day, today)
-    goal = int(service_goals.get(measure or "", default_goal_days))
-    due = clock.due
-    window_ends = clock.window_from + SUPPLEMENT_WINDOW if clock.window_from and not clock.awaiting_remedy else None
-    return Clocks(
-        arrived_on=arrived, statutory_weeks=weeks, statutory_start=clock.start, start_basis=clock.basis,
-        statutory_due=due, awaiting_remedy=clock.awaiting_remedy, reply_on=clock.reply_on,
-        order_window_ends=window_ends if window_ends and window_ends >= today else None,
-        as_it_stands=clock.as_it_stands,
-        extended=extension is not None, extension_weeks=clock.extension_weeks or None,
-        extension_reason=(extension.data or {}).get("reason") if extension else None,
-        days_left=(due - today).days if due is not None and decided is None else None,
-        service_goal_days=goal,
-        service_goal_due=arrived + timedelta(days=goal + waiting) if arrived else None,
-        waiting_days=waiting,
-        lead_time_days=((decided or today) - arrived).days if arrived else None,
-        decided_on=decided,
-        fee_reduction_fifths=fee_reduction_fifths(decided, due) if decided and due else None,
-        supplement_orders=sum(1 for e in ordered if e.kind == "supplement_ordered"),
-        complete_on=_complete_on(ordered, day, arrived),
-    )
-
-
-def _complete_on(ordered: list[Event], day: Callable[[Event], date], arrived: date | None) -> date | None:
-    """The day the application was complete: the remedying reply's day, the last material sent, or arrival."""
-    complete = next((e for e in ordered if e.kind == "complete"), None)
-    if complete is None or arrived is None:
-        return None
-    if (complete.data or {}).get("remedied_on"):
-        return date.fromisoformat(complete.data["remedied_on"])
-    material = [day(e) for e in ordered if e.at <= complete.at
-                and e.kind in ("supplement_received", "own_initiative_supplement")]
-    return max(material) if material else arrived
-
-
-def _replay(ordered: list[Event], day: Callable[[Event], date], arrived: date | None, weeks: int) -> _Statutory:
-    clock = _Statutory(weeks=weeks, start=arrived, basis=Basis.ARRIVAL if arrived else None, window_from=arrived)
-    if arrived is None:
-        return clock
-    for event in ordered:
-        clock.apply(event.kind, day(event), event.data or {})
-    return clock
-
-
-def _waiting_days(ordered, day, today) -> int:
-    total, since = 0, None
-    for event in ordered:
-        if event.kind == "supplement_ordered" and since is None:
-            since = day(event)
-        elif event.kind in ("supplement_received", "decided", "decided_as_it_stands") and since is not None:
-            total += (day(event) - since).days
-            since = None
-    if since is not None:
-        total += (today - since).days
-    return total
+    fold = Fold(tz=tz, weeks=statutory_weeks(case_type))
+    for event in sorted(events, key=lambda e: e.at):
+        fold.feed(0, event.kind, event.at, event.data or {})
+    return fold.result(measure=measure, today=today, service_goals=service_goals,
+                       default_goal_days=default_goal_days)
 
 
 # ------------------------------------------------------------------ with a session
@@ -242,13 +182,38 @@ def local_today(session: Session) -> date:
 
 
 def clocks_for(session: Session, case: Case, *, case_type: str | None = None) -> Clocks:
+    return _clocks(session, case, case_type=case_type)[0]
+
+
+def _clocks(session: Session, case: Case, *, case_type: str | None = None) -> tuple[Clocks, Fold]:
+    """The case's clocks and the fold they were read from (the saved one, fed the events since)."""
     settings = get_env(session).settings
     tz = ZoneInfo(settings.timezone)
     case_type = case_type or case.case_type or (case.facts or {}).get("case_type")
-    result = compute(events_of(session, case.id), case_type=case_type,
-                     measure=case.measure, today=utcnow().astimezone(tz).date(), tz=tz,
-                     service_goals=settings.service_goals, default_goal_days=settings.service_goal_days)
-    return result if process_info.of(case.process_version).rule_set else _lead_time_only(result)
+    fold = _fold(session, case, tz, statutory_weeks(case_type))
+    result = fold.result(measure=case.measure, today=utcnow().astimezone(tz).date(),
+                         service_goals=settings.service_goals, default_goal_days=settings.service_goal_days)
+    return (result if process_info.of(case.process_version).rule_set else _lead_time_only(result)), fold
+
+
+def _fold(session: Session, case: Case, tz: ZoneInfo, weeks: int) -> Fold:
+    """The case's saved fold fed the events recorded since; built from all events when it cannot go on."""
+    fold = Fold.load(case.clock_state, tz=tz, weeks=weeks)
+    if case.id is None:
+        return fold or Fold(tz=tz, weeks=weeks)
+    rows = _event_rows(session, case.id, after=fold.last_id if fold else 0)
+    if fold is not None and rows and fold.last_at is not None and rows[0].at < fold.last_at:
+        fold, rows = None, _event_rows(session, case.id, after=0)  # an event dated before what it took in
+    fold = fold or Fold(tz=tz, weeks=weeks)
+    for row in rows:
+        fold.feed(row.id, row.kind, row.at, row.data or {})
+    return fold
+
+
+def _event_rows(session: Session, case_id: int, *, after: int) -> list:
+    return list(session.execute(select(CaseEvent.id, CaseEvent.kind, CaseEvent.at, CaseEvent.data)
+                                .where(CaseEvent.case_id == case_id, CaseEvent.id > after)
+                                .order_by(CaseEvent.at, CaseEvent.id)))
 
 
 def _lead_time_only(clocks: Clocks) -> Clocks:
@@ -266,8 +231,9 @@ def record(session: Session, case: Case, kind: str, data: Mapping | None = None,
 
 
 def refresh(session: Session, case: Case) -> Clocks:
-    """Store the clocks on the case row (for the inbox and searches)."""
-    clocks = clocks_for(session, case)
+    """Store the clocks on the case row (for the inbox and searches), and the fold for the next action."""
+    clocks, fold = _clocks(session, case)
+    case.clock_state = fold.dump()
     case.statutory_due = clocks.statutory_due
     case.service_goal_due = clocks.service_goal_due
     case.deadline_extended = clocks.extended

@@ -132,6 +132,7 @@ def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
         task.defaults = _scrub(task.defaults or {}, keys)
     for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
         event.data = _scrub(event.data or {}, keys)
+    case.clock_state = None  # it holds an extension's reason: the clocks are read from the scrubbed events again
     for message in session.scalars(select(PendingMessage).where(PendingMessage.case_id == case.id)):
         message.payload = _scrub(message.payload, keys | {"message"})
     for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
