@@ -246,9 +246,13 @@ def test_retention_erases_personal_data_but_keeps_statistics_and_the_chain(api, 
 
 
 def test_an_applicant_can_get_their_data_as_json(api):
-    api.as_("applicant").submit()
+    case_id = api.as_("applicant").submit()["id"]
+    for role, written in (("applicant", "Får planket vara 2 m?"), ("officer", "Nej, 1,8 m.")):
+        assert api.as_(role).post(f"/api/cases/{case_id}/conversation", {"text": written}).status_code == 201
     mine = api.as_("applicant").get("/api/me/export").get_json()
     assert mine["account"]["username"] == "anna" and mine["cases"][0]["data"]["applicant_name"] == "Anna Andersson"
+    assert [(m["from"], m["text"]) for m in mine["cases"][0]["conversation"]] == [
+        ("applicant", "Får planket vara 2 m?"), ("municipality", "Nej, 1,8 m.")]
     by_admin = api.as_("admin").get("/api/admin/users/anna/export").get_json()
     assert by_admin["cases"][0]["reference"].startswith("BYGG ")
     exports = api.as_("admin").get("/api/audit?action=data.exported").get_json()

@@ -203,7 +203,16 @@ def export_person(session: Session, *, actor: User, username: str) -> dict:
                            "uploaded": d.created_at.isoformat()} for d in docs],
             "messages_to_you": [{"subject": m.subject, "sent": m.sent_at.isoformat() if m.sent_at else None,
                                  "body": m.body} for m in mails],
+            "conversation": _conversation_of(session, case),
         })
     audit.record(session, actor=actor.username, action="data.exported",
                  details={"what": "personal data", "subject": username, "cases": len(out["cases"])})
     return out
+
+
+def _conversation_of(session: Session, case: Case) -> list[dict]:
+    """What the person and the municipality wrote to each other about the case."""
+    rows = session.scalars(select(ConversationMessage).where(ConversationMessage.case_id == case.id)
+                           .order_by(ConversationMessage.created_at, ConversationMessage.id))
+    return [{"at": m.created_at.isoformat(), "from": "applicant" if m.from_applicant else "municipality",
+             "text": m.text} for m in rows]
