@@ -195,6 +195,9 @@ def test_an_approved_invoice_is_paid_archived_by_the_worker_and_closed(invoice_o
     assert steps(seen) == ["StartEvent_1", "assignApprover", "approveInvoice", "invoice_approved",
                            "prepareBankTransfer", "ServiceTask_1", "invoiceProcessed"]
     assert seen["path"][-1]["name"] == "Invoice\nprocessed"
+    engine = [(e["action"], e["element"]) for e in seen["history"] if e["actor"] == "engine"]
+    assert engine[:3] == [("engine.task_completed", "StartEvent_1"), ("engine.task_completed", "assignApprover"),
+                          ("engine.task_ready", "approveInvoice")]  # in the order it happened
     done = [(e["action"], e["actor"], e["element"]) for e in seen["history"] if e["action"].endswith("completed")]
     assert ("task.completed", "john", "approveInvoice") in done
     assert ("task.completed", "mary", "prepareBankTransfer") in done

@@ -105,3 +105,19 @@ def test_every_revision_id_fits_the_alembic_version_column():
     config.set_main_option("script_location", str(Path(__file__).resolve().parents[1] / "migrations"))
     too_long = [r.revision for r in ScriptDirectory.from_config(config).walk_revisions() if len(r.revision) > 32]
     assert too_long == []
+
+
+def test_the_demo_set_up_creates_the_referral_departments_and_puts_people_in_them(tmp_path, monkeypatch):
+    """`make run` calls `lotsen users demo` on a new database: miljö, trafik, VA and kulturmiljö are referral
+    departments with members, beside the standard groups."""
+    monkeypatch.setenv("LOTSEN_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    monkeypatch.setenv("LOTSEN_INSTANCE_DIR", str(tmp_path / "fresh-instance"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(main, ["users", "demo"])
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0]: line for line in runner.invoke(main, ["groups", "list"]).output.splitlines()}
+    departments = {name for name, line in listed.items() if "[referral department]" in line}
+    assert departments == {"miljo", "trafik", "va", "kulturmiljo"}
+    assert listed["miljo"].endswith(": rita.referee") and listed["va"].endswith(": tore.trafik")
+    assert {"coordinator", "officer", "committee"} <= set(listed) - departments

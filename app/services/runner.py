@@ -306,6 +306,13 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     except StaleDataError as exc:
         raise ConcurrentUpdate("the case was changed by someone else at the same time; reload and try again",
                                case_id=case_id) from exc
+    # What the engine did comes first in the history, then the work it left waiting (tasks ready, external work).
+    for kind, details in host.case_events:
+        audit.record(session, actor=host.actor, action=f"case.{kind}", case_id=case.id, details=details)
+    for event in snapshot.engine_events:
+        event = dict(event)
+        audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,
+                     element_id=event.pop("element", None), details=event)
     figures.project(session, case, clocks.refresh(session, case))
     _project_tasks(session, case, snapshot, now, completed_task)
     external_projection.project(session, case, snapshot.external, now)
@@ -316,12 +323,6 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
             session.add(OutboxMessage(case_id=case.id, kind=n.kind, recipient=recipient, subject=n.subject,
                                       body=n.body, status=OutboxStatus.PENDING, attempts=0, created_at=now,
                                       next_attempt_at=now))
-    for kind, details in host.case_events:
-        audit.record(session, actor=host.actor, action=f"case.{kind}", case_id=case.id, details=details)
-    for event in snapshot.engine_events:
-        event = dict(event)
-        audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,
-                     element_id=event.pop("element", None), details=event)
     audit.record(session, actor=actor, action="case.status", case_id=case.id,
                  details={"status": case.status.value, "outcome": case.outcome.value if case.outcome else None})
     session.flush()
