@@ -205,7 +205,7 @@ def test_an_approved_invoice_is_paid_archived_by_the_worker_and_closed(invoice_o
     assert worker.run_until_idle() == []
 
 
-def test_a_rejected_invoice_is_reviewed_clarified_approved_and_archived_after_an_outage(invoice_office):
+def test_a_rejected_invoice_is_reviewed_clarified_approved_and_archived_after_an_outage(app, invoice_office):
     people, worker, archive = invoice_office
     demo, john, mary, peter = (people[n] for n in ("demo", "john", "mary", "peter"))
     case = demo.start_invoice(**INVOICE, amount=300.0)
@@ -227,6 +227,10 @@ def test_a_rejected_invoice_is_reviewed_clarified_approved_and_archived_after_an
     [failed] = worker.run_until_idle()
     assert archive.filed == {} and worker.run_until_idle() == []  # offered again only after the retry timeout
     assert demo.case(case)["completed_at"] is None
+    staff = Browser(app)
+    staff.login("demo", "invoice-demo")
+    now = card(staff.get(f"/cases/{case['id']}").get_data(as_text=True).replace("</ul>", "</ol>"), "Just nu")
+    assert "Väntar på en integration: Archive Invoice — senaste försöket misslyckades" in now
     archive.down = False
     clock.advance(timedelta(seconds=61))
     assert worker.run_until_idle() == [failed]
