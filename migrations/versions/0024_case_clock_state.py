@@ -3,14 +3,14 @@
 The next save feeds it only the events recorded since (services.clock_fold);
 an empty value is rebuilt from all of the case's events.
 
-Revision ID: 0023_case_clock_state
-Revises: 0022_session_generation
+Revision ID: 0024_case_clock_state
+Revises: 0023_throttle_counter
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_case_clock_state"
-down_revision = "0022_session_generation"
+revision = "0024_case_clock_state"
+down_revision = "0023_throttle_counter"
 branch_labels = None
 depends_on = None
 
