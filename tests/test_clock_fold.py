@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.services import clocks
+from app.services import clock_rules, clocks
 from app.services.clock_fold import Fold
 from tests.helpers import Api
 from tests.test_compaction import walk
@@ -57,7 +57,7 @@ def replayed(events: Iterable[clocks.Event], *, case_type: str | None, measure: 
     waiting = _waiting_days(ordered, day, today)
     goal = int(service_goals.get(measure or "", default_goal_days))
     due = clock.due
-    window = clocks.SUPPLEMENT_WINDOW
+    window = clock_rules.SUPPLEMENT_WINDOW
     window_ends = clock.window_from + window if clock.window_from and not clock.awaiting_remedy else None
     return clocks.Clocks(
         arrived_on=arrived, statutory_weeks=weeks, statutory_start=clock.start, start_basis=clock.basis,
@@ -91,8 +91,8 @@ def _complete_on(ordered: list[clocks.Event], day: Callable[[clocks.Event], date
 
 
 def _replay(ordered: list[clocks.Event], day: Callable[[clocks.Event], date], arrived: date | None,
-            weeks: int) -> clocks._Statutory:
-    clock = clocks._Statutory(weeks=weeks, start=arrived, basis=clocks.Basis.ARRIVAL if arrived else None,
+            weeks: int) -> clock_rules._Statutory:
+    clock = clock_rules._Statutory(weeks=weeks, start=arrived, basis=clock_rules.Basis.ARRIVAL if arrived else None,
                               window_from=arrived)
     if arrived is None:
         return clock

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from collections.abc import Mapping
 
+from .clock_rules import Basis, Clocks, _Statutory, fee_reduction_fifths
+
 #: The format of ``case.clock_state``; another number is rebuilt from the events.
 FORMAT = 1
 SUPPLEMENT_WINDOW = timedelta(weeks=3)
@@ -39,7 +41,7 @@ class Fold:
     arrived: date | None = None
     #: Events before the arrival (replayed once it is known), as (kind, day, data).
     before_arrival: list = field(default_factory=list)
-    statutory: Any = None  # clocks._Statutory once the case has arrived
+    statutory: Any = None  # clock_rules._Statutory once the case has arrived
     extension_reason: str | None = None
     extended: bool = False
     decided: date | None = None
@@ -67,8 +69,6 @@ class Fold:
         self._complete(kind, at, day, data)
 
     def _statutory(self, kind: str, day: date, data: Mapping) -> None:
-        from .clocks import Basis, _Statutory
-
         if self.statutory is not None:
             self.statutory.apply(kind, day, data)
             return
@@ -103,8 +103,6 @@ class Fold:
     def result(self, *, measure: str | None, today: date, service_goals: Mapping[str, int],
                default_goal_days: int):
         """The clocks as of ``today``."""
-        from .clocks import Clocks, _Statutory, fee_reduction_fifths
-
         clock = self.statutory or _Statutory(weeks=self.weeks, start=None, basis=None, window_from=None)
         arrived, decided = self.arrived, self.decided
         waiting = self.waiting_total + ((today - self.waiting_since).days if self.waiting_since else 0)
@@ -157,8 +155,6 @@ class Fold:
         """The saved fold, or None when there is none or it was made for another time zone or statutory time."""
         if not saved or saved.get("format") != FORMAT or saved.get("tz") != tz.key or saved.get("weeks") != weeks:
             return None
-        from .clocks import _Statutory
-
         st = saved["statutory"]
         statutory = None if st is None else _Statutory(
             weeks=weeks, **{k: (_d(v) if k in _STATUTORY_DATES else v) for k, v in st.items()})
