@@ -52,7 +52,7 @@ def processes() -> None:
 @click.argument("path", required=False)
 @click.option("--message", "-m", default="deploy from the command line")
 def processes_deploy(path: str | None, message: str) -> None:
-    """Validate and deploy the diagrams, decisions and forms in PATH (default: processes/)."""
+    """Check the diagrams, decisions and forms in PATH (default: processes/), walk every path, deploy."""
     from app.services.errors import DeployRejected
     from app.services.processes import deploy_directory
 
@@ -63,14 +63,26 @@ def processes_deploy(path: str | None, message: str) -> None:
             for v in versions:
                 click.echo(f"{v.model}: version {v.number} ({v.content_hash[:12]})")
             for w in (versions[0].warnings or []) if versions else []:
-                where = ":".join(str(p) for p in (w["file"], w["line"]) if p)
-                click.echo(f"note: {where}{' [' + w['element'] + ']' if w['element'] else ''}: {w['message']}")
+                click.echo(f"note: {_where(w)}: {w['message']}")
+            for v in versions:  # each version keeps the gate's report on its own process
+                gate = v.gate_report
+                if gate:
+                    click.echo(f"deploy gate: {gate['verdict'].replace('_', ' ')} — {gate['summary']}")
+                    for w in gate["warnings"]:
+                        click.echo(f"warning: {_where(w)}: {w['message']}")
     except DeployRejected as exc:
         for err in exc.errors:
-            where = ":".join(str(p) for p in (err["file"], err["line"]) if p)
-            elem = f" [{err['element']}]" if err["element"] else ""
-            click.echo(f"{where or '(bundle)'}{elem}: {err['message']}", err=True)
+            path_taken = f"\n    path: {' → '.join(err['path'])}" if err.get("path") else ""
+            click.echo(f"{_where(err)}: {err['message']}{path_taken}", err=True)
+        if exc.gate:
+            click.echo(f"deploy gate: refused — {exc.gate['summary']}", err=True)
         _fail(f"nothing deployed: {len(exc.errors)} problem(s)")
+
+
+def _where(problem: dict) -> str:
+    where = ":".join(str(p) for p in (problem.get("file"), problem.get("line")) if p)
+    element = f" [{problem['element']}]" if problem.get("element") else ""
+    return f"{where or '(bundle)'}{element}"
 
 
 # ---------------------------------------------------------------- users

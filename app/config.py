@@ -81,6 +81,10 @@ class Settings:
     script_result_limit_mb: int = 16
     #: Script workers running at once (long-lived processes, replaced when one passes a limit).
     script_workers: int = 2
+    #: The deploy gate walks at most this many paths and engine steps per process; a larger
+    #: diagram is walked in part, and the gate says what it covered.
+    gate_max_paths: int = 2500
+    gate_max_steps: int = 100000
     #: Largest accepted upload (documents, diagrams), in bytes.
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Seconds between scheduler polls of due timers and the outbox.

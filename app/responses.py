@@ -58,9 +58,12 @@ def translated(message: str) -> str:
 
 def error_message(exc: e.DomainError) -> str:
     """What a person reads: the field messages of invalid input, else the error's message."""
-    if isinstance(exc, e.StepFailed):
-        return _("The step could not be completed: %(msg)s. Nothing was saved; try again.",
-                 msg=step_error(exc.message))
+    if isinstance(exc, e.StepFailed):  # which step, that nothing was lost; never a technical error
+        blocked = _("The case is blocked: the step “%(step)s” could not be done, so nothing was saved. Your input "
+                    "is kept on the case page, and an administrator has been told.", step=exc.step or _("next step"))
+        reason = exc.message.split(": ", 1)[-1]
+        plain = step_error(reason)  # Lotsen's own sentences (a script's limits) are shown, translated
+        return f"{blocked} {plain}." if plain != reason else blocked
     errors = getattr(exc, "errors", None)
     if isinstance(exc, e.InvalidInput) and errors:
         return "; ".join(translated(err["message"]) for err in errors)

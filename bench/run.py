@@ -28,6 +28,7 @@ Measures, in one run:
 8. HTTP (bench/http.py): a case of five user tasks through real ``lotsen serve`` processes, one client and
    4 at once; with ``LOTSEN_BENCH_DATABASE_URL`` also PostgreSQL in one process and gunicorn with 1 and 2
    worker processes, all measured in interleaved rounds (ratios side by side).
+9. the deploy gate: one uncached walk of every path of processes/ (bench/gate.py).
 
 ``LOTSEN_BENCH_DATABASE_URL`` (a scratch PostgreSQL database: every Lotsen table in
 it is dropped and recreated) adds line 2b (the service layer on PostgreSQL) and runs
@@ -58,6 +59,7 @@ from app.config import Settings
 from app.engine.script_pool import ScriptPool
 from bench import dashboard, inbox, step_cost
 from bench import http as http_bench
+from bench.gate import report as gate_report
 from bench.memory import APPLICATION, PROCESS, PROCESSES, STEPS, run_memory
 from bench.sandbox import report as sandbox_report
 from bench.simulation import report as simulation_report
@@ -269,6 +271,7 @@ def main() -> int:
 
     n_sandbox = max(10, n_mem // 10)
     sandbox_lines = sandbox_report(APPLICATION, scripts, whole_case, n_sandbox, repeats)
+    gate_lines = gate_report(bundle, scripts, repeats)
     scripts.close()
     simulation_lines, unfinished = simulation_report(max(1, args.sim_cases), PROCESSES)
     http_lines = http_bench.lines(pg_url, args.http_cases, args.http_rounds)
@@ -306,6 +309,7 @@ def main() -> int:
         print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
               f"{inbox.DEEP_PAGES} pages deep:")
         print("\n".join(inbox.run(inbox_sizes, pg_url, max(5, 5 * repeats), also=dashboard.lines)))
+    print("\n".join(gate_lines))
     if unfinished:
         print(f"FAILED: {unfinished} simulated case(s) failed or were left unfinished", file=sys.stderr)
         return 1

@@ -9,7 +9,9 @@ from .registry import HandlerContext, handler
 OUTCOME = "no_permit_needed"
 
 
-@handler("advise_no_permit", letters=("advisory",))
+@handler("advise_no_permit", letters=("advisory",), returns={
+    "outcome": [OUTCOME], "decided_at": "datetime", "decided_by": ["coordinator"], "grounds": "null",
+    "published": "boolean", "reference": "string", "letter": "integer", "arrived_on": "date"})
 def advise_no_permit(ctx: HandlerContext, advice: str | None = None) -> dict:
     """Send the advisory letter under the lov-plikt rules of the arrival date; not a decision, no fee, no appeal."""
     tz = ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))

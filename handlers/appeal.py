@@ -19,7 +19,10 @@ def _today(ctx: HandlerContext) -> date:
     return ctx.now.astimezone(_tz(ctx)).date()
 
 
-@handler("check_appeal_period", letters=("appeal_dismissal", "appeal_forwarded"))
+@handler("check_appeal_period", letters=("appeal_dismissal", "appeal_forwarded"), returns={
+    "state": ["awaiting_service", "running", "appealed", "legal_force", "overturned", "not_appealable"],
+    "appeal_last_day": "date|null", "legal_force_on": "date|null", "published_on": "date|null", "unserved": "list",
+    "reminded_on": "date|null", "wake_at": "datetime"})
 def check_appeal_period(ctx: HandlerContext) -> dict:
     """Where the appeal period stands: awaiting service, running, appealed, legal force or overturned.
 
@@ -75,7 +78,9 @@ def _legal_force_day(ctx: HandlerContext) -> date:
     return _today(ctx)
 
 
-@handler("record_legal_force")
+@handler("record_legal_force", returns={
+    "at": "datetime", "date": "date|null", "overturned": "boolean", "binding_until": "date?", "start_by": "date?",
+    "finish_by": "date?"})
 def record_legal_force(ctx: HandlerContext) -> dict:
     """The appeal period is over: legal force from the day after it ended (validity runs from then), or overturned."""
     if (ctx.data.get("appeal_check") or {}).get("state") == "overturned":

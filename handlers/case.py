@@ -16,7 +16,9 @@ def _local_day(ctx: HandlerContext, moment: datetime) -> date:
     return moment.astimezone(_tz(ctx)).date()
 
 
-@handler("register_case", letters=("acknowledgement",))
+@handler("register_case", letters=("acknowledgement",), returns={
+    "reference": "string", "registered_at": "datetime", "arrived_on": "date",
+    "supplement_window_reminder_at": "datetime"})
 def register_case(ctx: HandlerContext) -> dict:
     """Give the case its reference (BYGG 2026-000042) and acknowledge the application."""
     today = _local_day(ctx, ctx.now)
@@ -31,7 +33,7 @@ def register_case(ctx: HandlerContext) -> dict:
             "supplement_window_reminder_at": local_morning(reminder_day, _tz(ctx)).isoformat()}
 
 
-@handler("remind_supplement_window")
+@handler("remind_supplement_window", returns={"sent": "boolean", "window_closes": "date?"})
 def remind_supplement_window(ctx: HandlerContext) -> dict:
     """Remind coordinators that the 3-week window for a clock-stopping supplement order closes soon."""
     clock = ctx.host.statutory_clock()
@@ -47,7 +49,9 @@ def remind_supplement_window(ctx: HandlerContext) -> dict:
     return {"sent": True, "window_closes": closes}
 
 
-@handler("order_supplement", letters=("supplement_order",))
+@handler("order_supplement", letters=("supplement_order",), returns={
+    "ordered_at": "datetime", "reply_by": "date", "stops_clock": "boolean", "reply_deadline": "datetime",
+    "request": "string", "previous_reply_not_remedying": "date|null", "letter": "integer"})
 def order_supplement(ctx: HandlerContext, request: str, reply_by: str) -> dict:
     """Order the applicant to supplement the application by a reply date (föreläggande)."""
     if not request or not str(request).strip():
@@ -82,7 +86,9 @@ def _extension_reminder_at(ctx: HandlerContext, due: date | None) -> str:
     return local_morning(max(reminder_day, today), _tz(ctx)).isoformat()
 
 
-@handler("confirm_complete", letters=("receipt",))
+@handler("confirm_complete", letters=("receipt",), returns={
+    "complete_at": "datetime", "statutory_start": "date|null", "start_basis": "string|null", "remedied_on": "date|null",
+    "statutory_due": "date|null", "weeks": "integer", "as_it_stands": "boolean", "extension_reminder_at": "datetime"})
 def confirm_complete(ctx: HandlerContext) -> dict:
     """Record that the application is complete and send the receipt with the deadline."""
     before = ctx.host.statutory_clock(ctx.data.get("case_type"))
@@ -100,7 +106,9 @@ def confirm_complete(ctx: HandlerContext) -> dict:
             "as_it_stands": False, "extension_reminder_at": _extension_reminder_at(ctx, due)}
 
 
-@handler("decide_as_it_stands")
+@handler("decide_as_it_stands", returns={
+    "complete_at": "null", "as_it_stands": "boolean", "statutory_start": "date|null", "start_basis": "string|null",
+    "remedied_on": "null", "statutory_due": "date|null", "weeks": "integer", "extension_reminder_at": "datetime"})
 def decide_as_it_stands(ctx: HandlerContext) -> dict:
     """The supplement order was not answered: the case is decided on the material at hand."""
     ctx.host.record_event("decided_as_it_stands", {})
@@ -112,7 +120,7 @@ def decide_as_it_stands(ctx: HandlerContext) -> dict:
             "extension_reminder_at": _extension_reminder_at(ctx, due)}
 
 
-@handler("check_extension_open")
+@handler("check_extension_open", returns={"open": "boolean", "statutory_due": "date|null"})
 def check_extension_open(ctx: HandlerContext) -> dict:
     """Whether an extension can still be considered: a running deadline, not yet extended or passed."""
     clock = ctx.host.statutory_clock(ctx.data.get("case_type"))
@@ -121,7 +129,8 @@ def check_extension_open(ctx: HandlerContext) -> dict:
     return {"open": bool(is_open), "statutory_due": clock.get("statutory_due")}
 
 
-@handler("extend_deadline", letters=("extension",))
+@handler("extend_deadline", letters=("extension",), returns={
+    "statutory_due": "date", "reason": "string", "weeks": "integer"})
 def extend_deadline(ctx: HandlerContext, reason: str, weeks: int | None = None) -> dict:
     """Extend the statutory deadline once, by up to its own length, with a reason, before it passes."""
     previous = ctx.host.statutory_clock()

@@ -19,7 +19,9 @@ def material_against(data, names: dict[str, str]) -> dict:
                                      "statement": a.get("statement")} for a in referrals]}
 
 
-@handler("communicate_to_applicant", letters=("communication",))
+@handler("communicate_to_applicant", letters=("communication",), returns={
+    "sent_at": "datetime", "reply_by": "date", "reply_deadline": "datetime", "neighbour_objections": "list",
+    "referral_objections": "list"})
 def communicate_to_applicant(ctx: HandlerContext) -> dict:
     """Send the applicant the material against the application and a last day to comment on it."""
     tz = ZoneInfo(ctx.settings.get("timezone", "Europe/Stockholm"))

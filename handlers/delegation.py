@@ -14,7 +14,8 @@ def delegates_of(delegates) -> set[str]:
     return {str(n).strip() for n in names if str(n).strip()} | {DELEGATING_BODY}
 
 
-@handler("check_delegation")
+@handler("check_delegation", returns={
+    "group": "string", "outcome": "string", "rule": "string", "on_delegation": "boolean"})
 def check_delegation(ctx: HandlerContext, group: str, outcome: str, delegates, rule: str) -> dict:
     """Refuse a decision taken outside the delegation order, naming its rule; record who decided on delegation."""
     allowed = delegates_of(delegates)

@@ -25,7 +25,9 @@ PUBLICATION_FEE = 900
 NEIGHBOUR_NOTICE_FEE = 1800
 
 
-@handler("compute_fee")
+@handler("compute_fee", returns={
+    "lines": "list", "total": "number", "before_reduction": "number", "reducible": "number", "reduction": "number",
+    "reduction_fifths": "integer", "currency": "string"})
 def compute_fee(ctx: HandlerContext, case_type: str, measure: str, area_m2: float | None = None) -> dict:
     """Compute the fee lines for a decision; reducible lines are marked."""
     table = ctx.settings.get("fee_table") or DEFAULT_FEE_TABLE

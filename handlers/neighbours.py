@@ -39,7 +39,8 @@ def _refuse_hearing_rule(required_by_triage: bool, heard: bool, track: str | Non
         raise HandlerInputError("hearing_exemption", N_("is not a statutory exemption from the neighbour hearing"))
 
 
-@handler("check_neighbour_hearing")
+@handler("check_neighbour_hearing", returns={
+    "required": "boolean", "heard": "boolean", "exemption": "string|null", "consent_documents": "list"})
 def check_neighbour_hearing(ctx: HandlerContext, required_by_triage: bool, neighbours_required: bool,
                             track: str | None = None, exemption: str | None = None,
                             consent_documents: list | None = None) -> dict:
@@ -73,7 +74,9 @@ def _response_day(ctx: HandlerContext, response_by: str | None) -> date:
     return day
 
 
-@handler("send_neighbour_notices", letters=("hearing_notice",))
+@handler("send_neighbour_notices", letters=("hearing_notice",), returns={
+    "channel": list(CHANNELS), "notified_at": "datetime", "last_day": "date", "response_due": "datetime",
+    "parties": "integer", "notice": "object?"})
 def send_neighbour_notices(ctx: HandlerContext, channel: str, response_by: str | None = None) -> dict:
     """Send each recorded party an underrättelse (a letter) with the last day to answer, or post the notice."""
     if channel not in CHANNELS:
@@ -112,7 +115,9 @@ def _post_hearing_notice(ctx: HandlerContext, last_day: date) -> dict:
             "response_due": end_of_local_day(last_day, _tz(ctx)).isoformat(), "parties": 0, "notice": notice}
 
 
-@handler("close_neighbour_hearing")
+@handler("close_neighbour_hearing", returns={
+    "closed_at": "datetime", "parties": "integer", "answered": "integer", "objections": "list",
+    "objection_texts": "list", "unanswered": "list", "objected": "boolean"})
 def close_neighbour_hearing(ctx: HandlerContext) -> dict:
     """The hearing has ended (every party answered, or the response date passed): what came in."""
     parties = ctx.host.hearing_parties()

@@ -17,7 +17,9 @@ def external_bodies(ctx: HandlerContext) -> dict:
     return dict(ctx.settings.get("external_bodies") or {})
 
 
-@handler("send_referrals", letters=("referral",))
+@handler("send_referrals", letters=("referral",), returns={
+    "sent_at": "datetime", "reply_by": "date", "reply_deadline": "datetime", "remind_at": "datetime",
+    "external": "list", "internal": "list"})
 def send_referrals(ctx: HandlerContext, referrals: list) -> dict:
     """Set the reply date and reminder of every referral; send each external body its referral letter."""
     today = ctx.now.astimezone(_tz(ctx)).date()
@@ -40,7 +42,7 @@ def send_referrals(ctx: HandlerContext, referrals: list) -> dict:
             "external": external, "internal": [r for r in referrals if r not in bodies]}
 
 
-@handler("remind_referrals")
+@handler("remind_referrals", returns={"reminded": "list", "at": "datetime"})
 def remind_referrals(ctx: HandlerContext) -> dict:
     """Remind whoever works each unanswered referral (an external body and its officers) of the reply date."""
     round_ = ctx.data.get("referral_round") or {}

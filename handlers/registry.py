@@ -5,6 +5,10 @@ gets a small typed context and the parameters the diagram passes, and returns
 JSON-able data that lands in the task data under the task's result variable.
 Handlers never touch the database session or Flask: anything they need from
 the host (a reference number, a notification) goes through the context.
+
+Every handler declares what it returns (``returns``): the keys of its answer
+and their kinds. The deploy gate walks a new diagram with fakes that answer
+exactly that, and the administrator's skip form starts from it.
 """
 from __future__ import annotations
 
@@ -68,6 +72,14 @@ class HandlerContext:
 Handler = Callable[..., dict]
 
 
+#: The kinds a declared output may have. A kind ending in "?" may be missing from
+#: the answer; "date|null" is either kind; a list of values is a choice (an enum);
+#: a dict is a nested object.
+KINDS = frozenset({"string", "datetime", "date", "number", "integer", "boolean", "list", "object", "null"})
+
+Returns = Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str
@@ -78,13 +90,34 @@ class Operation:
     params: tuple[str, ...] = field(default=())
     #: Letter kinds the handler may send; a diagram that uses it must have their templates.
     letters: frozenset[str] = field(default=frozenset())
+    #: What the handler returns: {key: kind}; None when it declares nothing.
+    returns: Returns | None = None
 
 
 REGISTRY: dict[str, Operation] = {}
 
 
-def handler(name: str, *, letters: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
-    """Register ``fn`` as the handler for service operation ``name`` (sending the letter kinds ``letters``)."""
+def check_returns(declared: Any, where: str) -> None:
+    """Raise ``ValueError`` unless ``declared`` is a valid output declaration."""
+    if isinstance(declared, Mapping):
+        for key, kind in declared.items():
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"{where}: output names must be non-empty strings, not {key!r}")
+            check_returns(kind, f"{where}.{key}")
+    elif isinstance(declared, (list, tuple)):
+        if not declared:
+            raise ValueError(f"{where}: a choice needs at least one value")
+    elif not (isinstance(declared, str) and all(k in KINDS for k in declared.rstrip("?").split("|"))):
+        raise ValueError(f"{where}: {declared!r} is not one of {', '.join(sorted(KINDS))} "
+                         "(or several joined by '|', optionally ending in '?'), a list of values or a nested dict")
+
+
+def handler(name: str, *, returns: Returns, letters: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler for service operation ``name``.
+
+    ``returns`` declares its answer; ``letters`` names the letter kinds it may send.
+    """
+    check_returns(returns, name)
 
     def register(fn: Handler) -> Handler:
         sig = inspect.signature(fn)
@@ -94,7 +127,7 @@ def handler(name: str, *, letters: tuple[str, ...] = ()) -> Callable[[Handler], 
         REGISTRY[name] = Operation(
             name=name, fn=fn, required=required, optional=optional,
             description=(fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
-            params=tuple(p.name for p in params), letters=frozenset(letters),
+            params=tuple(p.name for p in params), letters=frozenset(letters), returns=dict(returns),
         )
         return fn
 

@@ -57,3 +57,29 @@ def process_files(model: str) -> dict[str, str]:
 
     files = read_directory(FIXTURES.parent.parent / "processes")
     return model_files(parse_bundle(files, RULES), files, model)
+
+
+GATE = FIXTURES / "gate"
+
+
+def gate_bundle(name: str) -> dict[str, str]:
+    """A diagram of tests/fixtures/gate with the decision form it uses."""
+    return {f"{name}.bpmn": (GATE / f"{name}.bpmn").read_text(encoding="utf-8"),
+            "forms/decide.json": (GATE / "decide.json").read_text(encoding="utf-8")}
+
+
+def without_task(bpmn: str, task: str) -> str:
+    """``bpmn`` after deleting ``task`` the way bpmn-js does: its one incoming flow now leads where its
+    one outgoing flow led, the outgoing flow and the task's shapes are gone."""
+    import re
+
+    incoming = re.search(rf'<bpmn:sequenceFlow id="([^"]+)"[^>]*targetRef="{task}"', bpmn).group(1)
+    outgoing = re.search(rf'<bpmn:sequenceFlow id="([^"]+)" sourceRef="{task}" targetRef="([^"]+)"', bpmn)
+    flow_out, target = outgoing.group(1), outgoing.group(2)
+    text = re.sub(rf'\s*<bpmn:userTask id="{task}".*?</bpmn:userTask>', "", bpmn, flags=re.S)
+    text = re.sub(rf"\s*<bpmn:flowNodeRef>{task}</bpmn:flowNodeRef>", "", text)
+    text = re.sub(rf'\s*<bpmn:sequenceFlow id="{flow_out}"[^>]*/>', "", text)
+    text = text.replace(f"<bpmn:incoming>{flow_out}</bpmn:incoming>", f"<bpmn:incoming>{incoming}</bpmn:incoming>")
+    text = re.sub(rf'(<bpmn:sequenceFlow id="{incoming}"[^>]*)targetRef="{task}"', rf'\1targetRef="{target}"', text)
+    text = re.sub(rf'\s*<bpmndi:BPMNShape id="{task}_di".*?</bpmndi:BPMNShape>', "", text, flags=re.S)
+    return re.sub(rf'\s*<bpmndi:BPMNEdge id="{flow_out}_di".*?</bpmndi:BPMNEdge>', "", text, flags=re.S)

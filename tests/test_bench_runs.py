@@ -1,4 +1,5 @@
 """`make bench` keeps working (a tiny run; the timing itself is never asserted)."""
+import re
 import subprocess
 import sys
 
@@ -18,3 +19,5 @@ def test_bench_completes_every_case_and_prints_the_ratio():
     assert "inbox,       150 cases" in result.stdout and "HTTP p50" in result.stdout
     assert "dashboard,       150 cases" in result.stdout and "slowest view p95" in result.stdout
     assert "5-user-task case" in result.stdout and "SQLite, 1 process" in result.stdout
+    gate = result.stdout[result.stdout.index("9. deploy gate"):]
+    assert "building_permit:" in gate and "paths" in gate and re.search(r"verdict:\s+passed", gate)

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from app.clock import clock
 from app.models import Case, Incident, Timer
-from app.services.processes import deploy
 from tests.bundles import hostile_bundle
-from tests.helpers import application
+from tests.helpers import application, store_without_the_gate
 from tests.servers import LotsenServer
 
 POWER_TOWER = "x = 10**10**8 > 5"
@@ -28,9 +27,11 @@ HEALTHY_S = 2.0
 
 @pytest.fixture
 def hostile(rt):
+    # the deploy gate refuses these scripts (they pass their limits on every path); stored as a version
+    # from before the gate, they must still not take the server down
     with rt.db.unit_of_work() as session:
-        deploy(session, files=hostile_bundle({k: script for k, (script, _) in HOSTILE.items()}, POWER_TOWER),
-               message="hostile scripts", author=None)
+        store_without_the_gate(session, hostile_bundle({k: script for k, (script, _) in HOSTILE.items()},
+                                                       POWER_TOWER), "hostile scripts")
 
 
 @pytest.fixture

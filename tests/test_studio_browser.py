@@ -106,6 +106,10 @@ INSERT_TASK = """() => {
 }"""
 
 
+#: How long a browser test waits for a validate or deploy of a changed diagram: the gate walks it.
+GATE_TIMEOUT_MS = 60_000
+
+
 def test_modeler_round_trip_keeps_every_extension(page):
     """Import the reference bundle into bpmn-js/dmn-js and export it unchanged: it still deploys."""
     login(page, "process_owner")
@@ -149,8 +153,8 @@ def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
 
     # validation: the new task has no form yet; the problem is marked on the diagram
     page.click("#btn-validate")
-    problem = page.locator("#problem-list li[data-element='check_documents']")
-    expect(problem).to_contain_text("no form")
+    problem = page.locator("#problem-list li.is-error[data-element='check_documents']")
+    expect(problem).to_contain_text("no form", timeout=GATE_TIMEOUT_MS)
     marked = page.locator(".djs-element.lotsen-problem[data-element-id='check_documents']")
     expect(marked).to_have_count(1)
     select(page, "review")
@@ -190,7 +194,7 @@ def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
     page.click("#file-tabs button[data-tab='building_permit.bpmn']")
 
     page.click("#btn-validate")
-    expect(page.locator("#studio-status")).to_contain_text("No problems found")
+    expect(page.locator("#studio-status")).to_contain_text("No problems found", timeout=GATE_TIMEOUT_MS)
     expect(page.locator("#problems")).to_be_hidden()
     expect(marked).to_have_count(0)
 
@@ -200,7 +204,8 @@ def test_owner_inserts_a_task_deploys_and_migrates_an_old_case(page, api, rt):
     expect(page.locator("#deploy-error")).to_be_visible()  # a message is required
     page.fill("#deploy-message", "Officers check the documents before the review continues")
     page.click("#deploy-confirm")
-    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2")
+    # the deploy gate walks every path of the new version first
+    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2", timeout=GATE_TIMEOUT_MS)
     expect(page.locator("#studio-status")).to_contain_text("version 2")
     assert not page.js_errors
 
@@ -289,7 +294,7 @@ def test_problems_of_a_broken_draft_are_listed_and_marked(page):
         const lane = r.get('lane_officer'); m.get('modeling').updateLabel(lane, 'Officers'); }""")
     page.click("#deploy-confirm")
     problem = page.locator("#problem-list li[data-element='lane_officer']")
-    expect(problem).to_contain_text("not a known group")
+    expect(problem).to_contain_text("not a known group", timeout=GATE_TIMEOUT_MS)
     expect(problem.locator(".where")).to_have_text(re.compile(r"^building_permit\.bpmn:\d+$"))
     expect(page.locator(".djs-element.lotsen-problem[data-element-id='lane_officer']")).to_have_count(1)
     expect(page.locator("#studio-status")).to_contain_text("Not deployed")
@@ -335,7 +340,7 @@ def test_owner_changes_a_triage_rule_in_the_decision_table_and_the_next_case_fol
     page.click("#btn-deploy")
     page.fill("#deploy-message", "Fences need an officer's review")
     page.click("#deploy-confirm")
-    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2")
+    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2", timeout=GATE_TIMEOUT_MS)
 
     after = api.as_("applicant").submit(property_designation="Umeå Efter 2:2")["id"]
     [task] = api.as_("coordinator").tasks(case_id=after)

@@ -129,7 +129,8 @@ def test_bad_payloads_are_refused(owner):
 
 
 def test_validate_reports_file_line_element_and_message(owner, files):
-    assert owner.post_json(f"/studio/{MODEL}/validate", {"files": files}).get_json() == {"ok": True, "problems": []}
+    found = owner.post_json(f"/studio/{MODEL}/validate", {"files": files}).get_json()
+    assert found["ok"] is True and found["problems"] == [] and found["gate"]["verdict"] != "refused"
     broken = dict(files)
     broken["building_permit.bpmn"] = broken["building_permit.bpmn"].replace(
         '<spiffworkflow:property name="status" value="in_review" />',
@@ -231,3 +232,15 @@ def test_preview_form_reports_json_and_schema_errors(owner):
     messages = " ".join(e["message"] for e in data["errors"])
     assert "title" in messages and "x-title-sv" in messages and "x" in messages
     assert 'data-field="n"' in data["html"]  # shown even with convention problems
+
+
+def test_the_gates_findings_come_worded_in_the_readers_language(owner):
+    from tests.bundles import gate_bundle
+
+    owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    data = owner.post_json(f"/studio/{MODEL}/validate", {"files": gate_bundle("several_problems")}).get_json()
+    texts = {(p["element"], p["kind"]): p["text"] for p in data["problems"] + data["warnings"]}
+    assert texts[("fee", "names")] == "Fee läser ”tariff” (sitt skript), som inget tidigare steg kan ha satt"
+    assert texts[("forgotten", "reachability")].endswith("kan inte nås: ingen väg från starthändelsen leder dit")
+    fee = next(p for p in data["problems"] if p["element"] == "fee" and p["kind"] == "names")
+    assert fee["message"] == "Fee reads 'tariff' (its script), which no earlier step can have set"  # API words

@@ -23,9 +23,10 @@ def _admin():
 
 
 def incident_json(i: Incident) -> dict:
-    return {"id": i.id, "case_id": i.case_id, "reference": None, "element": i.element_id, "error": i.error,
-            "kind": i.action.get("kind"), "task": i.action.get("task_id"), "created_at": i.created_at.isoformat(),
-            "resolved_at": i.resolved_at.isoformat() if i.resolved_at else None, "resolution": i.resolution}
+    found = incidents.describe(db(), i)
+    for key in ("created_at", "resolved_at", "statutory_due"):
+        found[key] = found[key].isoformat() if found[key] else None
+    return found
 
 
 @bp.get("/api/cases/<int:case_id>/audit")
@@ -136,6 +137,15 @@ def skip(task_id: str):
     body = json_body(required=("data", "reason"), allowed=("data", "reason"))
     incident = incident_repair.skip(db(), actor=g.api_user, incident_id=_incident_for(task_id), data=body["data"],
                               reason=str(body["reason"]))
+    return jsonify(incident_json(incident))
+
+
+@bp.post("/api/admin/incidents/<int:incident_id>/move-back")
+@api_user
+def move_back_incident(incident_id: int):
+    _admin()
+    body = json_body(required=("reason",), allowed=("reason",))
+    incident = incident_repair.move_back(db(), actor=g.api_user, incident_id=incident_id, reason=str(body["reason"]))
     return jsonify(incident_json(incident))
 
 

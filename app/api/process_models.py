@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
+from flask_babel import force_locale, gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.ids import db_id
@@ -18,11 +19,14 @@ def _staff_only() -> None:
         raise Forbidden("process models are for staff")
 
 
-def _version_json(version) -> dict:
+def _version_json(version, full_gate: bool = False) -> dict:
+    gate = version.gate_report
+    if gate is not None and not full_gate:
+        gate = {k: gate.get(k) for k in ("verdict", "complete", "summary")} | {"warnings": len(gate["warnings"])}
     return {"model": version.model, "version": version.number, "message": version.message,
             "author": version.author.username if version.author else None,
             "created_at": version.created_at.isoformat(), "content_hash": version.content_hash,
-            "files": sorted(version.files), "warnings": version.warnings or []}
+            "files": sorted(version.files), "warnings": version.warnings or [], "gate": gate}
 
 
 def _uploaded_files() -> tuple[dict[str, str], dict]:
@@ -65,7 +69,22 @@ def deploy():
     version, created = studio.upload(db(), files=files, message=form.get("message", ""), author=g.api_user,
                                      model=form.get("model") or None)
     return jsonify({"model": version.model, "version": version.number, "unchanged": not created,
-                    "warnings": version.warnings or []}), 201 if created else 200
+                    "warnings": version.warnings or [], "gate": version.gate_report}), 201 if created else 200
+
+
+@bp.post("/api/process-models/<model>/rollback")
+@api_user
+def rollback(model: str):
+    body = json_body(required=("version",), allowed=("version", "message"))
+    number, message = body["version"], body.get("message")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise InvalidInput([{"field": "version", "message": "must be a version number"}])
+    if message is not None and not isinstance(message, str):
+        raise InvalidInput([{"field": "message", "message": "must be text"}])
+    version, created = studio.restore_version(db(), model=model, version=number, message=message,
+                                              author=g.api_user)
+    return jsonify({"model": version.model, "version": version.number, "rolled_back_to": number,
+                    "unchanged": not created, "gate": version.gate_report}), 201 if created else 200
 
 
 @bp.get("/api/process-models/<model>/versions")
@@ -85,7 +104,7 @@ def version(model: str, number: int):
     found = studio.get_version(db(), model, number)
     name = request.args.get("file")
     if name is None:
-        return jsonify(_version_json(found))
+        return jsonify(_version_json(found, full_gate=True))
     if name not in found.files:
         raise NotFound(f"version {number} of {model!r} has no file {name!r}")
     mime = "application/json" if name.endswith(".json") else "application/xml"
@@ -106,11 +125,20 @@ def diff(model: str):
     return jsonify(studio.diff(db(), model, _int_arg("from"), _int_arg("to")))
 
 
+def _reason_locale() -> str:
+    """The API answers in English unless the caller asks for Swedish (Accept-Language)."""
+    return request.accept_languages.best_match(["en", "sv"]) or "en"
+
+
 @bp.get("/api/process-models/<model>/migration-preview")
 @api_user
 def migration_preview(model: str):
     _staff_only()
-    return jsonify(studio.migration_preview(db(), model, _int_arg("to")))
+    locale = _reason_locale()
+    rows = studio.migration_preview(db(), model, _int_arg("to"))
+    with force_locale(locale):
+        return jsonify([{k: v for k, v in row.items() if k != "why"}
+                        | {"reason": row["why"].text(locale, gettext) if row["why"] else None} for row in rows])
 
 
 @bp.post("/api/cases/<int:case_id>/migrate")

@@ -20,6 +20,7 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
 from .specs import BPMN_NS
+from .words import N_, Reason, Words, label
 
 #: Elements listed on their own; their children with ids are listed separately.
 _CONTAINERS = {"definitions", "process", "subProcess", "transaction", "adHocSubProcess", "collaboration",
@@ -143,11 +144,12 @@ def _files_changed(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict]
 
 
 class MigrationBlocked(Exception):
-    """The case cannot move to the new version; ``reason`` says why in plain words."""
+    """The case cannot move to the new version; ``why`` says why (translatable), ``reason`` in English."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, template: str, **values):
+        self.why = Reason(template, values)
+        self.reason = self.why.text()
+        super().__init__(self.reason)
 
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -155,41 +157,52 @@ ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _HARMLESS = {"outputs"}
 
 
-def _label(task) -> str:
+def _label(task) -> Words:
     spec = task.task_spec
     if isinstance(spec, LoopTask):  # the name is on the instances' spec
         spec = task.workflow.spec.task_specs.get(spec.task_spec, spec)
-    return repr(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
+    return label(spec)
 
 
 def _is_bpmn(task) -> bool:
     return bool(getattr(task.task_spec, "bpmn_id", None))
 
 
-def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside: str = "") -> None:
-    where = f" inside {inside}" if inside else ""
+def _removed(task, where: Words, target: str) -> None:
+    if task.has_state(ACTIVE):
+        template = (N_("its open task %(task)s%(where)s does not exist in %(target)s") if task.task_spec.manual
+                    else N_("its current step %(task)s%(where)s does not exist in %(target)s"))
+        raise MigrationBlocked(template, task=_label(task), where=where, target=target)
+    if task.has_state(TaskState.FINISHED_MASK):
+        raise MigrationBlocked(N_("it has already passed %(task)s%(where)s, which %(target)s no longer has"),
+                               task=_label(task), where=where, target=target)
+
+
+def _changed(task, changes: set[str], where: Words, target: str) -> None:
+    if task.task_spec.manual or not isinstance(task.task_spec, SubWorkflowTask):
+        template = (N_("its open task %(task)s%(where)s changed in %(target)s (%(changes)s)") if task.task_spec.manual
+                    else N_("its step %(task)s%(where)s changed in %(target)s (%(changes)s)"))
+        raise MigrationBlocked(template, task=_label(task), where=where, target=target,
+                               changes=", ".join(sorted(changes)))
+    raise MigrationBlocked(N_("it is inside %(task)s, which changed in %(target)s"), task=_label(task), target=target)
+
+
+def _check(workflow, workflow_diff, spec_diff_changed: dict, target: str, inside: Words | None = None) -> None:
+    where = Words(f" inside {inside.en}", f" i {inside.sv or inside.en}") if inside else Words("", "")
     removed = set(workflow_diff.removed)
     for task in workflow.get_tasks(skip_subprocesses=True):
         if task in removed and _is_bpmn(task):
-            if task.has_state(ACTIVE):
-                what = "open task" if task.task_spec.manual else "current step"
-                raise MigrationBlocked(f"its {what} {_label(task)}{where} does not exist in {target}")
-            if task.has_state(TaskState.FINISHED_MASK):
-                raise MigrationBlocked(f"it has already passed {_label(task)}{where}, which {target} no longer has")
+            _removed(task, where, target)
         if not task.has_state(ACTIVE):
             continue
         if isinstance(task.task_spec, LoopTask) and task.has_state(TaskState.STARTED):
-            raise MigrationBlocked(f"it is inside {_label(task)}{where}, a multi-instance task; "
-                                   "migrate it once every instance is done")
+            raise MigrationBlocked(N_("it is inside %(task)s%(where)s, a multi-instance task; migrate it once every "
+                                      "instance is done"), task=_label(task), where=where)
         changes = set(spec_diff_changed.get(task.task_spec, ())) - _HARMLESS
         if not isinstance(task.task_spec, Join):
             changes.discard("inputs")  # only a join waits on its inputs
         if changes and _is_bpmn(task):
-            if task.task_spec.manual or not isinstance(task.task_spec, SubWorkflowTask):
-                what = "open task" if task.task_spec.manual else "step"
-                raise MigrationBlocked(f"its {what} {_label(task)}{where} changed in {target} "
-                                       f"({', '.join(sorted(changes))})")
-            raise MigrationBlocked(f"it is inside {_label(task)}, which changed in {target}")
+            _changed(task, changes, where, target)
 
 
 def migrate_checked(engine, workflow: BpmnWorkflow, version_id: int, spec, subprocesses: Mapping,
@@ -212,12 +225,14 @@ def migrate(workflow: BpmnWorkflow, registry, version_id: int, spec, subprocesse
     sub_diffs = {}
     for sp_id, sub in workflow.subprocesses.items():
         parent = workflow.get_task_from_id(sp_id)
-        name = _label(parent) if parent is not None else repr(sub.spec.name)
+        name = _label(parent) if parent is not None else Words(repr(sub.spec.name))
         new_sub_spec = subprocesses.get(sub.spec.name)
         if new_sub_spec is None:
             if not sub.is_completed():
-                raise MigrationBlocked(f"it is inside {name}, which {target} no longer has")
-            raise MigrationBlocked(f"it has already passed {name}, which {target} no longer has")
+                raise MigrationBlocked(N_("it is inside %(task)s, which %(target)s no longer has"), task=name,
+                                       target=target)
+            raise MigrationBlocked(N_("it has already passed %(task)s%(where)s, which %(target)s no longer has"),
+                                   task=name, where=Words("", ""), target=target)
         sub_spec_diff = SpecDiff(registry, sub.spec, new_sub_spec)
         sub_diffs[sp_id] = (WorkflowDiff(sub, sub_spec_diff), new_sub_spec)
         _check(sub, sub_diffs[sp_id][0], sub_spec_diff.changed, target, name)
@@ -241,4 +256,5 @@ def _verify(workflow: BpmnWorkflow, target: str) -> None:
     for sub in [workflow, *workflow.subprocesses.values()]:
         for task in sub.get_tasks(skip_subprocesses=True):
             if sub.spec.task_specs.get(task.task_spec.name) is not task.task_spec:
-                raise MigrationBlocked(f"its step {_label(task)} cannot be placed in {target}")
+                raise MigrationBlocked(N_("its step %(task)s cannot be placed in %(target)s"), task=_label(task),
+                                       target=target)

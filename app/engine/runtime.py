@@ -15,25 +15,26 @@ from datetime import datetime, UTC
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition)
-from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import clock
-from handlers.registry import HandlerContext, HandlerInputError, Operation
+from handlers.registry import HandlerContext, Operation
 
 from . import compaction, spiff_patches
+from . import skips as skipping
 from .external import ExternalTask
+from .failures import EngineError, translating as _translating
 from .projections import (
     ExternalWork, ReadyTask, Snapshot, WaitingTimer, catching_element, definitions_of, event_definitions,
     json_safe, properties_of, status_of_outputs, timer_due)
-from .routing import RoutingFailed, route_ready_tasks, routing_of
-from .sandbox import RestrictedEnvironment, ScriptLimitExceeded, ScriptPool, ScriptRejected
+from .routing import route_ready_tasks, routing_of
+from .sandbox import RestrictedEnvironment, ScriptPool
 from .store import SpecCache, make_serializer
 
 
@@ -48,15 +49,6 @@ class Step:
     data: Mapping
 
 
-class EngineError(Exception):
-    """A step of the process failed (handler, script or expression)."""
-
-    def __init__(self, message: str, *, element: str | None = None, cause: BaseException | None = None):
-        super().__init__(message)
-        self.element = element
-        self.cause = cause
-
-
 class MessageNotExpected(Exception):
     """The case is not waiting for this message now."""
 
@@ -68,17 +60,20 @@ class HostScriptEngine(PythonScriptEngine):
     """Runs scripts in the sandbox and service tasks through the handler registry."""
 
     def __init__(self, operations: Mapping[str, Operation], context_for: Callable[[Any], HandlerContext],
-                 scripts: ScriptPool, overrides: Mapping[str, dict] | None = None):
+                 scripts: ScriptPool, skips: Mapping[str, dict] | None = None):
         super().__init__(environment=RestrictedEnvironment(scripts))
         self.operations = operations
         self.context_for = context_for
-        #: {element id: result}: an administrator skipped that failing step with this data.
-        self.overrides = dict(overrides or {})
+        #: {element id: answer}: the next call of that service task answers this instead of its handler
+        #: (the deploy gate's walk uses it to try each answer a handler declares).
+        self.overrides: dict[str, dict] = {}
+        #: {element id: result}: an administrator skips that failing step with this result (see skips).
+        self.skips = dict(skips or {})
+        #: Tasks being passed over: their scripts do not run.
+        self.passing_over: set = set()
 
     def execute(self, task, script, external_context=None):
-        element = task.task_spec.bpmn_id
-        if element in self.overrides:  # a skipped script: its result is the administrator's data
-            task.data.update(self.overrides.pop(element))
+        if task.id in self.passing_over:
             return True
         return super().execute(task, script, external_context)
 
@@ -119,8 +114,8 @@ class ProcessEngine:
 
     # -- lifecycle -----------------------------------------------------------
     def _script_engine(self, context_for: Callable[[Any], HandlerContext],
-                       overrides: Mapping[str, dict] | None = None) -> HostScriptEngine:
-        return HostScriptEngine(self.operations, context_for, self.scripts, overrides)
+                       skips: Mapping[str, dict] | None = None) -> HostScriptEngine:
+        return HostScriptEngine(self.operations, context_for, self.scripts, skips)
 
     def new(self, version_id: int, data: Mapping, context_for) -> BpmnWorkflow:
         spec, subprocesses = self.specs.get(version_id)
@@ -129,9 +124,10 @@ class ProcessEngine:
         wf.task_tree.data.update(dict(data))
         return wf
 
-    def load(self, state: str, context_for, overrides: Mapping[str, dict] | None = None) -> BpmnWorkflow:
+    def load(self, state: str, context_for, skips: Mapping[str, dict] | None = None) -> BpmnWorkflow:
+        """The workflow of ``state``; ``skips`` ({element id: result}) passes over those failed steps."""
         wf = self.serializer.deserialize_json(state)
-        wf.script_engine = self._script_engine(context_for, overrides)  # never serialized
+        wf.script_engine = self._script_engine(context_for, skips)  # never serialized
         return wf
 
     def dump(self, wf: BpmnWorkflow) -> str:
@@ -141,29 +137,18 @@ class ProcessEngine:
     def run(self, wf: BpmnWorkflow, events: list[dict]) -> None:
         """Run every ready automatic task; translate failures to ``EngineError``."""
 
-        try:
+        def steps():
             wf.refresh_timers()
-            wf.do_engine_steps(did_complete_task=_recorder(events))
+            wf.do_engine_steps(will_complete_task=skipping.interceptor(wf.script_engine.skips),
+                               did_complete_task=_recorder(events))
             route_ready_tasks(wf, clock.now(), self.zone)
-        except RoutingFailed as exc:
-            raise EngineError(str(exc), element=exc.element, cause=exc) from exc
-        except HandlerInputError:
-            raise
-        except WorkflowTaskException as exc:
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, HandlerInputError):
-                raise cause from exc
-            if isinstance(getattr(exc, "exception", None), HandlerInputError):
-                raise exc.exception from exc
-            element = exc.task.task_spec.bpmn_id if exc.task else None
-            raise EngineError(_describe(exc), element=element, cause=exc) from exc
-        except (ScriptRejected, ScriptLimitExceeded, SpiffWorkflowException) as exc:
-            raise EngineError(str(exc), element=_failed_element(wf), cause=exc) from exc
-        except Exception as exc:  # a handler failed; the caller rolls back
-            element = _failed_element(wf)
-            spec = wf.spec.task_specs.get(element) if element else None
-            name = f"{spec.bpmn_name or element}: " if spec is not None else ""
-            raise EngineError(f"{name}{type(exc).__name__}: {exc}", element=element, cause=exc) from exc
+
+        while True:
+            try:
+                _translating(wf, steps)
+                return
+            except skipping.SkipStep as skip:
+                skipping.pass_over(skip.task, skip.data, events)
 
     def complete_task(self, wf: BpmnWorkflow, task_id: str, data: Mapping, events: list[dict]) -> None:
         task = _task(wf, task_id)
@@ -174,7 +159,11 @@ class ProcessEngine:
             task.data[variable] = dict(data)
         else:
             task.set_data(**dict(data))
-        task.run()
+        skipped = wf.script_engine.skips.pop(task.task_spec.bpmn_id, None)
+        if skipped is not None:  # its post-script failed; the administrator entered what it would set
+            skipping.pass_over(task, skipped, events)
+        else:
+            _translating(wf, task.run)
         self.run(wf, events)
 
     def deliver_message(self, wf: BpmnWorkflow, name: str, payload: Mapping, events: list[dict]) -> None:
@@ -211,6 +200,11 @@ class ProcessEngine:
         if task is None or not task.has_state(TaskState.COMPLETED):
             raise LookupError(task_id)
         wf.reset_from_task_id(task.id)
+        # SpiffWorkflow 3.2 leaves the removed tasks' waiting timers in the event manager, and the
+        # next refresh_timers() fails on them ("'NoneType' object has no attribute 'data'")
+        alive = set(wf.tasks).union(*(sub.tasks for sub in wf.subprocesses.values()))
+        for waiting in [t for t in wf.event_manager.tasks.values() if t.id not in alive]:
+            wf.event_manager.remove_task(waiting)
         events.append({"action": "engine.reset", "element": task.task_spec.bpmn_id})
         self.run(wf, events)
 
@@ -348,19 +342,3 @@ def _completion_event(spec) -> dict | None:
     elif any(isinstance(d, TimerEventDefinition) for d in definitions_of(spec)):
         event["action"] = "engine.timer_fired"
     return event
-
-
-def _failed_element(wf: BpmnWorkflow) -> str | None:
-    failed = wf.get_tasks(state=TaskState.ERROR)
-    return failed[0].task_spec.bpmn_id if failed else None
-
-
-def _describe(exc: WorkflowTaskException) -> str:
-    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
-    spec = exc.task.task_spec if exc.task else None
-    where = f"{spec.bpmn_name or spec.bpmn_id}: " if spec else ""
-    if isinstance(cause, ScriptLimitExceeded):
-        return f"{where}{cause}"
-    if cause is not None and not isinstance(cause, SpiffWorkflowException):
-        return f"{where}{type(cause).__name__}: {cause}"
-    return f"{where}{exc}"

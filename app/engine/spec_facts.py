@@ -50,3 +50,15 @@ def element_name(spec, subprocesses: dict, element_id: str) -> str:
             if getattr(ts, "bpmn_id", None) == element_id:
                 return ts.bpmn_name or element_id
     return element_id
+
+
+def element_facts(spec, subprocesses: dict, element_id: str | None) -> dict | None:
+    """What the diagram says about one element (of the process or a subprocess): its name, Swedish title
+    (``title_sv``), the operation it calls and its script; None when no such element exists."""
+    for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
+        ts = s.task_specs.get(element_id) if element_id else None
+        if ts is not None:
+            props = (getattr(ts, "extensions", None) or {}).get("properties") or {}
+            return {"name": ts.bpmn_name or element_id, "title_sv": props.get("title_sv") or None,
+                    "operation": getattr(ts, "operation_name", None), "script": getattr(ts, "script", None)}
+    return None

@@ -27,7 +27,7 @@ from .lint import form_option_problems, lint_spec
 from .parser import LotsenParser
 from .rules import BundleInvalid, Problem, Rules, label_key
 
-__all__ = ["BundleInvalid", "ParsedBundle", "Problem", "Rules", "label_key", "parse_bundle"]
+__all__ = ["BundleInvalid", "ParsedBundle", "Problem", "Rules", "label_key", "parse_bundle", "read_bundle"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -59,6 +59,10 @@ class ParsedBundle:
     warnings: list[Problem] = field(default_factory=list)
     #: {process id: its properties, typed and with defaults} (see ``process_properties``).
     process_properties: dict[str, dict] = field(default_factory=dict)
+    #: The parsed XML of each diagram, by file name.
+    roots: dict = field(default_factory=dict)
+    #: Problems that did not stop the parse (see ``read_bundle``).
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _hardened_parser() -> etree.XMLParser:
@@ -116,8 +120,12 @@ def _form_problems(forms: dict[str, str], problems: list[Problem]) -> dict[str, 
     return parsed
 
 
-def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[str, int]]) -> list[Problem]:
-    """Ids, lanes and service tasks, checked on the XML before SpiffWorkflow sees it."""
+def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[str, int]],
+                        soft: list[Problem]) -> list[Problem]:
+    """Ids, lanes and service tasks, checked on the XML before SpiffWorkflow sees it.
+
+    Problems SpiffWorkflow can parse past (a lane that names no group) go to ``soft``.
+    """
     problems: list[Problem] = []
     operator_ids = {el.get("id") for el in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")}
     seen: dict[str, int] = {}
@@ -140,7 +148,7 @@ def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[st
                                         f"e.g. {ident}_task)"))
         if el.tag == f"{{{BPMN_NS}}}lane" and rules.group_for(el.get("name")) is None \
                 and routing.routes_by_lane(el, root):
-            problems.append(Problem(name, el.sourceline, ident, rules.unknown_group("lane", el.get("name") or "")))
+            soft.append(Problem(name, el.sourceline, ident, rules.unknown_group("lane", el.get("name") or "")))
         if el.tag == f"{{{BPMN_NS}}}serviceTask" and el.find(f".//{{{SPIFF_NS}}}serviceTaskOperator") is None \
                 and not is_external(el):
             problems.append(Problem(name, el.sourceline, ident,
@@ -185,7 +193,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
-                lines: dict[str, tuple[str, int]], warnings: list[Problem]) -> tuple[dict, dict[str, str]]:
+                lines: dict[str, tuple[str, int]], warnings: list[Problem],
+                soft: list[Problem]) -> tuple[dict, dict[str, str]]:
     """Parse the XML of every diagram (translating Camunda exports); return roots and generated forms."""
     roots, generated = {}, {}
     for name in sorted(n for n in files if n.endswith((".bpmn", ".dmn"))):
@@ -199,7 +208,7 @@ def _read_files(files: Mapping[str, str], rules: Rules, problems: list[Problem],
             problems.extend(Problem(name, i.line, i.element, i.message) for i in translation.issues)
             warnings.extend(Problem(name, i.line, i.element, i.message) for i in translation.warnings)
             generated.update(translation.forms)
-        found = _structure_problems(name, root, rules, lines)
+        found = _structure_problems(name, root, rules, lines, soft)
         if name.endswith(".bpmn"):
             found += _reference_problems(name, root)
         known = {(p.file, p.element) for p in problems}
@@ -231,6 +240,19 @@ def _add_to_parser(parser: LotsenParser, roots: dict, lines: dict, problems: lis
 
 def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     """Parse and check every file; raise ``BundleInvalid`` unless all of it passes."""
+    bundle = read_bundle(files, rules)
+    if bundle.problems:
+        raise BundleInvalid(bundle.problems)
+    return bundle
+
+
+def read_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
+    """Parse every file; raise ``BundleInvalid`` when the diagrams cannot be parsed.
+
+    Problems that do not stop the parse (the checks of each element, lanes that
+    name no group) come back in ``problems``, so the deploy gate can report them
+    together with what it finds by walking the parsed process.
+    """
     lines: dict[str, tuple[str, int]] = {}
     parser = LotsenParser(validator=VALIDATOR)
     bpmn_names = sorted(n for n in files if n.endswith(".bpmn"))
@@ -238,7 +260,8 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     problems = _file_type_problems(files, bpmn_names, form_names)
 
     warnings: list[Problem] = []
-    roots, generated = _read_files(files, rules, problems, lines, warnings)
+    soft: list[Problem] = []
+    roots, generated = _read_files(files, rules, problems, lines, warnings, soft)
     problems.extend(_call_problems({n: r for n, r in roots.items() if n.endswith(".bpmn")}))
     _add_decisions(parser, roots, problems)
     properties = _process_properties(roots, rules, problems)
@@ -246,7 +269,7 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
         _add_to_parser(parser, roots, lines, problems)
     forms = _form_problems({**form_names, **generated}, problems)
     if problems:
-        raise BundleInvalid(problems)
+        raise BundleInvalid(_sorted(problems + soft))
 
     process_ids = parser.get_process_ids()
     if not process_ids:
@@ -254,22 +277,24 @@ def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
                                      'no executable process (set isExecutable="true" on a process)')])
     specs = _process_specs(parser, process_ids, lines, problems)
     if problems:
-        raise BundleInvalid(problems)
-    problems.extend(form_option_problems(forms, rules))
+        raise BundleInvalid(_sorted(problems + soft))
+    soft.extend(form_option_problems(forms, rules))
     for spec, subprocesses in specs.values():
         for s in [spec, *[v for v in subprocesses.values() if v is not None]]:
             try:
-                problems.extend(lint_spec(s, forms, rules, lines))
+                soft.extend(lint_spec(s, forms, rules, lines))
             except Exception as exc:  # a lint must never turn into a 500
-                problems.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
-                                        f"cannot be checked: {_first_line(exc)}"))
-    problems.extend(_letter_problems(files, specs, rules))
-    if problems:
-        raise BundleInvalid(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message)))
+                soft.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
+                                    f"cannot be checked: {_first_line(exc)}"))
+    soft.extend(_letter_problems(files, specs, rules))
     lane_groups = {el.get("name"): rules.group_for(el.get("name")) for root in roots.values()
                    for el in root.iter(f"{{{BPMN_NS}}}lane") if el.get("name") and rules.group_for(el.get("name"))}
     return ParsedBundle(specs=specs, forms=forms, element_lines=lines, generated=generated, lane_groups=lane_groups,
-                        warnings=warnings, process_properties=properties)
+                        warnings=warnings, process_properties=properties, roots=roots, problems=_sorted(soft))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.message))
 
 
 def _process_properties(roots: dict, rules: Rules, problems: list[Problem]) -> dict[str, dict]:

@@ -85,6 +85,13 @@ class SpecCache:
         with self._guard:
             self._json[version_id] = spec_json
 
+    def put_parsed(self, version_id: int, spec, subprocesses: Mapping) -> None:
+        """Give this thread specs parsed elsewhere (the deploy gate walks a version before it is stored)."""
+        mine = getattr(self._local, "specs", None)
+        if mine is None:
+            mine = self._local.specs = {}
+        mine[version_id] = (spec, dict(subprocesses))
+
     def _spec_json(self, version_id: int) -> str:
         text = self._json.get(version_id)
         if text is None:

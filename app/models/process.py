@@ -34,6 +34,8 @@ class ProcessVersion(Base):
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime]
+    #: The deploy gate's report: verdict, warnings, coverage (None for versions deployed before the gate).
+    gate_report: Mapped[dict | None] = mapped_column(JSON)
 
     author: Mapped[User | None] = relationship()
 

@@ -52,6 +52,14 @@ class ConcurrentUpdate(Conflict):
     code = "concurrent_update"
 
 
+class MigrationRefused(Conflict):
+    """A case cannot move to another version; ``why`` is the reason, translatable (engine.words.Reason)."""
+
+    def __init__(self, message: str, why):
+        super().__init__(message)
+        self.why = why
+
+
 class CaseClosed(Conflict):
     code = "case_closed"
 
@@ -71,9 +79,11 @@ class DeployRejected(DomainError):
 
     code = "deploy_rejected"
 
-    def __init__(self, errors: list[dict], message: str = "The diagrams were not deployed."):
-        super().__init__(message, errors=errors)
+    def __init__(self, errors: list[dict], message: str = "The diagrams were not deployed.", gate: dict | None = None):
+        super().__init__(message, errors=errors, gate=gate)
         self.errors = errors
+        #: The deploy gate's report (verdict, coverage, warnings) when the gate ran.
+        self.gate = gate
 
 
 class StepFailed(DomainError):
@@ -81,10 +91,12 @@ class StepFailed(DomainError):
 
     code = "step_failed"
 
-    def __init__(self, message: str, *, case_id: int | None, element: str | None):
+    def __init__(self, message: str, *, case_id: int | None, element: str | None, step: str | None = None):
         super().__init__(message, case_id=case_id, element=element)
         self.case_id = case_id
         self.element = element
+        #: The failed step's name, for people.
+        self.step = step
         #: What was being done, so an administrator can retry or skip it (see incidents).
         self.action: dict | None = None
 

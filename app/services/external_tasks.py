@@ -212,7 +212,7 @@ def complete(session: Session, *, worker: WorkerCredential, task_id: str, body: 
 
 
 def finish(session: Session, *, case: Case, task_id: str, variables: dict, actor: str,
-           overrides: dict | None = None) -> Case:
+           skips: dict | None = None) -> Case:
     """Complete the external task in the workflow and run the case on (also an incident's replay)."""
     engine = get_env(session).engine
 
@@ -223,7 +223,7 @@ def finish(session: Session, *, case: Case, task_id: str, variables: dict, actor
             raise Conflict("the external task is no longer waiting") from None
 
     try:
-        runner.apply(session, case, act, actor=actor, overrides=overrides)
+        runner.apply(session, case, act, actor=actor, skips=skips)
     except StepFailed as exc:
         exc.action = {"kind": "external_complete", "task_id": task_id, "variables": variables, "actor": actor}
         raise

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.engine import process_properties, spec_facts
 from app.engine.store import specs_to_json
-from app.engine.specs import FORM_DIR, BundleInvalid, Rules, parse_bundle
+from app.engine.specs import FORM_DIR, BundleInvalid, Rules, read_bundle
 from app.models import CaseStatus, ProcessVersion, User
 from handlers import REGISTRY
 
-from . import audit
+from . import audit, gate
 from . import groups as group_service
 from .env import get_env
 from .errors import DeployRejected, NotFound
@@ -53,38 +53,37 @@ def read_directory(path: str | Path) -> dict[str, str]:
 
 
 def deploy(session: Session, *, files: dict[str, str], message: str, author: User | None) -> list[ProcessVersion]:
-    """Validate the bundle and store one new version per executable process.
+    """Check the bundle, walk it through the deploy gate and store one new version per executable process.
 
-    Nothing is stored unless every file passes. A process whose content is
-    unchanged since its latest version is not deployed again.
+    Nothing is stored unless every file passes and the gate finds no error on any
+    path. A process whose content is unchanged since its latest version is not
+    deployed again (and not walked again).
     """
+    rules = rules_for(session)
     try:
-        bundle = parse_bundle(files, rules_for(session))
+        bundle = read_bundle(files, rules)
     except BundleInvalid as exc:
         raise DeployRejected([p.to_dict() for p in exc.problems]) from exc
     files = {**files, **bundle.generated}  # e.g. forms made from a Camunda export's formData
+    own = {model: model_files(bundle, files, model) for model in bundle.specs}
+    latest = {model: latest_version(session, model, required=False) for model in bundle.specs}
+    unchanged = {model for model, v in latest.items() if v is not None and v.content_hash == content_hash(own[model])}
+    if unchanged == set(bundle.specs) and not bundle.problems:
+        return list(latest.values())
+    report = gate.run(session, bundle, content_hash(files), rules)
+    if report.errors:
+        raise DeployRejected([f.to_dict() for f in report.errors], gate=report.to_dict())
     env = get_env(session)
     versions = []
     for model, (spec, subprocesses) in bundle.specs.items():
-        own = model_files(bundle, files, model)
-        digest = content_hash(own)
-        latest = latest_version(session, model, required=False)
-        if latest is not None and latest.content_hash == digest:
-            versions.append(latest)
+        if model in unchanged:
+            versions.append(latest[model])
             continue
-        number = (session.scalar(select(func.max(ProcessVersion.number))
-                                 .where(ProcessVersion.model == model)) or 0) + 1
-        version = ProcessVersion(model=model, number=number, files=own, content_hash=digest,
-                                 spec_json=specs_to_json(spec, subprocesses), message=message,
-                                 properties={"lanes": bundle.lane_groups, "process": _properties(bundle, model),
-                                             "warnings": [w.to_dict() for w in bundle.warnings]},
-                                 author_id=author.id if author else None, created_at=utcnow())
-        session.add(version)
-        session.flush()
+        properties = {"lanes": bundle.lane_groups, "process": _properties(bundle, model),
+                      "warnings": [w.to_dict() for w in bundle.warnings]}
+        version = _store(session, model, own[model], content_hash(own[model]), specs_to_json(spec, subprocesses),
+                         message, author, report.only(model, own[model]), properties)
         env.specs.put(version.id, version.spec_json)
-        audit.record(session, actor=author.username if author else "system", action="process.deployed",
-                     details={"model": model, "version": number, "hash": digest, "message": message,
-                              **({"warnings": len(bundle.warnings)} if bundle.warnings else {})})
         versions.append(version)
     return versions
 
@@ -116,6 +115,24 @@ def _properties(bundle, model: str) -> dict:
     props = bundle.process_properties.get(model) or process_properties.normalise(model, None, {})
     spec, _ = bundle.specs[model]
     return props | {"start_form": spec_facts.start_form(spec)}
+
+
+def _store(session: Session, model: str, files: dict[str, str], digest: str, spec_json: str, message: str,
+           author: User | None, report, properties: dict) -> ProcessVersion:
+    number = (session.scalar(select(func.max(ProcessVersion.number)).where(ProcessVersion.model == model)) or 0) + 1
+    verdict = report.to_dict()
+    version = ProcessVersion(model=model, number=number, files=dict(files), content_hash=digest, spec_json=spec_json,
+                             message=message, properties=properties, author_id=author.id if author else None,
+                             created_at=utcnow(), gate_report=verdict)
+    session.add(version)
+    session.flush()
+    warnings = len(properties.get("warnings") or [])
+    audit.record(session, actor=author.username if author else "system", action="process.deployed",
+                 details={"model": model, "version": number, "hash": digest, "message": message,
+                          **({"warnings": warnings} if warnings else {}),
+                          "gate": {"verdict": verdict["verdict"], "summary": verdict["summary"],
+                                   "warnings": len(verdict["warnings"])}})
+    return version
 
 
 def deploy_directory(session: Session, path: str | Path, *, message: str = "deploy from processes/",

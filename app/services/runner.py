@@ -194,16 +194,16 @@ def register(session: Session, case: Case, prefix: str) -> None:
 
 
 def apply(session: Session, case: Case, action: Action, *, actor: str,
-          completed_task: tuple[HumanTask, Any] | None = None, overrides: dict | None = None) -> Snapshot:
+          completed_task: tuple[HumanTask, Any] | None = None, skips: dict | None = None) -> Snapshot:
     """Load the case's workflow, run ``action`` on it, persist the result.
 
-    ``overrides`` ({element id: result}) answers those service tasks with the
-    given data instead of calling their handlers (an administrator's skip).
+    ``skips`` ({element id: result}) passes over those failed steps with the
+    result an administrator entered, without running them (see engine.skips).
     """
     env = get_env(session)
     host = CaseHost(session, case, actor=actor)
     events: list[dict] = []
-    wf = env.engine.load(case.state, _context_factory(session, case, host), overrides)
+    wf = env.engine.load(case.state, _context_factory(session, case, host), skips)
     _guard(case, lambda: action(wf, events, host))
     snapshot = _settle(session, case, wf, events)
     _persist(session, case, snapshot, host, actor=actor, completed_task=completed_task)
@@ -238,7 +238,7 @@ def _guard(case: Case, fn: Callable[[], None]) -> None:
     except HandlerInputError as exc:
         raise InvalidInput([{"field": exc.field, "message": exc.message}]) from exc
     except EngineError as exc:
-        raise StepFailed(str(exc), case_id=case.id, element=exc.element) from exc
+        raise StepFailed(str(exc), case_id=case.id, element=exc.element, step=exc.step) from exc
 
 
 def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:

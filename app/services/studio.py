@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.engine import diff as bundle_diff
-from app.engine.specs import BPMN_NS, BundleInvalid, parse_bundle
+from app.engine.specs import BPMN_NS, BundleInvalid, read_bundle
+from app.engine.words import N_, Reason
 from app.models import Case, CaseStatus, ProcessDraft, ProcessVersion, Role, User
 from handlers import REGISTRY
 
-from . import audit, processes, runner
+from . import ahead, audit, gate, processes, runner
 from . import groups as group_service
 from .env import get_env
-from .errors import CaseClosed, CaseNotFound, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from .errors import (
+    CaseClosed, CaseNotFound, DomainError, Forbidden, InvalidInput, MigrationRefused, NotFound)
 
 OWNER_ROLES = (Role.PROCESS_OWNER.value, Role.ADMIN.value)
 
@@ -126,17 +128,32 @@ def save_draft(session: Session, *, model: str, files: dict[str, str], author: U
 # ------------------------------------------------------------------ validate and deploy
 
 
-def validate(session: Session, files: dict[str, str]) -> list[dict]:
-    """Every problem of the bundle ({file, line, element, message}); empty when it would deploy."""
+def check(session: Session, files: dict[str, str]) -> dict:
+    """What a deploy of ``files`` would find: {problems (errors), warnings, gate (its report, if it ran)}.
+
+    Nothing is stored; the problems are exactly those a deploy would refuse.
+    """
+    def problem(message: str) -> dict:
+        return {"file": None, "line": None, "element": None, "message": message}
+
     try:
-        parse_bundle(_clean_files(files), processes.rules_for(session))
+        rules = processes.rules_for(session)
+        bundle = read_bundle(_clean_files(files), rules)
+        files = {**files, **bundle.generated}
+        report = gate.run(session, bundle, processes.content_hash(files), rules)
     except BundleInvalid as exc:
-        return [p.to_dict() for p in exc.problems]
+        return {"problems": [p.to_dict() for p in exc.problems], "warnings": [], "gate": None}
     except InvalidInput as exc:
-        return [{"file": None, "line": None, "element": None, "message": e["message"]} for e in exc.errors]
+        return {"problems": [problem(e["message"]) for e in exc.errors], "warnings": [], "gate": None}
     except Exception as exc:  # validation reports, it never fails
-        return [{"file": None, "line": None, "element": None, "message": f"cannot be checked: {exc}"}]
-    return []
+        return {"problems": [problem(f"cannot be checked: {exc}")], "warnings": [], "gate": None}
+    found = report.to_dict()
+    return {"problems": found["errors"], "warnings": found["warnings"], "gate": found}
+
+
+def validate(session: Session, files: dict[str, str]) -> list[dict]:
+    """Every problem of the bundle ({file, line, element, message, ...}); empty when it would deploy."""
+    return check(session, files)["problems"]
 
 
 def executable_processes(files: dict[str, str]) -> list[str]:
@@ -196,6 +213,27 @@ def upload(session: Session, *, files: dict[str, str], message: str, author: Use
     return version, before.get(version.model) != version.number
 
 
+def restore_version(session: Session, *, model: str, version: int, message: str | None,
+                    author: User) -> tuple[ProcessVersion, bool]:
+    """Make version ``version`` current again: a new version with its files (checked by the gate as any deploy).
+
+    Returns the version that is now current and whether it is new (rolling back to
+    the content the latest version already has deploys nothing). Audited.
+    """
+    require_owner(author)
+    source = get_version(session, model, version)
+    latest = processes.latest_version(session, model)
+    text = (message or "").strip() or f"Rollback to version {version}"
+    versions = processes.deploy(session, files=dict(source.files), message=text, author=author)
+    current = next(v for v in versions if v.model == model)
+    created = current.number != latest.number
+    if created:
+        audit.record(session, actor=author.username, action="process.rolled_back",
+                     details={"model": model, "to": version, "from": latest.number, "version": current.number,
+                              "message": text})
+    return current, created
+
+
 # ------------------------------------------------------------------ diff
 
 
@@ -208,40 +246,54 @@ def diff(session: Session, model: str, from_n: int, to_n: int) -> dict:
 # ------------------------------------------------------------------ migration
 
 
-def _blocker(case: Case, target: ProcessVersion) -> str | None:
+def _blocker(case: Case, target: ProcessVersion) -> Reason | None:
     """Why ``case`` cannot move to ``target`` before looking at its workflow (None: look)."""
     if case.completed_at is not None:
-        return "it is closed"
+        return Reason(N_("it is closed"))
     if case.process_version.model != target.model:
-        return f"it runs {case.process_version.model!r}, not {target.model!r}"
+        return Reason(N_("it runs %(model)s, not %(target)s"), {"model": repr(case.process_version.model),
+                                                               "target": repr(target.model)})
     if case.process_version.number >= target.number:
-        return f"it is already on version {case.process_version.number}"
+        return Reason(N_("it is already on version %(n)s"), {"n": case.process_version.number})
     if case.suspended_at is not None:
-        return "it is suspended; resume it first"
+        return Reason(N_("it is suspended; resume it first"))
     return None
 
 
-def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.CaseHost):
-    """Load the case with its own version and move it onto ``target`` (raises MigrationBlocked)."""
+def _moved(session: Session, case: Case, target: ProcessVersion, host: runner.CaseHost, seen: dict | None = None):
+    """Load the case with its own version and move it onto ``target`` (raises MigrationBlocked).
+
+    The moved workflow is walked forward first: a step ahead that would fail on
+    the case's data refuses the move too.
+    """
     env = get_env(session)
     wf = env.engine.load(case.state, runner.context_for(session, case, host))
     spec, subprocesses = env.specs.get(target.id)
     bundle_diff.migrate_checked(env.engine, wf, target.id, spec, subprocesses, f"version {target.number}")
+    trouble = ahead.trouble_ahead(session, wf, target, seen)
+    if trouble is not None:
+        raise bundle_diff.MigrationBlocked(trouble.template, **trouble.values)
     return wf
 
 
-def can_migrate(session: Session, case: Case, target: ProcessVersion) -> str | None:
-    """None if ``case`` can move to ``target``, else the reason in plain words (nothing is saved)."""
+def why_not(session: Session, case: Case, target: ProcessVersion, seen: dict | None = None) -> Reason | None:
+    """None if ``case`` can move to ``target``, else why not (translatable; nothing is saved)."""
     reason = _blocker(case, target)
     if reason:
         return reason
     try:
-        _moved(session, case, target, runner.CaseHost(session, case))
+        _moved(session, case, target, runner.CaseHost(session, case), seen)
     except bundle_diff.MigrationBlocked as exc:
-        return exc.reason
+        return exc.why
     except Exception as exc:  # any failure means: do not move this case
-        return f"it cannot be moved: {type(exc).__name__}: {exc}"
+        return Reason(N_("it cannot be moved: %(error)s"), {"error": f"{type(exc).__name__}: {exc}"})
     return None
+
+
+def can_migrate(session: Session, case: Case, target: ProcessVersion) -> str | None:
+    """None if ``case`` can move to ``target``, else the reason in English."""
+    reason = why_not(session, case, target)
+    return reason.text() if reason else None
 
 
 def migration_preview(session: Session, model: str, to_n: int) -> list[dict]:
@@ -250,12 +302,12 @@ def migration_preview(session: Session, model: str, to_n: int) -> list[dict]:
     cases = session.scalars(select(Case).join(ProcessVersion, Case.process_version_id == ProcessVersion.id)
                             .where(ProcessVersion.model == model, ProcessVersion.number < to_n,
                                    Case.completed_at.is_(None)).order_by(Case.id))
-    result = []
+    result, seen = [], {}
     for case in cases:
-        reason = can_migrate(session, case, target)
+        reason = why_not(session, case, target, seen)
         result.append({"case_id": case.id, "reference": case.reference,
                        "from_version": case.process_version.number, "can_migrate": reason is None,
-                       "reason": reason})
+                       "reason": reason.text() if reason else None, "why": reason})
     return result
 
 
@@ -269,14 +321,15 @@ def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: 
         raise CaseClosed("the case is closed; only running cases move to a new version")
     reason = _blocker(case, target)
     if reason:
-        raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: {reason}")
+        raise MigrationRefused(f"case {case.reference or case.id} cannot move to version {target.number}: {reason}",
+                               reason)
     source = case.process_version
     host = runner.CaseHost(session, case)
     try:
         wf = _moved(session, case, target, host)
     except bundle_diff.MigrationBlocked as exc:
-        raise Conflict(f"case {case.reference or case.id} cannot move to version {target.number}: "
-                       f"{exc.reason}") from exc
+        raise MigrationRefused(f"case {case.reference or case.id} cannot move to version {target.number}: "
+                               f"{exc.reason}", exc.why) from exc
     case.process_version = target
     case.process_version_id = target.id
     runner.continue_loaded(
@@ -303,7 +356,7 @@ def migrate_cases(session: Session, *, actor: User, case_ids: list[int], to_n: i
             with session.begin_nested():
                 migrate(session, case, target, actor)
         except DomainError as exc:
-            results.append(entry | {"migrated": False, "reason": exc.message})
+            results.append(entry | {"migrated": False, "reason": exc.message, "why": getattr(exc, "why", None)})
             continue
         results.append(entry | {"migrated": True, "reason": None, "to_version": to_n})
     return results

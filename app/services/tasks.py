@@ -120,7 +120,7 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
 
 
 def complete_now(session: Session, *, actor: User, task_id: str, data: Mapping,
-                 overrides: dict | None = None) -> HumanTask:
+                 skips: dict | None = None) -> HumanTask:
     """Complete an open task as ``actor`` (who was authorised already) and advance the case."""
     task = session.get(HumanTask, task_id)
     if task is None:
@@ -146,7 +146,7 @@ def complete_now(session: Session, *, actor: User, task_id: str, data: Mapping,
         audit.record(session, actor=actor.username, action="case.contact_changed", case_id=case.id,
                      details={"from": None, "to": actor.username})
     try:
-        runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor), overrides=overrides)
+        runner.apply(session, case, act, actor=actor.username, completed_task=(task, actor), skips=skips)
     except StepFailed as exc:
         exc.action = {"kind": "complete_task", "task_id": task.id, "data": clean, "actor": actor.username}
         raise

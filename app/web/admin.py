@@ -11,7 +11,6 @@ from werkzeug.exceptions import BadRequest
 
 from app import input_limits, uow
 from app.headers import draws_diagrams
-from app.models import Case
 from app.redirects import back
 from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incident_repair, incidents,
                           operations, outbox, retention)
@@ -47,8 +46,10 @@ def index():
 def case(case_id: int):
     session = db()
     c = case_service.get_case(session, actor=current_user, case_id=case_id)
+    incident = incidents.open_incident(session, c.id)
     return render_template("admin/case.html", case=c, markers=case_admin.diagram_markers(session, c),
-                           events=audit.case_history(session, c.id), incident=incidents.open_incident(session, c.id),
+                           events=audit.case_history(session, c.id), incident=incident,
+                           incident_step=incidents.step_name(session, c, incident.element_id) if incident else None,
                            open_tasks=case_service.open_tasks(session, c),
                            done_tasks=case_service.completed_tasks(session, c),
                            users=user_service.active_users(session),
@@ -95,8 +96,18 @@ def reassign(task_id: str):
 @role_required("admin")
 def incident_list():
     session = db()
-    rows = [(i, session.get(Case, i.case_id)) for i in incidents.list_open(session)]
-    return render_template("admin/incidents.html", rows=rows)
+    open_ = incidents.list_open(session)
+    rows = [incidents.describe(session, i) for i in open_]
+    forms = {i.id: incidents.input_task(session, i) for i in open_}  # the form that words each rolled-back input
+    return render_template("admin/incidents.html", rows=rows, forms=forms)
+
+
+@bp.post("/incidents/<int:incident_id>/move-back")
+@role_required("admin")
+def move_back_incident(incident_id: int):
+    incident = incident_repair.move_back(db(), actor=current_user, incident_id=incident_id,
+                                   reason=request.form.get("reason", ""))
+    return _done(_("The case is back at its last user task."), "admin.case", case_id=incident.case_id)
 
 
 @bp.post("/incidents/<int:incident_id>/retry")

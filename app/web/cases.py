@@ -9,7 +9,7 @@ from app.models import CaseStatus
 from app.responses import download
 from app.services import cases as case_service
 from app.services import (appeal_period, appeals, clocks, contacts, conversation, extension, extension_rules,
-                          external_tasks, hearing, previews, process_info)
+                          external_tasks, hearing, incidents, previews, process_info)
 from app.services import documents as document_service
 from app.services.errors import InvalidInput, NotFound
 from app.services.forms import coerce_html, defaults_from
@@ -91,6 +91,7 @@ def show(case_id: int):
                            can_record_appeals=appeals.may_record(current_user),
                            contact=case.contact, contact_choices=contacts.staff_choices(session),
                            messages=conversation.messages(session, actor=current_user, case_id=case.id),
+                           blocked=incidents.blocked(session, case),
                            application=case_service.application_of(session, case),
                            integrations=[(t, external_tasks.step_name(session, t))
                                          for t in external_tasks.waiting(session, case.id)])

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import format_timedelta, get_locale, lazy_gettext as _l
 
 from app.clock import utcnow
 from app.responses import translated
 from app.services import document_versions, forms
-from app.web.step_errors import step_error
+from app.web.step_errors import plain_step_error, step_error
 
 STATUS_WORDS = {
     "received": _l("Received"),
@@ -307,14 +307,14 @@ def _swedish_only(case) -> bool:
     return case is None or process_info.names_steps_in_swedish(case.process_version)
 
 
-def submitted_rows(task, locale: str) -> list[tuple[str, object]]:
-    """(label, value in words) for what a user submitted on a task, in form order."""
+def submitted_rows(task, locale: str, data: dict | None = None) -> list[tuple[str, object]]:
+    """(label, value in words) for what a user submitted on a task (or ``data`` for it), in form order."""
     from app.services import form_options
     from app.uow import db
 
     schema = form_options.fill(db(), schema_of(task.case.process_version, task.form), task.case)
     rows = []
-    submitted = task.submitted or {}
+    submitted = (task.submitted if data is None else data) or {}
     for name, prop in schema.get("properties", {}).items():
         if name not in submitted:
             continue
@@ -333,6 +333,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = lambda v: local_dt(v, "%Y-%m-%d")
     app.jinja_env.filters["age_days"] = age_days
     app.jinja_env.filters["step_error"] = step_error
+    app.jinja_env.filters["plain_step_error"] = plain_step_error
+    app.jinja_env.filters["duration"] = lambda seconds: format_timedelta(timedelta(seconds=seconds or 0), threshold=1)
 
     @app.context_processor
     def _helpers():
@@ -352,7 +354,7 @@ def init_app(app: Flask) -> None:
             "has_statutory_clock": has_statutory_clock,
             "case_summary": lambda case: case_summary(case, locale),
             "case_heading": lambda case: case_heading(case, locale),
-            "submitted_rows": lambda task: submitted_rows(task, locale),
+            "submitted_rows": lambda task, data=None: submitted_rows(task, locale, data),
             "error_text": translated,
             "exemption_word": lambda e: EXEMPTION_WORDS.get(e, e),
             "referral_word": lambda name: referral_word(name, locale),
@@ -374,4 +376,5 @@ def init_app(app: Flask) -> None:
             "history_title": lambda event, case=None: history_title(event, locale, case),
             "step_title": lambda step, case: step_title(step, locale, case),
             "option_label": lambda prop, value: option_label(prop, value, locale),
+            "reason_text": lambda why, fallback="": why.text(locale, translated) if why else fallback,
         }

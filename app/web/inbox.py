@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.redirects import back
 from app.services import cases as case_service
-from app.services import clocks, conversation, hearing
+from app.services import clocks, conversation, hearing, incidents
 from app.services import documents as document_service
 from app.services import groups as group_service
 from app.services import tasks as task_service
@@ -40,16 +40,21 @@ def index():
         size=pages.size()))
     types = task_service.task_types(session, actor=current_user)
     return render_template("inbox/index.html", tasks=page.items, types=types, element=element, sort=sort, mine=mine,
-                           groups=my_groups, group=group, **pages.links(page, "inbox.index"))
+                           groups=my_groups, group=group, **pages.links(page, "inbox.index"),
+                           blocked=incidents.blocked_cases(session, sorted({t.case_id for t in page.items})))
 
 
 def _render_task(task, values=None, errors=None, status=200):
     session = db()
     case = task.case
     schema = task_service.task_form(session, task)
+    blocked = incidents.blocked(session, case)
+    earlier = incidents.input_to_reenter(session, task) if values is None and blocked is None else None
+    if values is None:
+        values = {**(task.defaults or {}), **(earlier or {})}
     return render_template(
-        "inbox/task.html", task=task, case=case, schema=schema,
-        values=values if values is not None else (task.defaults or {}), errors=errors or {},
+        "inbox/task.html", task=task, case=case, schema=schema, values=values, errors=errors or {},
+        blocked=blocked, refilled=bool(earlier),
         history=case_service.history(session, actor=current_user, case=case),
         documents=document_service.list_documents(session, case, actor=current_user),
         done_tasks=case_service.completed_tasks(session, case), clocks=clocks.clocks_for(session, case),

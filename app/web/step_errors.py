@@ -39,3 +39,13 @@ def step_error(text: str | None) -> str:
     for pattern, template in _patterns():
         text = pattern.sub(lambda m, t=template: _translated(m, t), text)
     return text
+
+
+def plain_step_error(text: str | None) -> str:
+    """``text`` in the current language when it is one of Lotsen's own sentences (a script's limits), else "".
+
+    Staff see these; any other error (a handler's exception, a missing variable) is for administrators.
+    """
+    if not text or not any(pattern.search(text) for pattern, _ in _patterns()):
+        return ""
+    return step_error(text)

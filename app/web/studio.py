@@ -23,7 +23,7 @@ from app.ids import db_id
 from app.services.errors import N_, DeployRejected, InvalidInput
 from app.uow import db
 
-from . import form_errors, role_required
+from . import form_errors, gate_words, role_required
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
@@ -56,11 +56,6 @@ def _files_from_request() -> dict[str, str]:
     return clean
 
 
-def _readable(problems: list[dict]) -> list[dict]:
-    """Problems in the reader's language where the engine kept the message translatable."""
-    return [p | {"message": translated(p["message"])} for p in problems]
-
-
 def _main_bpmn(files: Mapping[str, str], model: str) -> str | None:
     """The BPMN file that holds process ``model`` (else the first one)."""
     names = sorted(n for n in files if n.endswith(".bpmn"))
@@ -87,6 +82,25 @@ def _model_or_404(session, model: str) -> tuple[list, object]:
     return versions, draft
 
 
+def _gate_shown(session, versions) -> dict[int, dict | None]:
+    """Each version's gate report as it stands today, in the reader's language (by version number)."""
+    from app.services.gate import groups_with_members
+
+    staffed = groups_with_members(session)
+    titles = {g["name"]: g["title"] for g in _svc().groups(session, str(get_locale() or "sv"))}
+    return {v.number: gate_words.shown(v.gate_report, staffed, titles) for v in versions}
+
+
+def _worded(session, findings) -> list[dict]:
+    """Problems and warnings with ``text``: the message in the reader's language where it can be worded again.
+
+    ``message`` is translated where the engine kept it translatable; ``text`` words the gate's own findings.
+    """
+    titles = {g["name"]: g["title"] for g in _svc().groups(session, str(get_locale() or "sv"))}
+    readable = [{**f, "message": translated(f["message"])} if f.get("message") else dict(f) for f in findings or []]
+    return [{**f, "text": gate_words.finding_text(f, titles)} for f in readable]
+
+
 def _catalog() -> dict:
     return {"operations": _svc().operations_catalog(), "groups": _svc().groups(db(), str(get_locale() or "sv")),
             "statuses": list(_svc().statuses())}
@@ -103,8 +117,9 @@ def _index(problems: list[dict] | None = None, message: str = "", status: int = 
     names = user_service.display_names(session, [v.author_id for vs in versions.values() for v in vs])
     locale = str(get_locale() or "sv")
     titles = {model: process_info.of(vs[0]).title(locale) for model, vs in versions.items() if vs}
+    gates = {m: _gate_shown(session, vs) for m, vs in versions.items()}
     return render_template("studio/index.html", models=models, versions=versions, names=names, titles=titles,
-                           problems=problems or [], message=message), status
+                           gates=gates, problems=problems or [], message=message), status
 
 
 @bp.get("/")
@@ -163,7 +178,8 @@ def version(model: str, number: int):
     if main not in v.files or not main.endswith(".bpmn"):
         abort(404)
     return render_template("studio/version.html", model=model, version=v, versions=versions, main=main,
-                           author=user_service.display_names(session, [v.author_id]).get(v.author_id))
+                           author=user_service.display_names(session, [v.author_id]).get(v.author_id),
+                           gate=_gate_shown(session, [v])[v.number])
 
 
 @bp.get("/<model>/versions/<int:number>/files/<path:name>")
@@ -217,6 +233,28 @@ def migrate(model: str):
                            preview=preview, results=results)
 
 
+@bp.post("/<model>/rollback")
+@role_required(*ROLES)
+def rollback(model: str):
+    session = db()
+    number = request.form.get("version", type=int)
+    if number is None:
+        abort(400, description="which version?")
+    try:
+        version, created = _svc().restore_version(session, model=model, version=number,
+                                           message=request.form.get("message") or None, author=current_user)
+    except DeployRejected as exc:  # nothing was written
+        flash(_("Version %(n)s cannot be made current again: the deploy gate found %(count)s problems.",
+                n=number, count=len(exc.errors)), "error")
+        return redirect(url_for("studio.index"))
+    if created:
+        flash(_("Version %(new)s has the files of version %(old)s and is now current.", new=version.number,
+                old=number), "success")
+    else:
+        flash(_("Version %(n)s is already current.", n=number), "success")
+    return redirect(url_for("studio.index", _anchor=f"model-{model}"))
+
+
 # --------------------------------------------------------------------------- JSON for the editor
 
 
@@ -259,8 +297,9 @@ def draft_json(model: str):
 def validate_json(model: str):
     session = db()
     _model_or_404(session, model)
-    problems = _svc().validate(session, _files_from_request())
-    return jsonify({"ok": not problems, "problems": _readable(problems)})
+    found = _svc().check(session, _files_from_request())
+    return jsonify({"ok": not found["problems"], **found, "problems": _worded(session, found["problems"]),
+                    "warnings": _worded(session, found["warnings"])})
 
 
 @bp.post("/<model>/deploy")
@@ -278,8 +317,9 @@ def deploy_json(model: str):
     try:
         version = _svc().deploy(session, files=files, message=message, author=current_user)
     except DeployRejected as exc:
-        return jsonify({"ok": False, "error": exc.code, "problems": _readable(exc.errors)}), 422
-    return jsonify({"ok": True, "model": version.model, "version": version.number,
+        return jsonify({"ok": False, "error": exc.code, "problems": _worded(session, exc.errors),
+                        "gate": exc.gate}), 422
+    return jsonify({"ok": True, "model": version.model, "version": version.number, "gate": version.gate_report,
                     "new": version.model != model or version.number > before, "warnings": version.warnings,
                     "url": url_for("studio.version", model=version.model, number=version.number),
                     "migrate_url": url_for("studio.migrate", model=version.model, to=version.number)})

@@ -219,13 +219,15 @@
           { n: result.warnings.length, file: name }), 'warn');
         console.warn(result.warnings); // eslint-disable-line no-console
       }
-      modeler.get('canvas').zoom('fit-viewport');
+      var canvas = modeler.get('canvas');
+      window.LotsenGate.zoomControls(pane.querySelector('.studio-canvas'), canvas, t);
+      window.LotsenGate.fit(pane.querySelector('.studio-canvas'), canvas);
       modeler.on('selection.changed', function () { renderPanel(); });
       var redraw = debounce(renderPanel, 30);
       modeler.on('element.changed', function (e) {
         if (e.element && e.element === selected(ed)) { redraw(); }
       });
-      modeler.on('commandStack.changed', function () { markDirty(); });
+      modeler.on('commandStack.changed', function () { markDirty(); flagLater(); });
       modeler.on('commandStack.connection.create.postExecuted', function (e) {
         var c = e.context.connection;
         if (c && c.businessObject && c.businessObject.$type === 'bpmn:SequenceFlow' && /^Flow_/.test(c.id)) {
@@ -235,6 +237,7 @@
         }
       });
       applyMarkers();
+      flagMissing(ed);
     }).catch(function (err) {
       pane.querySelector('.studio-canvas').appendChild(el('p', { 'class': 'error', text: t('The diagram cannot be read: {msg}', { msg: err.message }) }));
     });
@@ -483,7 +486,7 @@
     var problems = state.problems.filter(function (p) { return p.element === element.id; });
     if (problems.length) {
       box.appendChild(el('div', { 'class': 'studio-el-problems', role: 'alert' },
-        problems.map(function (p) { return el('p', { 'class': 'error', text: p.message }); })));
+        problems.map(function (p) { return el('p', { 'class': 'error', text: p.text || p.message }); })));
     }
     if (keep && keep.element === element.id) {
       var again = box.querySelector('[data-key="' + CSS.escape(keep.key) + '"]');
@@ -519,7 +522,11 @@
     if (name && !named) { options.push({ value: name, text: t('{name} (not a group)', { name: name }) }); }
     var s = select(options, name);
     onChange(s, function (value) { services(ed).modeling.updateLabel(element, value || null); });
-    box.appendChild(field(t('Group'), s, t('User tasks in this lane are offered to this group.'), 'lane-group'));
+    var groupField = field(t('Group'), s, t('User tasks in this lane are offered to this group.'), 'lane-group');
+    if (!known) {
+      groupField.appendChild(el('p', { 'class': 'warning', text: t('This lane has no group: nobody would get its tasks.') }));
+    }
+    box.appendChild(groupField);
   }
 
   /* The groups a user task is offered to instead of its lane's (the task property `group`). */
@@ -660,7 +667,11 @@
     renderStatus(box, ed, element);
     var title = input(getProp(bo, 'title_sv'), { lang: 'sv', autocomplete: 'off' });
     onChange(title, function (value) { setProp(ed, element, 'title_sv', value.trim()); });
-    box.appendChild(field(t('Swedish title'), title, t('Shown in the inbox (title_sv).'), 'title_sv'));
+    var titleField = field(t('Swedish title'), title, t('Shown in the inbox (title_sv).'), 'title_sv');
+    if (!getProp(bo, 'title_sv')) {
+      titleField.appendChild(el('p', { 'class': 'warning', text: t('Missing: the Swedish inbox would show the English name.') }));
+    }
+    box.appendChild(titleField);
     renderTaskGroups(box, ed, element);
   }
 
@@ -691,6 +702,68 @@
       services(ed).modeling.updateProperties(element, { scriptFormat: 'python', script: value });
     });
     box.appendChild(field(t('Script (Python)'), area, t('Runs in the sandbox: no import, no names starting with _.'), 'script'));
+    renderUnitTests(box, ed, element);
+  }
+
+  /* spiffworkflow:unitTests (SpiffArena's format): data before the script, data it must leave. Run at deploy. */
+  function unitTestsOf(bo) {
+    var ext = getExt(bo, 'spiffworkflow:UnitTests');
+    return ext ? (ext.get('unitTest') || []).map(function (u) {
+      return { id: u.id || '', inputJson: u.inputJson || '{}', expectedOutputJson: u.expectedOutputJson || '{}' };
+    }) : [];
+  }
+
+  function setUnitTests(ed, element, tests) {
+    var moddle = services(ed).moddle;
+    var obj = null;
+    if (tests.length) {
+      obj = moddle.create('spiffworkflow:UnitTests');
+      obj.set('unitTest', tests.map(function (u) {
+        var made = moddle.create('spiffworkflow:UnitTest', u);
+        made.$parent = obj;
+        return made;
+      }));
+    }
+    putExt(ed, element, 'spiffworkflow:UnitTests', obj);
+  }
+
+  function renderUnitTests(box, ed, element) {
+    var tests = unitTestsOf(element.businessObject);
+    var group = el('fieldset', { 'class': 'studio-params studio-unit-tests' }, [el('legend', { text: t('Unit tests') })]);
+    group.appendChild(el('p', { 'class': 'hint', text: t('Each test gives the data before the script and the data it must leave (JSON). They run at every deploy.') }));
+    tests.forEach(function (u, i) {
+      function change(key) {
+        return function (value) {
+          var now = unitTestsOf(element.businessObject);
+          now[i][key] = key === 'id' ? value.trim() : value;
+          setUnitTests(ed, element, now);
+        };
+      }
+      var id = input(u.id, { spellcheck: 'false', 'class': 'code' });
+      onChange(id, change('id'));
+      var given = el('textarea', { rows: 3, spellcheck: 'false', 'class': 'code' });
+      given.value = u.inputJson;
+      onChange(given, change('inputJson'));
+      var expected = el('textarea', { rows: 3, spellcheck: 'false', 'class': 'code' });
+      expected.value = u.expectedOutputJson;
+      onChange(expected, change('expectedOutputJson'));
+      var remove = el('button', { type: 'button', 'class': 'secondary small', text: t('Remove test'), onclick: function () {
+        var now = unitTestsOf(element.businessObject);
+        now.splice(i, 1);
+        setUnitTests(ed, element, now);
+      } });
+      group.appendChild(el('div', { 'class': 'studio-unit-test', dataset: { test: u.id } }, [
+        field(t('Test name'), id, null, 'test:' + i + ':id'),
+        field(t('Data before'), given, null, 'test:' + i + ':input'),
+        field(t('Data after'), expected, null, 'test:' + i + ':expected'), remove]));
+    });
+    group.appendChild(el('button', { type: 'button', 'class': 'secondary small', dataset: { key: 'add-unit-test' },
+      text: t('Add test'), onclick: function () {
+        var now = unitTestsOf(element.businessObject);
+        now.push({ id: 'test_' + (now.length + 1), inputJson: '{}', expectedOutputJson: '{}' });
+        setUnitTests(ed, element, now);
+      } }));
+    box.appendChild(group);
   }
 
   function renderFlow(box, ed, element) {
@@ -919,8 +992,9 @@
       var s = services(ed);
       (ed.marked || []).forEach(function (id) {
         if (s.registry.get(id)) {
-          s.canvas.removeMarker(id, 'lotsen-problem');
-          s.canvas.removeMarker(id, 'lotsen-problem-container');
+          ['lotsen-problem', 'lotsen-problem-container', 'lotsen-warning', 'lotsen-path'].forEach(function (m) {
+            s.canvas.removeMarker(id, m);
+          });
         }
       });
       ed.marked = [];
@@ -929,10 +1003,13 @@
         var element = s.registry.get(p.element);
         if (element) {
           var container = element.type === 'bpmn:Lane' || element.type === 'bpmn:Participant';
-          s.canvas.addMarker(p.element, 'lotsen-problem');
+          s.canvas.addMarker(p.element, p.severity === 'warning' ? 'lotsen-warning' : 'lotsen-problem');
           if (container) { s.canvas.addMarker(p.element, 'lotsen-problem-container'); }
           ed.marked.push(p.element);
         }
+      });
+      (state.path || []).forEach(function (id) {
+        if (s.registry.get(id)) { s.canvas.addMarker(id, 'lotsen-path'); ed.marked.push(id); }
       });
     });
   }
@@ -943,16 +1020,23 @@
     var list = document.getElementById('problem-list');
     list.innerHTML = '';
     section.hidden = !state.problems.length;
-    document.getElementById('problem-count').textContent = String(state.problems.length);
+    var errors = state.problems.filter(function (p) { return p.severity !== 'warning'; }).length;
+    document.getElementById('problem-count').textContent = String(errors);
+    document.getElementById('warning-count').textContent = String(state.problems.length - errors);
+    document.getElementById('warning-count').hidden = errors === state.problems.length;
+    section.classList.toggle('only-warnings', errors === 0);
     state.problems.forEach(function (p, i) {
       var where = [p.file, p.line].filter(function (x) { return x !== null && x !== undefined && x !== ''; }).join(':');
-      var item = el('li', { dataset: { element: p.element || '', file: p.file || '', index: String(i) } }, [
+      var item = el('li', { 'class': p.severity === 'warning' ? 'is-warning' : 'is-error',
+        dataset: { element: p.element || '', file: p.file || '', index: String(i), kind: p.kind || '' } }, [
         el('button', {
           type: 'button', 'class': 'problem', onclick: function () { focusProblem(p); }
         }, [
           where ? el('span', { 'class': 'where', text: where }) : null,
           p.element ? el('code', { text: p.element }) : null,
-          el('span', { 'class': 'message', text: p.message })
+          p.severity === 'warning' ? el('span', { 'class': 'severity', text: t('Warning') }) : null,
+          el('span', { 'class': 'message', text: p.text || p.message }),
+          (p.path && p.path.length) ? el('span', { 'class': 'path', text: t('Path: {path}', { path: p.path.join(' → ') }) }) : null
         ])
       ]);
       list.appendChild(item);
@@ -972,6 +1056,8 @@
   }
 
   function focusProblem(p) {
+    state.path = p.path || [];
+    applyMarkers();
     var file = editorForProblem(p);
     if (!file) { return; }
     var kind = fileKind(file);
@@ -990,6 +1076,32 @@
       centre(s.canvas, element);
     });
   }
+
+  // ------------------------------------------------------------------ the gate's report and early flags
+
+  function renderGate(report) {
+    window.LotsenGate.render(document.getElementById('gate'), document.getElementById('gate-chip'), report || null, t);
+  }
+
+  /* Mark, as you edit, what the Swedish inbox or the routing would lack: user tasks without a Swedish
+   * title, lanes that are no group. The full check is Validate; this one is immediate. */
+  function flagMissing(ed) {
+    if (!ed || ed.kind !== 'bpmn' || !ed.modeler) { return; }
+    var s = services(ed);
+    var groups = [];  // a lane names a group by its name or its title, in any letter case
+    state.catalog.groups.forEach(function (g) { groups.push(g.name.toLowerCase(), g.title.trim().toLowerCase()); });
+    (ed.flagged || []).forEach(function (id) { if (s.registry.get(id)) { s.canvas.removeMarker(id, 'lotsen-flag'); } });
+    ed.flagged = [];
+    s.registry.forEach(function (element) {
+      var bo = element.businessObject;
+      if (!bo || element.type === 'label') { return; }
+      var lacking = (element.type === 'bpmn:UserTask' && !getProp(bo, 'title_sv')) ||
+        (element.type === 'bpmn:Lane' && groups.length && groups.indexOf((bo.name || '').trim().toLowerCase()) < 0);
+      if (lacking) { s.canvas.addMarker(element.id, 'lotsen-flag'); ed.flagged.push(element.id); }
+    });
+    root.dataset.flagged = String(ed.flagged.length);
+  }
+  var flagLater = debounce(function () { flagMissing(activeBpmn()); }, 200);
 
   // ------------------------------------------------------------------ toolbar
 
@@ -1035,10 +1147,14 @@
       return api('POST', cfg.validateUrl, { files: files });
     }).then(function (r) {
       if (!r.ok) { setStatus(failure(r), 'error'); return; }
-      showProblems(r.data.problems);
+      state.path = [];
+      showProblems((r.data.problems || []).concat(r.data.warnings || []));
+      renderGate(r.data.gate);
       if (r.data.problems.length) {
         setStatus(r.data.problems.length === 1 ? t('1 problem found. Nothing is deployed until it is fixed.')
           : t('{n} problems found. Nothing is deployed until all are fixed.', { n: r.data.problems.length }), 'error');
+      } else if ((r.data.warnings || []).length) {
+        setStatus(t('No problems found; {n} warnings. The bundle can be deployed.', { n: r.data.warnings.length }), 'warn');
       } else {
         setStatus(t('No problems found. The bundle can be deployed.'), 'ok');
       }
@@ -1071,7 +1187,9 @@
     }).then(function (r) {
       if (!r) { return; }
       if (r.ok) {
-        showProblems([]);
+        state.path = [];
+        showProblems(((r.data.gate || {}).warnings || []));
+        renderGate(r.data.gate);
         document.getElementById('deploy-message').value = '';
         state.latestVersion = r.data.version;
         state.baseVersion = r.data.version;
@@ -1085,7 +1203,9 @@
         }
         root.dataset.deployedVersion = String(r.data.version);
       } else if (r.data && r.data.problems) {
-        showProblems(r.data.problems);
+        state.path = [];
+        showProblems(r.data.problems.concat(((r.data.gate || {}).warnings || [])));
+        renderGate(r.data.gate);
         setStatus(r.data.problems.length === 1 ? t('Not deployed: 1 problem.')
           : t('Not deployed: {n} problems.', { n: r.data.problems.length }), 'error');
       } else {

@@ -1,0 +1,24 @@
+"""process versions keep the deploy gate's report (verdict, warnings, coverage)
+
+Versions deployed before the gate have none.
+
+Revision ID: 0022_gate
+Revises: 0021_document_versions
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0022_gate"
+down_revision = "0021_document_versions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("process_version") as batch:
+        batch.add_column(sa.Column("gate_report", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("process_version") as batch:
+        batch.drop_column("gate_report")
