@@ -523,7 +523,7 @@
     var s = select(options, name);
     onChange(s, function (value) { services(ed).modeling.updateLabel(element, value || null); });
     var groupField = field(t('Group'), s, t('User tasks in this lane are offered to this group.'), 'lane-group');
-    if (!known) {
+    if (!named) {
       groupField.appendChild(el('p', { 'class': 'warning', text: t('This lane has no group: nobody would get its tasks.') }));
     }
     box.appendChild(groupField);
@@ -1088,15 +1088,13 @@
   function flagMissing(ed) {
     if (!ed || ed.kind !== 'bpmn' || !ed.modeler) { return; }
     var s = services(ed);
-    var groups = [];  // a lane names a group by its name or its title, in any letter case
-    state.catalog.groups.forEach(function (g) { groups.push(g.name.toLowerCase(), g.title.trim().toLowerCase()); });
     (ed.flagged || []).forEach(function (id) { if (s.registry.get(id)) { s.canvas.removeMarker(id, 'lotsen-flag'); } });
     ed.flagged = [];
     s.registry.forEach(function (element) {
       var bo = element.businessObject;
       if (!bo || element.type === 'label') { return; }
       var lacking = (element.type === 'bpmn:UserTask' && !getProp(bo, 'title_sv')) ||
-        (element.type === 'bpmn:Lane' && groups.length && groups.indexOf((bo.name || '').trim().toLowerCase()) < 0);
+        (element.type === 'bpmn:Lane' && state.catalog.groups.length && !groupNamed(bo.name));
       if (lacking) { s.canvas.addMarker(element.id, 'lotsen-flag'); ed.flagged.push(element.id); }
     });
     root.dataset.flagged = String(ed.flagged.length);
