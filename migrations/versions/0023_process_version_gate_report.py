@@ -2,14 +2,14 @@
 
 Versions deployed before the gate have none.
 
-Revision ID: 0022_gate
-Revises: 0021_document_versions
+Revision ID: 0023_gate
+Revises: 0022_session_generation
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022_gate"
-down_revision = "0021_document_versions"
+revision = "0023_gate"
+down_revision = "0022_session_generation"
 branch_labels = None
 depends_on = None
 
