@@ -75,6 +75,7 @@ def deploy():
 @bp.post("/api/process-models/<model>/rollback")
 @api_user
 def rollback(model: str):
+    studio.require_owner(g.api_user)  # who may act is decided before the body is read
     body = json_body(required=("version",), allowed=("version", "message"))
     number, message = body["version"], body.get("message")
     if not isinstance(number, int) or isinstance(number, bool):

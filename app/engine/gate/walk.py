@@ -101,8 +101,8 @@ class Walker(Moves):
                 break
         return self
 
-    def _context(self, task) -> HandlerContext:
-        return HandlerContext(case_id=0, reference=None, element_id=task.task_spec.bpmn_id, now=clock.now(),
+    def _context(self, step) -> HandlerContext:
+        return HandlerContext(case_id=0, reference=None, element_id=step.element_id, now=clock.now(),
                               data={}, settings={}, host=None)
 
     def _start_variants(self) -> list[dict]:
