@@ -2,14 +2,14 @@
 
 Versions deployed before the gate have none.
 
-Revision ID: 0023_gate
-Revises: 0022_session_generation
+Revision ID: 0024_gate
+Revises: 0023_throttle_counter
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_gate"
-down_revision = "0022_session_generation"
+revision = "0024_gate"
+down_revision = "0023_throttle_counter"
 branch_labels = None
 depends_on = None
 
