@@ -36,8 +36,9 @@ def _grounds(ctx: HandlerContext, outcome: str) -> str | None:
 
 @handler("record_decision", letters=("decision", "withdrawal"), returns={
     "outcome": list(OUTCOMES), "decided_at": "datetime", "decided_by": "string", "published": "boolean",
-    "reference": "string", "appeal_until": "datetime", "fee_reduction_fifths": "integer",
-    "grounds": [None, "as_it_stands", "supplement_not_received"], "letter": "integer"})
+    "reference": "string", "fee_reduction_fifths": "integer",
+    "grounds": [None, "as_it_stands", "supplement_not_received"], "letter": "integer",
+    "publication": "object|null?", "fee": "object?"})
 def record_decision(ctx: HandlerContext, outcome: str, decided_by: str) -> dict:
     """Record the outcome, send the decision to the applicant and publish it."""
     if outcome not in OUTCOMES:

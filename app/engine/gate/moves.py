@@ -79,6 +79,7 @@ class Moves:
         self._done(trail, task)
 
     def _move_answer(self, wf, task, answer: dict, trail: Trail) -> None:
+        trail.actions.append({"kind": "answer", "element": task.task_spec.bpmn_id, "answer": answer})
         wf.script_engine.overrides[task.task_spec.bpmn_id] = answer
         task.run()
         self._done(trail, task)
