@@ -62,7 +62,7 @@ def test_deleting_the_decision_task_is_refused_at_deploy_naming_element_path_and
     page.click("#deploy-confirm")
     expect(page.locator("#studio-status")).to_contain_text("Not deployed", timeout=GATE_TIMEOUT_MS)
     problem = page.locator("#problem-list li.is-error[data-element='record_decision_task']")
-    expect(problem).to_contain_text("name 'outcome' is not defined")
+    expect(problem).to_contain_text("Record decision fails on this path: it reads “outcome”, which no step before it")
     expect(problem.locator(".path")).to_contain_text("track_gateway → hand_over_gateway → before_fee → ")
     expect(problem.locator(".path")).to_contain_text("compute_fee_task → record_decision_task")
     expect(page.locator("#gate-chip")).to_have_attribute("data-verdict", "refused")

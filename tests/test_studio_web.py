@@ -244,3 +244,21 @@ def test_the_gates_findings_come_worded_in_the_readers_language(owner):
     assert texts[("forgotten", "reachability")].endswith("kan inte nås: ingen väg från starthändelsen leder dit")
     fee = next(p for p in data["problems"] if p["element"] == "fee" and p["kind"] == "names")
     assert fee["message"] == "Fee reads 'tariff' (its script), which no earlier step can have set"  # API words
+
+
+def test_a_step_that_fails_on_a_walked_path_is_worded_in_swedish_without_the_python_error(owner):
+    from tests.bundles import without_task
+
+    files = process_files(MODEL)
+    files[f"{MODEL}.bpmn"] = without_task(files[f"{MODEL}.bpmn"], "coordinator_decision")
+    owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    data = owner.post_json(f"/studio/{MODEL}/validate", {"files": files}).get_json()
+    walked = {p["element"]: p["text"] for p in data["problems"] if p["kind"] == "path"}
+    assert walked["record_decision_task"] == ("Registrera beslutet misslyckas på den här vägen: steget läser "
+                                              "”outcome”, som inget steg före det på vägen har satt")
+    assert not [text for text in walked.values() if "Error" in text], walked
+    owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    data = owner.post_json(f"/studio/{MODEL}/validate", {"files": files}).get_json()
+    walked = {p["element"]: p["text"] for p in data["problems"] if p["kind"] == "path"}
+    assert walked["record_decision_task"] == ("Record decision fails on this path: it reads “outcome”, which no "
+                                              "step before it on the path has set")

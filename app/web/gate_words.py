@@ -52,6 +52,14 @@ def finding_text(finding: Mapping, group_titles: Mapping[str, str] | None = None
     if kind == "names" and args.get("name"):
         return _("%(task)s reads “%(name)s” (%(where)s), which no earlier step can have set", task=_task(args),
                  name=args["name"], where=_where(str(args.get("where") or "")))
+    if kind == "path" and args.get("dead_end"):
+        return _("Dead end: after %(after)s nothing can happen any more and the case is not finished",
+                 after=args.get("after") or "")
+    if kind == "path" and args.get("task") and args.get("name"):
+        return _("%(task)s fails on this path: it reads “%(name)s”, which no step before it on the path has set",
+                 task=_task(args), name=args["name"])
+    if kind == "path" and args.get("task"):
+        return _("%(task)s fails on this path: %(error)s", task=_task(args), error=args.get("error") or "")
     if kind == "reachability" and args.get("task"):
         return _("%(task)s cannot be reached: no path from the start event leads to it", task=args["task"])
     if kind == "coverage" and args:

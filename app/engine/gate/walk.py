@@ -10,6 +10,7 @@ bounded number of times; the whole walk is bounded in paths and steps.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -322,7 +323,7 @@ class Walker(Moves):
         key = (element, text)
         known = self.findings.get(key)
         if known is None or len(path) < len(known.path):
-            self.findings[key] = Finding(text, element=element, kind="path", path=path)
+            self.findings[key] = Finding(text, element=element, kind="path", path=path, args=_failure_args(task, text))
 
     def _pass_over(self, wf, task, trail: Trail) -> bool:
         """Complete a failed automatic step as if it had worked, to find what fails after it."""
@@ -348,7 +349,9 @@ class Walker(Moves):
                    f"(it would wait forever{where})")
         key = (element, "dead end")
         if key not in self.findings:
-            self.findings[key] = Finding(message, element=element, kind="path", path=tuple(trail.elements))
+            self.findings[key] = Finding(message, element=element, kind="path", path=tuple(trail.elements),
+                                         args={"dead_end": True, "after": after.strip("'\""),
+                                               "at": self._label(element).strip("'\"") if stuck else None})
         self._end(trail, "dead_end")
 
     def _label(self, element: str | None) -> str:
@@ -362,3 +365,18 @@ class Walker(Moves):
         self.paths.append(WalkedPath(trail.actions, trail.elements, how, trail.replayable))
 
 
+
+
+_NAME_ERROR = re.compile(r"NameError: name '([^']+)' is not defined")
+
+
+def _failure_args(task, text: str) -> dict:
+    """A failed step's finding as values (``app.web.gate_words`` words it in the reader's language): the step, its
+    Swedish title, the name it read that nothing had set, or the error."""
+    spec = task.task_spec if task is not None else None
+    props = ((getattr(spec, "extensions", None) or {}).get("properties") or {}) if spec is not None else {}
+    missing = _NAME_ERROR.search(text)
+    step = (spec.bpmn_name or spec.bpmn_id) if spec is not None else None
+    error = text.split(": ", 1)[1] if step and text.startswith(f"{step}: ") else text
+    return {"task": step, "task_sv": props.get("title_sv"), "name": missing.group(1) if missing else None,
+            "error": error}
