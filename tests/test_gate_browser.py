@@ -196,3 +196,19 @@ def test_version_history_reads_as_a_list_on_a_phone(page, client, actors):
     row.locator("details.rollback summary").click()
     expect(row.locator("button[data-rollback='1']")).to_be_in_viewport()
     shot(page, "version-history-390")
+
+
+def test_the_editors_buttons_and_the_gates_verdict_fit_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "process_owner")
+    page.goto("/studio/")
+    if page.locator(".topbar-right button[lang=sv]").count():  # the Swedish words are the longer ones
+        with page.expect_navigation():
+            page.click(".topbar-right button[lang=sv]")
+    open_editor(page)
+    page.click("#btn-validate")
+    expect(page.locator("#gate-chip")).to_be_visible(timeout=GATE_TIMEOUT_MS)
+    for button in ("#btn-save", "#btn-validate", "#gate-chip", "#btn-deploy"):
+        box = page.locator(button).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{button} is cut off at {box}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, "the page is wider than the phone"
