@@ -149,7 +149,7 @@ def invoice_office(client, actors, rt, live_server):
     admin = actors.headers("admin")
     refused = deploy(client, actors.headers("process_owner"))
     assert refused.status_code == 422
-    assert "create the group 'accounting'" in refused.get_json()["errors"][0]["message"]
+    assert any("create the group 'accounting'" in e["message"] for e in refused.get_json()["errors"])
     for name, (title_sv, title_en) in GROUPS.items():
         r = client.post("/api/admin/groups", headers=admin, json={"name": name, "title_sv": title_sv,
                                                                   "title_en": title_en})

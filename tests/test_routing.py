@@ -73,12 +73,13 @@ def test_an_assignee_who_is_no_user_leaves_the_task_for_an_administrator(client,
     assert unknown["details"]["assignee"] == "nobody.here"
 
 
-def test_a_routing_expression_that_fails_is_an_incident_naming_it(client, actors, routed):
-    case_id = routed(ROUTING.replace('signer = "olga"', 'signer_name = "olga"'))
-    api = Api(client, actors)
-    [review] = api.as_("officer").tasks("review", case_id)
-    r = api.as_("officer").post(f"/api/tasks/{review['id']}/complete", {"data": {"ok": True}})
-    assert r.status_code == 500
-    [incident] = api.as_("admin").get("/api/admin/incidents").get_json()
-    assert incident["element"] == "sign"
-    assert incident["error"].startswith("Sign: assignee_expression 'signer' failed: NameError")
+def test_a_routing_expression_that_reads_a_name_nothing_sets_is_refused_at_deploy_naming_it(client, actors):
+    """Before the deploy gate this deployed and became an incident at the task; now no case can meet it."""
+    files = {"routing.bpmn": ROUTING.replace('signer = "olga"', 'signer_name = "olga"'),
+             "application.json": APPLICATION_FORM, "check.json": CHECK_FORM}
+    r = client.post("/api/process-models", headers=actors.headers("process_owner"),
+                    data={"files": [(io.BytesIO(t.encode()), n) for n, t in files.items()]},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422
+    [problem] = [e for e in r.get_json()["errors"] if e["element"] == "sign"]
+    assert problem["message"] == "Sign reads 'signer' (its assignee expression), which no earlier step can have set"

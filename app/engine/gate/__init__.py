@@ -124,8 +124,9 @@ def check(bundle: ParsedBundle, operations: Mapping, host: HostRules,
             report.warnings.append(_partial(coverage))
         if walked is not None:
             walked[process] = walker.paths
-        for s in specs:
-            report.errors += checks.unset_names(s, bundle.forms, _lines_in(bundle, s.name))
+        for s in specs:  # a called process starts with its caller's data: any name may be set
+            given = frozenset() if s is spec else frozenset({"*"})
+            report.errors += checks.unset_names(s, bundle.forms, _lines_in(bundle, s.name), given)
             report.warnings += checks.missing_swedish(s, bundle.forms, _lines_in(bundle, s.name))
     report.errors += checks.unreachable(bundle.roots, bundle.specs, bundle.element_lines)
     scripts = host.scripts or ScriptPool()

@@ -1,7 +1,6 @@
 """Every outcome a decision table can give, so the walk follows each rule's answer."""
 from __future__ import annotations
 
-import contextlib
 import json
 
 from ..dmn.evaluate import map_result, variables
@@ -29,7 +28,7 @@ def _as_task_data(task, decision, result: list[dict]) -> dict:
 
 
 def outcomes(task) -> list[dict | None]:
-    """None (the table's own answer for the case's data), then each rule's outputs, then "no rule matched"."""
+    """None (the table's own answer for the case's data), then each rule's outputs."""
     decision = _decision(task)
     evaluate = task.workflow.script_engine.environment.evaluate
     scope = dict(task.data)
@@ -46,7 +45,7 @@ def outcomes(task) -> list[dict | None]:
         if key not in seen:
             seen.add(key)
             found.append(data)
-    if not any(all(test is None for test in rule.tests) for rule in decision.rules):
-        with contextlib.suppress(Exception):  # a mapping that needs a match: the table's own answer shows it
-            found.append(_as_task_data(task, decision, []))
+    # "No rule matched" is not forced: whether it can happen depends on the data, and the table's own answer
+    # (None above) on every generated submission shows it where it can; forcing it refused tables whose rules
+    # cover every value their inputs can take (Camunda's invoice approvers).
     return found

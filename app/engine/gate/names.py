@@ -137,13 +137,16 @@ def _definitions(ts) -> list:
 
 
 def _form_io(ts, io: ElementIO, forms: Mapping[str, dict]) -> None:
-    form = (getattr(ts, "extensions", None) or {}).get("formJsonSchemaFilename")
+    extensions = getattr(ts, "extensions", None) or {}
+    form = extensions.get("formJsonSchemaFilename") or (extensions.get("properties") or {}).get("form")
     schema = forms.get(form) if form else None
     if not isinstance(schema, Mapping):
         return
     props = schema.get("properties") or {}
     variable = getattr(ts, "variable", None)
     io.sets["main"] |= {variable} if variable else set(props)
+    if "StartEvent" in type(ts).__name__:  # no case data exists yet: a start form's defaults are its own choices
+        return
     for name, prop in props.items():
         source = prop.get("x-default-from") if isinstance(prop, Mapping) else None
         if isinstance(source, str) and source:
@@ -222,6 +225,8 @@ def element_io(ts, forms: Mapping[str, dict]) -> ElementIO:
     for key in ("group_expression", "assignee_expression", "due_expression"):
         io.read("pre", code_reads(props.get(key)), f"its {key.replace('_', ' ')}")
     if getattr(ts, "topic", None) is not None:  # an external task: its worker may send any variable
+        io.sets["main"].add(ANY)
+    if "CallActivity" in type(ts).__name__:  # the called process's variables come back with it
         io.sets["main"].add(ANY)
     return io
 
