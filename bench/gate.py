@@ -1,4 +1,4 @@
-"""What the deploy gate costs on the reference process (section 8 of ``make bench``).
+"""What the deploy gate costs on the reference process (section 9 of ``make bench``).
 
 The gate walks every path of the new version before a deploy (studio, API,
 ``lotsen processes deploy``; ``make run`` and the test fixtures deploy on every
@@ -50,7 +50,7 @@ def report(bundle, scripts: ScriptPool, repeats: int) -> list[str]:
             f"{coverage.branches_total - len(coverage.branches_not_taken)} of {coverage.branches_total} branches"
             f"{'' if coverage.complete else ' (stopped at its limit)'}")
     return [
-        "  8. deploy gate on processes/ (uncached; cached re-deploys of the same files skip it):",
+        "  9. deploy gate on processes/ (uncached; cached re-deploys of the same files skip it):",
         f"     walk:                         {statistics.median(walls) * 1000:7.0f} ms wall, "
         f"{statistics.median(cpus) * 1000:.0f} ms processor (range {min(walls) * 1000:.0f}–{max(walls) * 1000:.0f} ms)",
         f"     verdict:                      {result.verdict}",
