@@ -2,14 +2,14 @@
 
 Versions deployed before the gate have none.
 
-Revision ID: 0024_gate
-Revises: 0023_throttle_counter
+Revision ID: 0025_gate
+Revises: 0024_case_clock_state
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_gate"
-down_revision = "0023_throttle_counter"
+revision = "0025_gate"
+down_revision = "0024_case_clock_state"
 branch_labels = None
 depends_on = None
 
