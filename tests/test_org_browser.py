@@ -13,7 +13,7 @@ from tests.helpers import browser_login as login
 from tests.test_any_process import NORR as NORR_FILES
 from tests.test_browser import logout, open_task
 from tests.test_groups import NORR
-from tests.test_studio_browser import STANDARD_TRIAGE, open_editor, select
+from tests.test_studio_browser import GATE_TIMEOUT_MS, STANDARD_TRIAGE, open_editor, select
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -159,12 +159,12 @@ def test_the_studio_offers_the_groups_that_exist_and_the_task_goes_to_the_one_ti
     expect(groups.locator("input[type=checkbox]:checked")).to_have_count(0)
     expect(groups).not_to_contain_text("Cultural heritage")
     groups.get_by_label("Building permits North (Bygglov Norr)").check()
-    page.click("#btn-validate")
-    expect(page.locator("#studio-status")).to_contain_text("No problems found")
+    page.click("#btn-validate")  # the deploy gate walks the changed diagram
+    expect(page.locator("#studio-status")).to_contain_text("No problems found", timeout=GATE_TIMEOUT_MS)
     page.click("#btn-deploy")
     page.fill("#deploy-message", "Bygglov Norr reviews")
     page.click("#deploy-confirm")
-    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2")
+    expect(page.locator("#studio")).to_have_attribute("data-deployed-version", "2", timeout=GATE_TIMEOUT_MS)
     select(page, "review")  # the panel reads the deployed choice back
     expect(groups.get_by_label("Building permits North (Bygglov Norr)")).to_be_checked()
     assert not page.js_errors
