@@ -66,6 +66,7 @@ def test_rollback_makes_an_earlier_version_current_again(client, actors, api, rt
     assert api.as_("officer").post(url, {"version": 1}).status_code == 403
     assert api.as_("process_owner").post(url, {"version": 9}).status_code == 404
     assert api.as_("process_owner").post(url, {"version": "1"}).status_code == 422
+    assert api.as_("process_owner").post(url, {"version": 2**63}).status_code == 422  # was a 500: no such integer
     assert api.as_("process_owner").post(url, {"version": 1, "extra": True}).status_code == 422
 
     r = api.as_("process_owner").post(url, {"version": 1, "message": "The plan check slowed every case down."})

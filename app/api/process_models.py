@@ -45,6 +45,10 @@ class _TooLarge(Exception):
         self.limit = limit
 
 
+#: The largest version number the database stores (a 32-bit integer column).
+MAX_VERSION = 2**31 - 1
+
+
 @bp.errorhandler(_TooLarge)
 def _too_large(exc: _TooLarge):
     size = f"{exc.limit / 1024 / 1024:g} MB" if exc.limit else "the limit"
@@ -78,7 +82,7 @@ def rollback(model: str):
     studio.require_owner(g.api_user)  # who may act is decided before the body is read
     body = json_body(required=("version",), allowed=("version", "message"))
     number, message = body["version"], body.get("message")
-    if not isinstance(number, int) or isinstance(number, bool):
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_VERSION:
         raise InvalidInput([{"field": "version", "message": "must be a version number"}])
     if message is not None and not isinstance(message, str):
         raise InvalidInput([{"field": "message", "message": "must be text"}])
