@@ -12,10 +12,13 @@ from app.ids import db_id
 from app.models import AuditEvent, Case, User
 
 from . import audit, csv_export
-from .errors import Forbidden, InvalidInput
+from .errors import N_, Forbidden, InvalidInput
 
 
 MAX_LIMIT = 10000
+#: What a person reads when a date of the search is not one (the API names the field too).
+BAD_DATE = {"from": N_("“From” must be a date such as 2026-11-30, or a date and time such as 2026-11-30T14:00"),
+            "to": N_("“To” must be a date such as 2026-11-30, or a date and time such as 2026-11-30T14:00")}
 
 
 @dataclass
@@ -36,14 +39,14 @@ class AuditQuery:
             try:
                 value = datetime.fromisoformat(raw)
             except ValueError:
-                raise InvalidInput([{"field": name, "message": "must be an ISO 8601 date or time"}]) from None
+                raise InvalidInput([{"field": name, "message": BAD_DATE[name]}]) from None
             if value.tzinfo is None:
                 from zoneinfo import ZoneInfo
                 value = value.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
             return value
         limit_text = args.get("limit") or "1000"
         if not (limit_text.isascii() and limit_text.isdigit()) or int(limit_text) < 1:
-            raise InvalidInput([{"field": "limit", "message": "must be a whole number above 0"}])
+            raise InvalidInput([{"field": "limit", "message": N_("“limit” must be a whole number above 0")}])
         limit = min(MAX_LIMIT, int(limit_text))
         return cls(case=(args.get("case") or "").strip() or None, actor=(args.get("actor") or "").strip() or None,
                    action=(args.get("action") or "").strip() or None, start=when("from"), end=when("to"), limit=limit)

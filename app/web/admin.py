@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest
 from app import input_limits, uow
 from app.headers import draws_diagrams
 from app.redirects import back
+from app.responses import error_message
 from app.services import (audit, audit_search, audit_verify, case_admin, external_tasks, incident_repair, incidents,
                           operations, outbox, retention)
 from app.services import cases as case_service
@@ -20,7 +21,7 @@ from app.services import users as user_service
 from app.services.errors import InvalidInput
 from app.uow import db
 
-from . import role_required
+from . import action_words, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -158,7 +159,7 @@ def audit_page():
     try:
         q = audit_search.AuditQuery.parse(request.args)
     except InvalidInput as exc:
-        flash("; ".join(e["message"] for e in exc.errors), "error")
+        flash(error_message(exc), "error")
         q = audit_search.AuditQuery()
     fmt = request.args.get("format")
     if fmt:
@@ -175,7 +176,8 @@ def audit_page():
                     "head": head.printable() if head else None}
     searched = any(request.args.get(k) for k in ("case", "actor", "action", "from", "to"))
     events = audit_search.search(session, q) if searched else []
-    return render_template("admin/audit.html", events=events, args=request.args, verified=verified, searched=searched)
+    return render_template("admin/audit.html", events=events, args=request.args, verified=verified, searched=searched,
+                           event_types=action_words.choices())
 
 
 @bp.get("/users")

@@ -14,6 +14,7 @@ from flask_babel import format_timedelta, get_locale, lazy_gettext as _l
 from app.clock import utcnow
 from app.responses import translated
 from app.services import document_versions, forms
+from app.web.action_words import action_word
 from app.web.step_errors import plain_step_error, step_error
 
 STATUS_WORDS = {
@@ -57,64 +58,6 @@ EXEMPTION_WORDS = {
 ROLE_WORDS = {
     "applicant": _l("Applicant"), "admin": _l("Administrator"), "process_owner": _l("Process owner"),
     "manager": _l("Manager"),
-}
-ACTION_WORDS = {
-    "case.submitted": _l("Application submitted"),
-    "case.received": _l("Case registered"),
-    "case.supplement_ordered": _l("Supplement requested"),
-    "case.complete": _l("Application found complete"),
-    "case.decided": _l("Decision made"),
-    "case.extended": _l("Deadline extended"),
-    "case.withdrawn": _l("Application withdrawn"),
-    "case.advised": _l("Advice sent: no permit needed"),
-    "case.legal_force": _l("The decision has legal force"),
-    "case.neighbours_notified": _l("Neighbours notified"),
-    "case.own_initiative_supplement": _l("Material sent on the applicant's own initiative"),
-    "case.supplement_received": _l("Supplement received"),
-    "case.reply_did_not_remedy": _l("The reply did not remedy the gaps"),
-    "case.decided_as_it_stands": _l("To be decided as it stands"),
-    "case.hearing_exempted": _l("Neighbour hearing left out by a statutory exemption"),
-    "case.hearing_closed": _l("Neighbour hearing closed"),
-    "case.decision_taken": _l("Decision taken under the delegation order"),
-    "case.referrals_sent": _l("Referrals sent"),
-    "case.communicated": _l("Applicant given the chance to comment"),
-    "hearing.party_added": _l("Party added to the hearing"),
-    "hearing.party_removed": _l("Party removed from the hearing"),
-    "hearing.response_recorded": _l("Party's answer recorded"),
-    "engine.timer_fired": _l("Time reached"),
-    "engine.cancelled": _l("Process ended"),
-    "task.completed": _l("Task completed"),
-    "task.claimed": _l("Task claimed"),
-    "task.released": _l("Task released"),
-    "message.received": _l("Message received"),
-    "message.delivered": _l("Message delivered to the case"),
-    "document.added": _l("Document added"),
-    "handler.failed": _l("A step failed"),
-    "incident.opened": _l("Handed to an administrator"),
-    "incident.retried": _l("The failed step was run again"),
-    "incident.skipped": _l("The failed step was skipped"),
-    "case.status": _l("Status changed"),
-    "engine.task_completed": _l("Step completed"),
-    "engine.task_ready": _l("Task ready"),
-    "engine.handler_called": _l("Automatic step done"),
-    "engine.message_caught": _l("Message caught"),
-    "letter.issued": _l("Letter sent"),
-    "decision.served": _l("Decision served"),
-    "decision.party_added": _l("Party to be served added"),
-    "appeal.forwarded": _l("Appeal received in time and sent on"),
-    "appeal.dismissed": _l("Late appeal dismissed"),
-    "appeal.decided": _l("Appeal ruling recorded"),
-    "case.contact_changed": _l("Contact person changed"),
-    "conversation.message": _l("Message in the conversation"),
-    "survey.invited": _l("Invited to the satisfaction survey"),
-    "survey.reminded": _l("Reminded of the satisfaction survey"),
-    "survey.answered": _l("The satisfaction survey was answered"),
-    "survey.declined": _l("The satisfaction survey was declined"),
-    "external_task.created": _l("Waiting for an integration"),
-    "external_task.completed": _l("Integration done"),
-    "external_task.failed": _l("An integration failed"),
-    "engine.external_task_completed": _l("Integration step completed"),
-    "task.assignee_unknown": _l("The assigned person is not a user"),
 }
 #: Messages a case waits for, by name (the history names them in words, never by their code).
 MESSAGE_WORDS = {
@@ -361,7 +304,7 @@ def init_app(app: Flask) -> None:
             "today_local": today_local,
             "outcome_word": lambda o: OUTCOME_WORDS.get(getattr(o, "value", o), o) if o else "",
             "group_word": lambda name: group_word(name, locale),
-            "action_word": lambda a: ACTION_WORDS.get(a, a),
+            "action_word": action_word,
             "message_word": lambda name: MESSAGE_WORDS.get(name, _l("Message")),
             "notice_kind_word": lambda k: NOTICE_KIND_WORDS.get(k, k),
             "document_kind_word": lambda k: DOCUMENT_KIND_WORDS.get(k, _l("Letter")),
