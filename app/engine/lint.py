@@ -8,6 +8,8 @@ import ast
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition)
 
+from handlers.i18n import N_, Message
+
 from . import routing
 from .rules import Problem, Rules
 from .sandbox import ScriptRejected, compile_expression, compile_script
@@ -15,6 +17,20 @@ from .sandbox import ScriptRejected, compile_expression, compile_script
 FORM_DIR = "forms/"
 #: Longest process, element and message id the database keeps (the ``String(120)`` columns that store them).
 MAX_ID = 120
+#: What does not compile, by what it is (translatable: the studio shows it in the reader's language).
+NOT_COMPILING = {
+    "script": N_("the script does not compile in the sandbox: %(error)s"),
+    "prescript": N_("the script run before the step does not compile in the sandbox: %(error)s"),
+    "postscript": N_("the script run after the step does not compile in the sandbox: %(error)s"),
+    "condition": N_("the condition does not compile in the sandbox: %(error)s"),
+    "timer expression": N_("the timer expression does not compile in the sandbox: %(error)s"),
+    "parameter": N_("parameter %(name)s does not compile in the sandbox: %(error)s"),
+}
+TOO_LONG = {
+    "process id": N_("the process id is longer than %(n)s characters; shorten it"),
+    "element id": N_("the element id is longer than %(n)s characters; shorten it"),
+    "message name": N_("the message name is longer than %(n)s characters; shorten it"),
+}
 
 
 def form_option_problems(forms: dict[str, dict], rules: Rules) -> list[Problem]:
@@ -24,9 +40,9 @@ def form_option_problems(forms: dict[str, dict], rules: Rules) -> list[Problem]:
         for field_name, source in _option_fields(schema):
             if source not in rules.option_sources:
                 known = ", ".join(sorted(rules.option_sources)) or "none"
-                problems.append(Problem(FORM_DIR + name, None, None,
-                                        f"field {field_name!r} takes its choices from {source!r}, which Lotsen "
-                                        f"does not know (known: {known})"))
+                problems.append(Problem(FORM_DIR + name, None, None, N_(
+                    "field %(field)s takes its choices from %(source)s, which Lotsen does not know (known: %(known)s)",
+                    field=repr(field_name), source=repr(source), known=known)))
     return problems
 
 
@@ -43,14 +59,15 @@ def _where(element: str, lines: dict) -> tuple[str | None, int | None]:
     return lines.get(element, (None, None))
 
 
-def _check_expr(source, element, what, lines, problems, *, script=False):
+def _check_expr(source, element, what, lines, problems, *, script=False, name=None):
     if source is None or (isinstance(source, str) and not source.strip()):
         return
     try:
         (compile_script if script else compile_expression)(source if script else source.strip())
     except ScriptRejected as exc:
         file, line = _where(element, lines)
-        problems.append(Problem(file, line, element, f"{what} does not compile in the sandbox: {exc}"))
+        message = Message(NOT_COMPILING[what].template, error=str(exc), **({"name": repr(name)} if name else {}))
+        problems.append(Problem(file, line, element, message))
 
 
 def _lint_timer(ts, ed, lines, problems):
@@ -71,8 +88,9 @@ def _lint_timer(ts, ed, lines, problems):
         else:
             TimerEventDefinition.parse_iso_duration(value)
     except Exception as exc:  # the library raises bare Exception
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"timer expression {expr!r} is not a valid ISO 8601 value ({exc})"))
+        problems.append(Problem(file, line, ts.bpmn_id, N_(
+            "timer expression %(expression)s is not a valid ISO 8601 value (%(error)s)", expression=repr(expr),
+            error=str(exc))))
 
 
 def lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
@@ -91,7 +109,7 @@ def lint_spec(spec, forms: dict, rules: Rules, lines: dict) -> list[Problem]:
 
 
 def _too_long(what: str) -> str:
-    return f"the {what} is longer than {MAX_ID} characters; shorten it"
+    return Message(TOO_LONG[what].template, n=MAX_ID)
 
 
 def _lint_id_lengths(ts, lines: dict, problems: list[Problem]) -> None:
@@ -127,15 +145,16 @@ def _lint_properties(ts, forms: dict, rules: Rules, lines: dict, problems: list[
     properties = ext.get("properties") or {}
     form = ext.get("formJsonSchemaFilename")
     if form and form not in forms:
-        problems.append(Problem(file, line, element, f"form file forms/{form} is missing"))
+        problems.append(Problem(file, line, element, N_("form file forms/%(form)s is missing", form=form)))
     if ts.manual and not form:
-        problems.append(Problem(file, line, element, "user task has no form (spiffworkflow:formJsonSchemaFilename)"))
+        problems.append(Problem(file, line, element,
+                                N_("user task has no form (spiffworkflow:formJsonSchemaFilename)")))
     if ts.manual:
         _lint_routing(ts, properties, rules, lines, problems)
     status = properties.get("status")
     if status is not None and status not in rules.statuses:
-        problems.append(Problem(file, line, element,
-                                f"status {status!r} is not one of {', '.join(sorted(rules.statuses))}"))
+        problems.append(Problem(file, line, element, N_("status %(status)s is not one of %(known)s",
+                                                        status=repr(status), known=", ".join(sorted(rules.statuses)))))
 
 
 def _lint_routing(ts, properties: dict, rules: Rules, lines: dict, problems: list[Problem]) -> None:
@@ -143,10 +162,10 @@ def _lint_routing(ts, properties: dict, rules: Rules, lines: dict, problems: lis
     element = ts.bpmn_id
     file, line = _where(element, lines)
     if getattr(ts, "lane", None) is None and not any(properties.get(p) for p in routing.ROUTES):
-        problems.append(Problem(file, line, element,
-                                "user task is not in a lane and names no group or assignee, so nobody can work it "
-                                "(put it in a lane named after a group, or set camunda:candidateGroups "
-                                f"to one of {', '.join(sorted(rules.groups))}, or camunda:assignee)"))
+        problems.append(Problem(file, line, element, N_(
+            "user task is not in a lane and names no group or assignee, so nobody can work it (put it in a lane "
+            "named after a group, or set camunda:candidateGroups to one of %(groups)s, or camunda:assignee)",
+            groups=", ".join(sorted(rules.groups)))))
     if not properties.get(routing.GROUP_EXPRESSION):
         for group in routing.groups_of(properties.get(routing.GROUP)):
             if rules.group_for(group) is None:
@@ -158,16 +177,16 @@ def _lint_service(ts, rules: Rules, lines: dict, problems: list[Problem]) -> Non
     file, line = _where(ts.bpmn_id, lines)
     op = rules.operations.get(ts.operation_name)
     if op is None:
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"service operation {ts.operation_name!r} has no handler "
-                                f"(known: {', '.join(sorted(rules.operations))})"))
+        problems.append(Problem(file, line, ts.bpmn_id, N_(
+            "service operation %(operation)s has no handler (known: %(known)s)", operation=repr(ts.operation_name),
+            known=", ".join(sorted(rules.operations)))))
         return
     given = set(ts.operation_params or {})
     for missing in sorted(op.required - given):
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"service operation {op.name!r} needs parameter {missing!r}"))
+        problems.append(Problem(file, line, ts.bpmn_id, N_("service operation %(operation)s needs parameter %(name)s",
+                                                           operation=repr(op.name), name=repr(missing))))
     for extra in sorted(given - op.required - op.optional):
-        problems.append(Problem(file, line, ts.bpmn_id,
-                                f"service operation {op.name!r} has no parameter {extra!r}"))
+        problems.append(Problem(file, line, ts.bpmn_id, N_("service operation %(operation)s has no parameter %(name)s",
+                                                           operation=repr(op.name), name=repr(extra))))
     for name, param in (ts.operation_params or {}).items():
-        _check_expr(param.get("value"), ts.bpmn_id, f"parameter {name!r}", lines, problems)
+        _check_expr(param.get("value"), ts.bpmn_id, "parameter", lines, problems, name=name)

@@ -26,6 +26,8 @@ from datetime import date, datetime, timedelta, UTC
 
 from SpiffWorkflow.util.task import TaskState
 
+from handlers.i18n import N_
+
 from .sandbox import ScriptRejected, compile_expression
 
 ROUTING = "lotsen_routing"
@@ -110,7 +112,8 @@ def lint(properties: dict) -> list[str]:
             try:
                 compile_expression(properties[name].strip())
             except ScriptRejected as exc:
-                problems.append(f"{name} {properties[name]!r} does not compile in the sandbox: {exc}")
+                problems.append(N_("%(property)s %(value)s does not compile in the sandbox: %(error)s", property=name,
+                                   value=repr(properties[name]), error=str(exc)))
     if properties.get(DUE_IN):
         try:
             parse_duration(properties[DUE_IN])
@@ -120,7 +123,8 @@ def lint(properties: dict) -> list[str]:
         try:
             parse_due(properties[DUE_DATE], UTC)
         except ValueError:
-            problems.append(f"{DUE_DATE} {properties[DUE_DATE]!r} is not an ISO date or date-time")
+            problems.append(N_("%(property)s %(value)s is not a date (2026-11-30) or date and time (2026-11-30T14:00)",
+                               property=DUE_DATE, value=repr(properties[DUE_DATE])))
     return problems
 
 

@@ -20,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from app.letters import templates as letter_templates
+from handlers.i18n import N_
 
 from . import camunda, process_properties, routing
 from .external import is_external
@@ -73,18 +74,19 @@ def _hardened_parser() -> etree.XMLParser:
 def _parse_xml(name: str, text: str | bytes, problems: list[Problem]):
     raw = text.encode() if isinstance(text, str) else text
     if len(raw) > MAX_FILE_BYTES:
-        problems.append(Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))
+        problems.append(Problem(name, None, None, N_("file is larger than %(mb)s MB",
+                                                     mb=MAX_FILE_BYTES // 1024 // 1024)))
         return None
     if re.search(rb"<!DOCTYPE|<!ENTITY", raw[:65536], re.IGNORECASE):
-        problems.append(Problem(name, None, None, "DTDs and entity declarations are not allowed"))
+        problems.append(Problem(name, None, None, N_("DTDs and entity declarations are not allowed")))
         return None
     try:
         root = etree.fromstring(raw, _hardened_parser())
     except etree.XMLSyntaxError as exc:
-        problems.append(Problem(name, exc.lineno, None, f"not well-formed XML: {exc.msg}"))
+        problems.append(Problem(name, exc.lineno, None, N_("not well-formed XML: %(error)s", error=exc.msg)))
         return None
     if root.getroottree().docinfo.doctype:
-        problems.append(Problem(name, None, None, "DTDs are not allowed"))
+        problems.append(Problem(name, None, None, N_("DTDs are not allowed")))
         return None
     return root
 
@@ -108,13 +110,13 @@ def _form_problems(forms: dict[str, str], problems: list[Problem]) -> dict[str, 
             schema = json.loads(text)
             Draft202012Validator.check_schema(schema)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(name, exc.lineno, None, f"not valid JSON: {exc.msg}"))
+            problems.append(Problem(name, exc.lineno, None, N_("not valid JSON: %(error)s", error=exc.msg)))
             continue
         except SchemaError as exc:
-            problems.append(Problem(name, None, None, f"not a valid JSON Schema: {exc.message}"))
+            problems.append(Problem(name, None, None, N_("not a valid JSON Schema: %(error)s", error=exc.message)))
             continue
         if schema.get("type") != "object":
-            problems.append(Problem(name, None, None, 'a form schema must have "type": "object"'))
+            problems.append(Problem(name, None, None, N_('a form schema must have "type": "object"')))
             continue
         parsed[name[len(FORM_DIR):]] = schema
     return parsed
@@ -135,25 +137,24 @@ def _structure_problems(name: str, root, rules: Rules, lines: dict[str, tuple[st
         ident = el.get("id")
         if ident and etree.QName(el).namespace in OMG_NAMESPACES:
             if ident in seen:
-                problems.append(Problem(name, el.sourceline, ident,
-                                        f"id {ident!r} is used twice (lines {seen[ident]} and {el.sourceline}); "
-                                        f"every element needs its own id"))
+                problems.append(Problem(name, el.sourceline, ident, N_(
+                    "id %(id)s is used twice (lines %(first)s and %(second)s); every element needs its own id",
+                    id=repr(ident), first=seen[ident], second=el.sourceline)))
             seen.setdefault(ident, el.sourceline)
         if ident:
             lines.setdefault(ident, (name, el.sourceline))
             if ident in operator_ids and etree.QName(el).namespace == BPMN_NS:
-                problems.append(Problem(name, el.sourceline, ident,
-                                        f"element id {ident!r} equals a service operation name; "
-                                        f"SpiffWorkflow cannot tell them apart (rename the element, "
-                                        f"e.g. {ident}_task)"))
+                problems.append(Problem(name, el.sourceline, ident, N_(
+                    "element id %(id)s equals a service operation name; SpiffWorkflow cannot tell them apart "
+                    "(rename the element, e.g. %(suggestion)s)", id=repr(ident), suggestion=f"{ident}_task")))
         if el.tag == f"{{{BPMN_NS}}}lane" and rules.group_for(el.get("name")) is None \
                 and routing.routes_by_lane(el, root):
             soft.append(Problem(name, el.sourceline, ident, rules.unknown_group("lane", el.get("name") or "")))
         if el.tag == f"{{{BPMN_NS}}}serviceTask" and el.find(f".//{{{SPIFF_NS}}}serviceTaskOperator") is None \
                 and not is_external(el):
-            problems.append(Problem(name, el.sourceline, ident,
-                                    "service task has no operation; add spiffworkflow:serviceTaskOperator with "
-                                    f"one of {', '.join(sorted(rules.operations))}"))
+            problems.append(Problem(name, el.sourceline, ident, N_(
+                "service task has no operation; add spiffworkflow:serviceTaskOperator with one of %(known)s",
+                known=", ".join(sorted(rules.operations)))))
     return problems
 
 
@@ -165,8 +166,8 @@ def _reference_problems(name: str, root) -> list[Problem]:
         for attr in ("sourceRef", "targetRef", "attachedToRef"):
             ref = el.get(attr)
             if ref is not None and ref not in ids:
-                problems.append(Problem(name, el.sourceline, el.get("id"),
-                                        f"{attr} {ref!r} is not an element of this diagram"))
+                problems.append(Problem(name, el.sourceline, el.get("id"), N_(
+                    "%(attribute)s %(ref)s is not an element of this diagram", attribute=attr, ref=repr(ref))))
     return problems
 
 
@@ -178,12 +179,12 @@ def _call_problems(roots: dict) -> list[Problem]:
         for el in root.iter(f"{{{BPMN_NS}}}callActivity"):
             called = el.get("calledElement")
             if not called:
-                problems.append(Problem(name, el.sourceline, el.get("id"), "call activity names no process to call "
-                                        "(set calledElement to a process id)"))
+                problems.append(Problem(name, el.sourceline, el.get("id"), N_(
+                    "call activity names no process to call (set calledElement to a process id)")))
             elif called not in processes:
-                problems.append(Problem(name, el.sourceline, el.get("id"),
-                                        f"call activity calls process {called!r}, which does not exist in this "
-                                        f"bundle (processes: {', '.join(sorted(p for p in processes if p))})"))
+                problems.append(Problem(name, el.sourceline, el.get("id"), N_(
+                    "call activity calls process %(called)s, which does not exist in this bundle (processes: "
+                    "%(processes)s)", called=repr(called), processes=", ".join(sorted(p for p in processes if p)))))
     return problems
 
 
@@ -235,7 +236,7 @@ def _add_to_parser(parser: LotsenParser, roots: dict, lines: dict, problems: lis
         except SpiffWorkflowException as exc:
             problems.append(_validation_problem(exc, name, lines))
         except Exception as exc:  # the parser raises bare errors on odd input
-            problems.append(Problem(name, None, None, f"cannot be read: {_first_line(exc)}"))
+            problems.append(Problem(name, None, None, N_("cannot be read: %(error)s", error=_first_line(exc))))
 
 
 def parse_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
@@ -274,7 +275,7 @@ def read_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
     process_ids = parser.get_process_ids()
     if not process_ids:
         raise BundleInvalid([Problem(bpmn_names[0], None, None,
-                                     'no executable process (set isExecutable="true" on a process)')])
+                                     N_('no executable process (set isExecutable="true" on a process)'))])
     specs = _process_specs(parser, process_ids, lines, problems)
     if problems:
         raise BundleInvalid(_sorted(problems + soft))
@@ -285,7 +286,7 @@ def read_bundle(files: Mapping[str, str], rules: Rules) -> ParsedBundle:
                 soft.extend(lint_spec(s, forms, rules, lines))
             except Exception as exc:  # a lint must never turn into a 500
                 soft.append(Problem(lines.get(s.name, (None,))[0], None, s.name,
-                                    f"cannot be checked: {_first_line(exc)}"))
+                                    N_("cannot be checked: %(error)s", error=_first_line(exc))))
     soft.extend(_letter_problems(files, specs, rules))
     lane_groups = {el.get("name"): rules.group_for(el.get("name")) for root in roots.values()
                    for el in root.iter(f"{{{BPMN_NS}}}lane") if el.get("name") and rules.group_for(el.get("name"))}
@@ -329,11 +330,11 @@ def _file_type_problems(files: Mapping[str, str], bpmn_names: list[str],
     imported = {n for n in files if n.startswith(FORM_DIR) and n.endswith(IMPORTED_FORMS)}
     letters = {n for n in files if letter_templates.is_letter_file(n)}
     unknown = sorted(set(files) - set(bpmn_names) - set(dmn_names) - set(form_names) - imported - letters)
-    problems = [Problem(name, None, None, "unknown file type (expected .bpmn, .dmn, forms/ with .json, .html "
-                                          "or .form files, or letters/*.html)")
+    problems = [Problem(name, None, None, N_("unknown file type (expected .bpmn, .dmn, forms/ with .json, .html "
+                                             "or .form files, or letters/*.html)"))
                 for name in unknown]
     if not bpmn_names:
-        problems.append(Problem(None, None, None, "the bundle has no .bpmn file"))
+        problems.append(Problem(None, None, None, N_("the bundle has no .bpmn file")))
     return problems
 
 
@@ -347,7 +348,7 @@ def _process_specs(parser: LotsenParser, process_ids, lines: dict, problems: lis
             problems.append(_validation_problem(exc, lines.get(pid, (None,))[0], lines))
         except Exception as exc:  # the parser raises bare errors on odd input
             problems.append(Problem(lines.get(pid, (None,))[0], None, pid,
-                                    f"cannot parse process: {_first_line(exc)}"))
+                                    N_("cannot parse process: %(error)s", error=_first_line(exc))))
     return specs
 
 

@@ -20,7 +20,7 @@ from app.engine import diff as bundle_diff
 from app.engine.specs import BPMN_NS, BundleInvalid, read_bundle
 from app.engine.words import N_, Reason
 from app.models import Case, CaseStatus, ProcessDraft, ProcessVersion, Role, User
-from handlers import REGISTRY
+from handlers import REGISTRY, i18n
 
 from . import ahead, audit, gate, processes, runner
 from . import groups as group_service
@@ -68,7 +68,7 @@ def get_version(session: Session, model: str, number: int) -> ProcessVersion:
     version = session.scalar(select(ProcessVersion).where(ProcessVersion.model == model,
                                                           ProcessVersion.number == number))
     if version is None:
-        raise NotFound(f"process {model!r} has no version {number}")
+        raise NotFound(i18n.N_("process %(model)s has no version %(n)s", model=repr(model), n=number))
     return version
 
 
@@ -318,7 +318,7 @@ def migrate(session: Session, case: Case, version: ProcessVersion | int, actor: 
     if target is None:
         raise NotFound(f"no process version {version}")
     if case.completed_at is not None:
-        raise CaseClosed("the case is closed; only running cases move to a new version")
+        raise CaseClosed(N_("the case is closed; only running cases move to a new version"))
     reason = _blocker(case, target)
     if reason:
         raise MigrationRefused(f"case {case.reference or case.id} cannot move to version {target.number}: {reason}",
@@ -348,7 +348,7 @@ def migrate_cases(session: Session, *, actor: User, case_ids: list[int], to_n: i
     for case_id in case_ids:
         case = session.get(Case, case_id)
         if case is None:
-            results.append({"case_id": case_id, "reference": None, "migrated": False, "reason": "no such case"})
+            results.append({"case_id": case_id, "reference": None, "migrated": False, "reason": N_("no such case")})
             continue
         entry = {"case_id": case.id, "reference": case.reference, "from_version": case.process_version.number}
         try:

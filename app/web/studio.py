@@ -227,7 +227,8 @@ def migrate(model: str):
     results = None
     if request.method == "POST":
         case_ids = [i for i in map(db_id, request.form.getlist("case_id")) if i is not None]
-        results = _svc().migrate_cases(session, actor=current_user, case_ids=case_ids, to_n=to_n) if case_ids else []
+        results = _svc().migrate_cases(session, actor=current_user, case_ids=case_ids, to_n=to_n,
+                                       model=model) if case_ids else []
     preview = _svc().migration_preview(session, model, to_n)
     return render_template("studio/migrate.html", model=model, versions=versions, to_n=to_n,
                            preview=preview, results=results)
