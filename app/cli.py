@@ -8,6 +8,7 @@ import click
 
 from app.cli_common import domain_errors as _domain_errors
 from app.cli_common import fail as _fail
+from app.cli_common import require_schema
 from app.cli_common import runtime as _runtime
 from app.config import Settings
 from app.ids import db_id
@@ -392,6 +393,7 @@ def serve(with_scheduler: bool, workers: int | None, threads: int | None, server
         server.check(settings, workers, threads, server_kind)
     except server.ServeRefused as exc:
         _fail(str(exc))
+    require_schema(settings)
     click.echo(f"Lotsen listens on http://{settings.host}:{settings.port}/ ({server_kind}, {workers} worker "
                f"process{'es' if workers > 1 else ''}, {threads} threads each)")
     server.serve(settings, workers=workers, threads=threads, with_scheduler=with_scheduler, kind=server_kind)

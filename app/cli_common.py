@@ -12,8 +12,20 @@ from app.services.errors import DomainError, InvalidInput
 
 
 def runtime() -> Runtime:
-    """The runtime the command works on (settings from LOTSEN_* variables)."""
-    return build_runtime(Settings.from_env())
+    """The runtime the command works on (settings from LOTSEN_* variables); a database this Lotsen cannot use
+    yet (missing, not upgraded) ends the command with one line saying what to do."""
+    settings = Settings.from_env()
+    require_schema(settings)
+    return build_runtime(settings)
+
+
+def require_schema(settings: Settings) -> None:
+    """Exit 1 with what to do when the database is missing, unreachable or not upgraded."""
+    from app.migrate import schema_problem
+
+    problem = schema_problem(settings.database_url)
+    if problem:
+        fail(problem)
 
 
 def fail(message: str) -> None:
