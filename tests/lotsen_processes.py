@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,21 +27,36 @@ def environment(settings: Settings, **overrides) -> dict[str, str]:
 
 @contextmanager
 def lotsen(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    """Run ``lotsen ARGS`` until the block ends (then it is stopped)."""
-    process = subprocess.Popen([sys.executable, "-c", f"from app.cli import main; main({args!r})"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
+    """Run ``lotsen ARGS`` until the block ends (then it is stopped); ``stderr_of(process)`` reads what it logged."""
+    with python(f"from app.cli import main; main({args!r})", env) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
+
+
+@contextmanager
+def python(code: str, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """Run ``python -c CODE`` until the block ends. Its stderr goes to a file, never a pipe: a process that logs
+    more than a pipe holds (64 KB) while nobody reads would block on its next line."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
+        process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=log,
+                                   text=True)
+        process.log = log
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def stderr_of(process: subprocess.Popen) -> str:
+    """What the process wrote to stderr so far."""
+    process.log.flush()
+    process.log.seek(0)
+    return process.log.read()
 
 
 def _healthy(url: str) -> bool:
@@ -62,7 +78,7 @@ def servers(env: dict[str, str], ports: list[int]) -> Iterator[list[str]]:
         for proc, url in zip(procs, urls, strict=True):
             while not _healthy(url):  # nothing to wait on but the port itself
                 if proc.poll() is not None:
-                    raise RuntimeError(f"lotsen serve exited: {proc.stderr.read()}")
+                    raise RuntimeError(f"lotsen serve exited: {stderr_of(proc)}")
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{url} did not answer /healthz within {START_TIMEOUT_S} s")
                 time.sleep(0.1)
