@@ -1,6 +1,6 @@
 """The dashboard at scale: every view of ``/insight`` timed on a seeded history (100k, 1M cases).
 
-    .venv/bin/python -m bench.dashboard --cases 100000        # seeds a temporary SQLite database first
+    .venv/bin/python -m bench.dashboard --cases 100000,1000000   # the bench's cached seeded databases
     .venv/bin/python -m bench.dashboard --database /path/db.sqlite3   # an already seeded database
 
 ``make bench`` runs it inside the inbox lines, on the database they seeded. Each view is its service
@@ -81,33 +81,42 @@ def lines(rt: Runtime, cases: int, repeats: int = 10) -> list[str]:
 
 def main() -> int:
     from app.config import Settings
-    from app.models import Base
     from app.runtime import build_runtime
-    from app.seed import seed
+    from bench import seeded
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed first (default 100,000)")
+    parser.add_argument("--cases", default="100000",
+                        help="seeded sizes, comma-separated (from the bench's cache, seeded when missing)")
     parser.add_argument("--database", help="an already seeded SQLite file or database URL (nothing is seeded)")
     parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="lotsen-dashboard-") as tmp:
-        url = args.database or f"sqlite:///{tmp}/dashboard.sqlite3"
-        if "://" not in url:
-            url = f"sqlite:///{os.path.abspath(url)}"
-        rt = build_runtime(Settings.from_env({"database_url": url, "instance_dir": tmp, "secret_key": "bench"}))
+    if args.database:
+        url = args.database if "://" in args.database else f"sqlite:///{os.path.abspath(args.database)}"
+        with tempfile.TemporaryDirectory(prefix="lotsen-dashboard-") as tmp:
+            rt = build_runtime(Settings.from_env({"database_url": url, "instance_dir": tmp, "secret_key": "bench"}))
+            try:
+                print("\n".join(lines(rt, _count_cases(rt), args.repeats)))
+            finally:
+                rt.close()
+        return 0
+    sizes = [int(n) for n in args.cases.split(",") if n.strip()]
+    for db in seeded.databases(sizes, os.environ.get("LOTSEN_BENCH_DATABASE_URL")):
+        rt = build_runtime(db.settings())
         try:
-            if not args.database:
-                Base.metadata.create_all(rt.db.write_engine)
-                seed(rt, cases=args.cases, seed=1)
-            with rt.db.unit_of_work(write=False) as session:
-                from sqlalchemy import func, select
-
-                from app.models import Case
-                cases = session.scalar(select(func.count()).select_from(Case))
-            print("\n".join(lines(rt, cases, args.repeats)))
+            print(f"  [{db.describe()}]")
+            print("\n".join(lines(rt, db.cases, args.repeats)))
         finally:
             rt.close()
     return 0
+
+
+def _count_cases(rt) -> int:
+    from sqlalchemy import func, select
+
+    from app.models import Case
+
+    with rt.db.unit_of_work(write=False) as session:
+        return session.scalar(select(func.count()).select_from(Case))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ over HTTP (a real ``lotsen serve`` on a loopback port), for the usual filters an
     .venv/bin/python -m bench.inbox --cases 10000,100000          # SQLite in a temporary directory
     LOTSEN_BENCH_DATABASE_URL=postgresql+psycopg://... .venv/bin/python -m bench.inbox --cases 10000
 
-The database is seeded cumulatively (10k, then 90k more, …) with ``lotsen seed``'s entry point. On
-PostgreSQL the bench drops and recreates every Lotsen table in the database it is given: give it a scratch
-database. Prints one line per size: open tasks, database p50/p95 and HTTP p50/p95 over all the queries.
+The databases are seeded cumulatively (10k, then 90k more, …) with ``lotsen seed``'s entry point and kept
+between runs (``bench/seeded.py``: the first run pays the seeding; a 1M database takes ~15–30 minutes). On
+PostgreSQL the seeded databases are made next to the one named (``<name>_s<size>``). Prints one line per
+size: open tasks, database p50/p95 and HTTP p50/p95 over all the queries.
 """
 from __future__ import annotations
 
@@ -15,20 +16,18 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from app.config import Settings
-from app.models import Base, HumanTask, TaskStatus, User
+from app.models import User
 from app.runtime import build_runtime
-from app.seed import seed
 from app.services import tasks as task_service
-from app.services import users as user_service
+from bench import seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 #: (label, query string) of the pages timed; "deep" follows ``next`` this many pages first.
@@ -41,13 +40,6 @@ DEEP_PAGES = 20
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-
-
-def settings_for(tmp: str, url: str | None) -> Settings:
-    return Settings.from_env({
-        "instance_dir": str(Path(tmp) / "instance"),
-        "database_url": url or f"sqlite:///{Path(tmp) / 'inbox.sqlite3'}",
-        "processes_dir": str(ROOT / "processes"), "secret_key": "bench-secret", "smtp_port": 1})
 
 
 def _args(query: str) -> dict:
@@ -165,38 +157,28 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:5.1f} ms"
 
 
-def run(sizes: list[int], url: str | None, repeats: int = 20, also=None) -> list[str]:
-    """One line per size; ``also(rt, cases)`` adds its own lines for each seeded size (the dashboard's)."""
+def run(sizes: list[int], url: str | None, repeats: int = 20, also=None, cache=None) -> list[str]:
+    """One line per size; ``also(rt, cases)`` adds its own lines for each seeded size (the dashboard's).
+
+    The seeded databases come from ``bench.seeded`` (cached between runs; the first run seeds them)."""
     lines = []
-    with tempfile.TemporaryDirectory(prefix="lotsen-inbox-") as tmp:
-        settings = settings_for(tmp, url)
+    for db in seeded.databases(sizes, url, cache):
+        settings = db.settings()
         rt = build_runtime(settings)
         try:
-            Base.metadata.drop_all(rt.db.write_engine)
-            Base.metadata.create_all(rt.db.write_engine)
-            done = 0
-            for size in sizes:
-                begun, added = time.perf_counter(), size - done
-                seed(rt, cases=added, seed=size)
-                seeded_s, done = time.perf_counter() - begun, size
-                with rt.db.unit_of_work() as session:
-                    open_tasks = session.scalar(select(func.count()).select_from(HumanTask).where(
-                        HumanTask.status == TaskStatus.OPEN))
-                    token = user_service.issue_token(session, session.scalar(
-                        select(User).where(User.username == "seed.coordinator1")))
-                sql, calls = time_database(rt, "seed.coordinator1", repeats)
-                (sql50, sql95), (call50, call95) = percentiles(sql), percentiles(calls)
-                with server(settings) as (base, pid):
-                    before = cpu_seconds(pid)
-                    http = time_http(base, token, repeats)
-                    server_cpu = (cpu_seconds(pid) - before) / len(http)
-                http50, http95 = percentiles(http)
-                lines.append(f"  inbox, {size:>9,} cases ({open_tasks:>6,} open tasks):"
-                             f" SQL p50 {ms(sql50)} p95 {ms(sql95)}; service CPU p50 {ms(call50)} p95 {ms(call95)};"
-                             f" HTTP p50 {ms(http50)} p95 {ms(http95)} (server CPU {ms(server_cpu)}/request)"
-                             f"   [seeded {added:,} cases in {seeded_s:.0f} s]")
-                if also is not None:
-                    lines += also(rt, size)
+            sql, calls = time_database(rt, seeded.STAFF_USER, repeats)
+            (sql50, sql95), (call50, call95) = percentiles(sql), percentiles(calls)
+            with server(settings) as (base, pid):
+                before = cpu_seconds(pid)
+                http = time_http(base, db.token, repeats)
+                server_cpu = (cpu_seconds(pid) - before) / len(http)
+            http50, http95 = percentiles(http)
+            lines.append(f"  inbox, {db.cases:>9,} cases ({db.open_tasks:>6,} open tasks):"
+                         f" SQL p50 {ms(sql50)} p95 {ms(sql95)}; service CPU p50 {ms(call50)} p95 {ms(call95)};"
+                         f" HTTP p50 {ms(http50)} p95 {ms(http95)} (server CPU {ms(server_cpu)}/request)"
+                         f"   [{db.describe()}]")
+            if also is not None:
+                lines += also(rt, db.cases)
         finally:
             rt.close()
     return lines

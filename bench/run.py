@@ -16,11 +16,11 @@ Measures, in one run:
 3. their ratio and milliseconds per case;
 4. what isolating scripts costs: one script or expression in-process vs. in a
    script worker, and a whole case with every call in a worker (bench/sandbox.py);
-5. the inbox at scale (bench/inbox.py): ``lotsen seed`` fills a database with 10k,
-   then 100k (``--inbox-cases 10000,100000,1000000`` for 1M) cases; one page of
-   open tasks is timed in SQL, as a service call, and over HTTP against a real
-   ``lotsen serve`` on a loopback port (p50 / p95), and each view of the insight
-   dashboard on the same seeded history (bench/dashboard.py, goal < 1 s each);
+5. the inbox at scale (bench/inbox.py): ``lotsen seed`` databases of 10k, 100k and 1M cases
+   (``--inbox-cases`` to choose), kept between runs (bench/seeded.py: the first run pays the
+   seeding, 1M takes ~15-30 min); one page of open tasks is timed in SQL, as a service call,
+   and over HTTP against a real ``lotsen serve`` on a loopback port (p50 / p95), and each view
+   of the insight dashboard on the same seeded history (bench/dashboard.py, goal < 1 s each);
 6. step cost (bench/step_cost.py): one task completion through the service layer
    after 10 and after 200 completed tasks of the same case, and their ratio;
 7. the what-if simulation (bench/simulation.py): simulated cases per second through
@@ -57,7 +57,7 @@ from sqlalchemy import event, select
 from app.clock import clock
 from app.config import Settings
 from app.engine.script_pool import ScriptPool
-from bench import dashboard, inbox, step_cost
+from bench import dashboard, inbox, seeded, step_cost
 from bench import http as http_bench
 from bench.gate import report as gate_report
 from bench.memory import APPLICATION, PROCESS, PROCESSES, STEPS, run_memory
@@ -219,8 +219,10 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("LOTSEN_BENCH_REPEATS", 3)))
     parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 1000)),
                         help="applications per run in the simulation lines (default 1000)")
-    parser.add_argument("--inbox-cases", default=os.environ.get("LOTSEN_BENCH_INBOX_CASES", "10000,100000"),
-                        help="seeded case counts for the inbox lines, e.g. 10000,100000,1000000 ('0': none)")
+    parser.add_argument("--inbox-cases",
+                        default=os.environ.get("LOTSEN_BENCH_INBOX_CASES", "10000,100000,1000000"),
+                        help="seeded case counts for the inbox and dashboard lines (default 10000,100000,1000000;"
+                             " '0': none); cached between runs, see bench/seeded.py")
     parser.add_argument("--step-tasks", type=int, default=int(os.environ.get("LOTSEN_BENCH_STEP_TASKS", 200)),
                         help="completed tasks before the late step of the step-cost line (default 200)")
     parser.add_argument("--http-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_HTTP_CASES", 40)),
@@ -307,7 +309,8 @@ def main() -> int:
     print("\n".join(simulation_lines + http_lines))
     if inbox_sizes:
         print(f"  inbox page (50 tasks) on {'PostgreSQL' if pg_url else 'SQLite'}, 7 queries incl. a page "
-              f"{inbox.DEEP_PAGES} pages deep:")
+              f"{inbox.DEEP_PAGES} pages deep (seeded databases cached in {seeded.cache_dir()}; a size not"
+              " cached yet is seeded first, 1M cases take ~15-30 min):")
         print("\n".join(inbox.run(inbox_sizes, pg_url, max(5, 5 * repeats), also=dashboard.lines)))
     print("\n".join(gate_lines))
     if unfinished:

@@ -1,4 +1,5 @@
 """`make bench` keeps working (a tiny run; the timing itself is never asserted)."""
+import os
 import re
 import subprocess
 import sys
@@ -6,11 +7,12 @@ import sys
 from app.config import PROJECT_ROOT
 
 
-def test_bench_completes_every_case_and_prints_the_ratio():
+def test_bench_completes_every_case_and_prints_the_ratio(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bench.run", "--cases", "3", "--memory-cases", "5",
                              "--repeats", "1", "--sim-cases", "5", "--inbox-cases", "150",
                              "--step-tasks", "20", "--http-cases", "4", "--http-rounds", "1"],
-                            capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+                            capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+                            env={**os.environ, "LOTSEN_BENCH_CACHE": str(tmp_path)})  # not the bench's own cache
     assert result.returncode == 0, result.stderr
     assert "ratio in-memory/service" in result.stdout and "all cases completed" in result.stdout
     assert "simulated cases/s" in result.stdout
