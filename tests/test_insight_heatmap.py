@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.helpers import Api, browser_login
+from tests.helpers import TRIAGE_COMPLETE, Api, browser_login
 from tests.insight_history import walk
 from tests.test_insight_dashboard import manager_headers
 
@@ -73,3 +73,63 @@ def test_the_heatmap_colours_the_tasks_on_the_deployed_diagram(page, rt, client,
     expect(page.locator("g.djs-element[data-element-id='triage'].heat-0, g.djs-element[data-element-id='triage']"
                         "[class*='heat-']")).not_to_have_count(0)
     assert page.js_errors == []
+
+
+def _triage_row(rt, case_id):
+    with rt.db.unit_of_work(write=False) as session:
+        return session.execute(text(
+            "SELECT id, created_at, claimed_at, completed_at, process_version_id, wait_seconds, work_seconds "
+            "FROM human_task WHERE case_id = :c AND element_id = 'triage'"), {"c": case_id}).one()
+
+
+def _moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def test_a_task_moved_back_leaves_the_heatmap_until_it_is_completed_again(api, rt, client):
+    headers = manager_headers(rt)
+
+    def triage_count():
+        elements = client.get("/api/insight/heatmap?process=building_permit", headers=headers).get_json()["elements"]
+        return next((e["count"] for e in elements if e["element"] == "triage"), 0)
+
+    case_id = api.as_("applicant").submit()["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id=case_id)
+    task_id, created, claimed, completed, version_id, wait, work = _triage_row(rt, case_id)
+    assert version_id is not None and triage_count() == 1
+    assert wait == round((_moment(claimed) - _moment(created)).total_seconds(), 3)
+    assert work == round((_moment(completed) - _moment(claimed)).total_seconds(), 3)
+
+    moved = api.as_("admin").post(f"/api/admin/cases/{case_id}/move-back", {"task": task_id, "reason": "Fel spår."})
+    assert moved.status_code == 200
+    assert _triage_row(rt, case_id)[4:] == (None, None, None) and triage_count() == 0
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id=case_id)
+    assert _triage_row(rt, case_id)[5] is not None and triage_count() == 1
+
+
+def test_the_upgrade_back_fills_the_times_of_tasks_completed_before_it(api, rt, client):
+    import importlib.util
+
+    from app.config import PROJECT_ROOT
+
+    walk(api)
+    headers = manager_headers(rt)
+    before = client.get("/api/insight/heatmap?process=building_permit", headers=headers).get_json()
+    path = PROJECT_ROOT / "migrations" / "versions" / "0026_task_wait_work_seconds.py"
+    spec = importlib.util.spec_from_file_location("task_times_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with rt.db.write_engine.begin() as conn:
+        stamped = conn.execute(text("SELECT id, process_version_id, wait_seconds, work_seconds FROM human_task "
+                                    "WHERE wait_seconds IS NOT NULL ORDER BY id")).all()
+        conn.execute(text("UPDATE human_task SET process_version_id = NULL, wait_seconds = NULL, work_seconds = NULL"))
+    assert client.get("/api/insight/heatmap?process=building_permit", headers=headers).get_json()["elements"] == []
+    with rt.db.write_engine.begin() as conn:
+        migration.backfill(conn)
+        filled = conn.execute(text("SELECT id, process_version_id, wait_seconds, work_seconds FROM human_task "
+                                   "WHERE wait_seconds IS NOT NULL ORDER BY id")).all()
+    assert len(filled) == len(stamped) > 10
+    for (tid, version, wait, work), (fid, fversion, fwait, fwork) in zip(stamped, filled, strict=True):
+        assert (tid, version) == (fid, fversion)
+        assert abs(wait - fwait) < 0.002 and abs(work - fwork) < 0.002
+    assert client.get("/api/insight/heatmap?process=building_permit", headers=headers).get_json() == before

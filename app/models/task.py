@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, event, inspect, text, update
+from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Index, String, event, inspect, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base
@@ -21,6 +21,13 @@ def _open_index(name: str, *columns: str) -> Index:
     return Index(name, *columns, sqlite_where=_OPEN, postgresql_where=_OPEN)
 
 
+def _timed_index(name: str, seconds: str) -> Index:
+    """A partial index over completed tasks' times per version and task: the heatmap counts them and reads
+    each median at its offset in the index, whatever the number of tasks."""
+    where = text(f"{seconds} IS NOT NULL")
+    return Index(name, "process_version_id", "element_id", seconds, sqlite_where=where, postgresql_where=where)
+
+
 class HumanTask(Base):
     """A user task offered to a group, written in the same transaction as the case."""
 
@@ -32,6 +39,8 @@ class HumanTask(Base):
         _open_index("ix_human_task_open_assignee_created", "assignee_id", "created_at", "id"),
         _open_index("ix_human_task_open_element_due", "element_id", "sort_due", "created_at", "id"),
         _open_index("ix_human_task_open_element_created", "element_id", "created_at", "id"),
+        _timed_index("ix_human_task_version_element_wait", "wait_seconds"),
+        _timed_index("ix_human_task_version_element_work", "work_seconds"),
     )
 
     #: SpiffWorkflow's task id (uuid).
@@ -60,6 +69,11 @@ class HumanTask(Base):
     #: The case's statutory deadline copied here so one index sorts the inbox by it (``NO_DEADLINE`` when
     #: no clock runs); kept equal to ``Case.statutory_due`` at every flush (``_copy_case_deadlines`` below).
     sort_due: Mapped[date] = mapped_column(Date, default=NO_DEADLINE, server_default=NO_DEADLINE.isoformat())
+    #: Set when the task is completed after a claim (``_time_completed_tasks`` below), else empty: the version
+    #: its case was on, the wait (ready -> claimed) and the work (claimed -> completed) in seconds.
+    process_version_id: Mapped[int | None]
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    work_seconds: Mapped[float | None] = mapped_column(Float)
 
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -86,6 +100,27 @@ class TaskCandidateGroup(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
     group: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(default=0)
+
+
+def seconds(start: datetime, end: datetime) -> float:
+    """``end - start`` in seconds, to the millisecond (as the migration's back-fill computes it)."""
+    return round((end - start).total_seconds(), 3)
+
+
+@event.listens_for(Session, "before_flush")
+def _time_completed_tasks(session: Session, _context, _instances) -> None:
+    """A completed task carries its wait and work times and its case's version; any other task none."""
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, HumanTask):
+            continue
+        timed = obj.status == TaskStatus.COMPLETED and None not in (obj.claimed_at, obj.completed_at)
+        if not timed:
+            obj.process_version_id = obj.wait_seconds = obj.work_seconds = None
+        elif obj.wait_seconds is None:
+            case = obj.case if "case" not in inspect(obj).unloaded else session.get(Case, obj.case_id)
+            obj.process_version_id = case.process_version_id if case is not None else None
+            obj.wait_seconds = seconds(obj.created_at, obj.claimed_at)
+            obj.work_seconds = seconds(obj.claimed_at, obj.completed_at)
 
 
 @event.listens_for(Session, "before_flush")

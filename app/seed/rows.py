@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from app.models import CaseFigures, CaseStatus, Outcome, TaskStatus
-from app.models.task import NO_DEADLINE
+from app.models.task import NO_DEADLINE, seconds
 from app.services import clocks
 from app.services.insight import figures
 
@@ -93,6 +93,9 @@ def task_rows(ctx: Context, life: Life, case_id: int, reference: str, rng) -> tu
                "sort_due": NO_DEADLINE}
         if ctx.has_claimed_at:
             row["claimed_at"] = task.claimed_at
+            # as the model stamps a task completed after a claim (``models.task._time_completed_tasks``)
+            row.update(process_version_id=ctx.version_id, wait_seconds=seconds(task.created_at, task.claimed_at),
+                       work_seconds=seconds(task.claimed_at, task.completed_at))
         tasks.append(row)
         audit.append(event(task.completed_at, username, "task.completed", case_id, task.element_id,
                            {"task": row["id"], "title": title, "after": task.submitted}))

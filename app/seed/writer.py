@@ -62,7 +62,8 @@ class Writer:
         row.update(state=c.state, status=t.status, facts={**c.facts, "case_type": life.case_type},
                    track=t.track, path=t.path, completed_at=None, updated_at=life.stage_since)
         due = row["statutory_due"] or NO_DEADLINE
-        unclaimed = {"claimed_at": None} if self.ctx.has_claimed_at else {}
+        unclaimed = {"claimed_at": None, "process_version_id": None, "wait_seconds": None,
+                     "work_seconds": None} if self.ctx.has_claimed_at else {}
         for task in c.tasks:
             tasks.append({**task, "sort_due": due, "assignee_id": None, "completed_at": None,
                           "completed_by_id": None, "submitted": None, **unclaimed})
