@@ -8,7 +8,7 @@ from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, T
 from .external import ExternalTask, WorkerCredential
 from .group import Group, group_membership
 from .hearing import HearingParty
-from .insight import CaseFigures
+from .insight import CaseFigures, FiguresDay, FiguresMonthDays
 from .notice import Notice
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
@@ -22,7 +22,8 @@ from .throttle import ThrottleCounter
 __all__ = [
     "audit_guards",
     "Appeal", "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent",
-    "CaseStatus", "CaseFigures", "ConversationMessage", "DecisionParty", "Document", "ExternalTask", "Group",
+    "CaseStatus", "CaseFigures", "FiguresDay", "FiguresMonthDays",
+    "ConversationMessage", "DecisionParty", "Document", "ExternalTask", "Group",
     "HearingParty", "SurveyAnswer", "SurveyInvitation",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",
     "ProcessDraft", "ProcessVersion", "ReferenceSequence", "Role", "STATUS_PRECEDENCE", "SimulationRun",

@@ -52,3 +52,58 @@ class CaseFigures(Base):
     #: Complete without any supplement order (Umeå's "komplett vid ankomst").
     complete_on_arrival: Mapped[bool | None] = mapped_column(Boolean)
 
+
+
+#: The counters of ``FiguresDay``: cases received (arrival day), decided and their figures (decision day), ended
+#: (the day a case stopped being open) and the outcomes (decision day; withdrawals included).
+DAY_COUNTERS = ("received", "coa_judged", "coa_yes", "decided", "in_deadline", "with_deadline", "in_goal",
+                "with_goal", "in_ten", "with_clock", "extended", "reduced", "reduction_kr", "supplement_orders",
+                "ended", "granted", "refused", "dismissed", "withdrawn", "no_permit_needed")
+
+
+class FiguresDay(Base):
+    """Per day, process, case type and track: the summed figures of ``case_figures`` (kept by difference with it,
+    ``services.insight.rollup``), so a period's counts add up days instead of rows. An absent case type or
+    track is ``''``."""
+
+    __tablename__ = "figures_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    process: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    track: Mapped[str] = mapped_column(String(20), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    coa_judged: Mapped[int] = mapped_column(Integer, default=0)
+    coa_yes: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    in_deadline: Mapped[int] = mapped_column(Integer, default=0)
+    with_deadline: Mapped[int] = mapped_column(Integer, default=0)
+    in_goal: Mapped[int] = mapped_column(Integer, default=0)
+    with_goal: Mapped[int] = mapped_column(Integer, default=0)
+    in_ten: Mapped[int] = mapped_column(Integer, default=0)
+    with_clock: Mapped[int] = mapped_column(Integer, default=0)
+    extended: Mapped[int] = mapped_column(Integer, default=0)
+    reduced: Mapped[int] = mapped_column(Integer, default=0)
+    reduction_kr: Mapped[int] = mapped_column(Integer, default=0)
+    supplement_orders: Mapped[int] = mapped_column(Integer, default=0)
+    ended: Mapped[int] = mapped_column(Integer, default=0)
+    granted: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    dismissed: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    no_permit_needed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FiguresMonthDays(Base):
+    """Per month of decision, process, case type and track: how many decided cases took each number of days
+    (``kind``: statutory, lead, completeness) — exact medians and percentiles of whole months without their rows."""
+
+    __tablename__ = "figures_month_days"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    process: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    track: Mapped[str] = mapped_column(String(20), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,6 +1,8 @@
 """Writing seeded batches: one transaction per batch, bulk inserts, the audit chain appended in order."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, insert, select, text, update
 
 from app.models import (
@@ -9,6 +11,7 @@ from app.models import (
 from app.models.task import NO_DEADLINE
 from app.runtime import Runtime
 from app.services import audit, audit_checkpoints
+from app.services.insight import rollup
 
 from . import rows, templates
 from .history import Life
@@ -49,6 +52,7 @@ class Writer:
                                  (Timer, timers), (MessageSubscription, subs), (CaseFigures, figures)):
                 if batch:
                     conn.execute(insert(model), batch)
+            rollup.add_rows(session, [SimpleNamespace(**row) for row in figures])
             _append(session, trail)
         self.tasks += len(tasks)
         self.events += len(events)

@@ -11,14 +11,18 @@ from app.models import Case, CaseFigures, ProcessVersion
 
 from .. import clocks
 from ..env import get_env
+from . import rollup
 
 
 def project(session: Session, case: Case, clock: clocks.Clocks) -> CaseFigures:
     """Write the case's figures from its clocks (called by the runner after every action)."""
     row = session.get(CaseFigures, case.id)
     if row is None:
+        before = rollup.empty()
         row = CaseFigures(case_id=case.id)
         session.add(row)
+    else:
+        before = rollup.contributions(row)
     version = session.get(ProcessVersion, case.process_version_id)
     tz = ZoneInfo(get_env(session).settings.timezone)
     row.process, row.version = version.model, version.number
@@ -29,6 +33,7 @@ def project(session: Session, case: Case, clock: clocks.Clocks) -> CaseFigures:
     row.outcome = case.outcome.value if case.outcome else None
     row.closed_on = case.completed_at.astimezone(tz).date() if case.completed_at else None
     _fill(row, clock, (case.facts or {}).get("fee") if clock.decided_on else None)
+    rollup.apply(session, rollup.difference(before, rollup.contributions(row)))
     return row
 
 

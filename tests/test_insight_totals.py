@@ -1,0 +1,79 @@
+"""The dashboard's day and month totals: kept case by case, they equal totals rebuilt from the rows, and a
+period cut anywhere gives the figures of exactly its own cases."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.models import CaseFigures, FiguresDay, FiguresMonthDays
+from app.models.insight import DAY_COUNTERS
+from app.seed import seed
+from app.services.insight import rollup
+from app.services.insight.stats import interpolate
+from tests.helpers import Api
+from tests.insight_history import walk
+from tests.test_insight_dashboard import manager_headers
+
+
+def _totals(rt) -> tuple[set, set]:
+    """Every non-zero total (rows whose counts were all taken back to zero are no figure)."""
+    with rt.db.unit_of_work(write=False) as session:
+        days = {(r.day, r.process, r.case_type, r.track, *(getattr(r, n) for n in DAY_COUNTERS))
+                for r in session.scalars(select(FiguresDay)) if any(getattr(r, n) for n in DAY_COUNTERS)}
+        months = {(r.month, r.kind, r.process, r.case_type, r.track, r.days, r.n)
+                  for r in session.scalars(select(FiguresMonthDays)) if r.n}
+    return days, months
+
+
+def test_totals_kept_case_by_case_equal_the_totals_rebuilt_from_the_rows(client, actors, rt):
+    walk(Api(client, actors))  # submissions, supplements, refusals, a withdrawal, late decisions, open cases
+    seed(rt, cases=60, seed=3, batch=25)
+    kept = _totals(rt)
+    assert len(kept[0]) > 20 and len(kept[1]) > 20
+    with rt.db.write_engine.begin() as conn:
+        rollup.rebuild(conn)
+    assert _totals(rt) == kept
+
+
+def _rows(rt):
+    with rt.db.unit_of_work(write=False) as session:
+        return session.execute(select(CaseFigures.arrived_on, CaseFigures.decided_on, CaseFigures.closed_on,
+                                      CaseFigures.outcome, CaseFigures.statutory_days, CaseFigures.lead_days,
+                                      CaseFigures.case_type)).all()
+
+
+@pytest.mark.parametrize("case_type", [None, "bygglov"])
+def test_a_period_cut_mid_month_gives_the_figures_of_its_own_cases(client, rt, case_type):
+    seed(rt, cases=500, seed=5, batch=250)
+    first, last = date.today() - timedelta(days=250), date.today() - timedelta(days=17)
+    first = first.replace(day=13)
+    query = f"from={first}&to={last}" + (f"&case_type={case_type}" if case_type else "")
+    headers = manager_headers(rt)
+    summary = client.get(f"/api/insight/summary?{query}", headers=headers).get_json()
+    trends = client.get(f"/api/insight/trends?{query}", headers=headers).get_json()
+
+    rows = [r for r in _rows(rt) if case_type is None or r.case_type == case_type]
+    decided = [r for r in rows if r.decided_on and first <= r.decided_on <= last
+               and r.outcome not in (None, "withdrawn")]
+    statutory = sorted(r.statutory_days for r in decided if r.statutory_days is not None)
+    lead = sorted(r.lead_days for r in decided if r.lead_days is not None)
+    assert len(decided) > 100
+    assert summary["decided"] == len(decided)
+    assert summary["received"] == sum(1 for r in rows if r.arrived_on and first <= r.arrived_on <= last)
+    assert summary["open"] == sum(1 for r in rows if r.arrived_on and r.arrived_on <= last
+                                  and not (r.decided_on and r.decided_on <= last)
+                                  and not (r.closed_on and r.closed_on <= last))
+    assert summary["medians"]["statutory_days"] == interpolate(statutory, 0.5)
+    assert summary["p90s"]["statutory_days"] == pytest.approx(interpolate(statutory, 0.9))
+    assert summary["medians"]["lead_time_days"] == interpolate(lead, 0.5)
+    assert summary["outcomes"]["withdrawn"] == sum(1 for r in rows if r.outcome == "withdrawn"
+                                                   and r.decided_on and first <= r.decided_on <= last)
+
+    months = {row["month"]: row for row in trends["months"]}
+    start_month = last.replace(day=1)  # the period's last month is cut at ``last``
+    in_last = sorted(r.statutory_days for r in decided if r.decided_on >= start_month and r.statutory_days is not None)
+    assert months[start_month.strftime("%Y-%m")]["decided"] == sum(1 for r in decided if r.decided_on >= start_month)
+    assert months[start_month.strftime("%Y-%m")]["statutory_days_median"] == (
+        interpolate(in_last, 0.5) if in_last else None)
