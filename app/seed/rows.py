@@ -114,6 +114,7 @@ def figures_row(ctx: Context, case: dict, clock: clocks.Clocks) -> dict:
     row = CaseFigures(case_id=case["id"], process="building_permit", version=ctx.version_number,
                       case_type=case["case_type"], track=case["track"], measure=case["measure"],
                       outcome=case["outcome"].value if case["outcome"] else None,
+                      status=case["status"].value if case["status"] else None,
                       closed_on=case["completed_at"].astimezone(ctx.tz).date() if case["completed_at"] else None)
     figures._fill(row, clock, (case["facts"] or {}).get("fee") if clock.decided_on else None)
     return {column.key: getattr(row, column.key) for column in CaseFigures.__table__.columns}

@@ -31,6 +31,7 @@ def project(session: Session, case: Case, clock: clocks.Clocks) -> CaseFigures:
     row.case_type = case.case_type or facts.get("case_type") or facts.get("suggested_case_type")
     row.track, row.measure = case.track, case.measure
     row.outcome = case.outcome.value if case.outcome else None
+    row.status = case.status.value if case.status else None
     row.closed_on = case.completed_at.astimezone(tz).date() if case.completed_at else None
     _fill(row, clock, (case.facts or {}).get("fee") if clock.decided_on else None)
     rollup.apply(session, rollup.difference(before, rollup.contributions(row)))

@@ -103,14 +103,15 @@ def apply(session, change: tuple[dict, Counter]) -> None:
         return
     conn = session.connection()
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    for (day, process, case_type, track), counts in days.items():
+    # in key order, so that two transactions never wait for each other's rows in opposite orders (PostgreSQL)
+    for (day, process, case_type, track), counts in sorted(days.items()):
         row = {"day": day, "process": process, "case_type": case_type, "track": track,
                **{name: counts.get(name, 0) for name in DAY_COUNTERS}}
         statement = insert(FiguresDay).values(row)
         conn.execute(statement.on_conflict_do_update(
             index_elements=["day", "process", "case_type", "track"],
             set_={name: getattr(FiguresDay, name) + statement.excluded[name] for name in counts}))
-    for (month, kind, process, case_type, track, value), n in months.items():
+    for (month, kind, process, case_type, track, value), n in sorted(months.items()):
         statement = insert(FiguresMonthDays).values(month=month, kind=kind, process=process, case_type=case_type,
                                                     track=track, days=value, n=n)
         conn.execute(statement.on_conflict_do_update(
