@@ -3,12 +3,21 @@
 SpiffWorkflow's timers call ``datetime.now(timezone.utc)`` and its tasks stamp
 state changes with ``time.time()``; both are pointed at Lotsen's injectable
 clock so that tests (and the controllable test clock) decide what time it is.
+
+On every state change a task also builds the details of a log record (a dict
+of eight fields, the state's name, the parent looked up) *before* the logger
+decides whether to keep it; with the ``spiff`` loggers below INFO, as they are
+unless someone turns them on, that was about a tenth of a simulated case's
+time. ``Task._set_state`` is replaced by the same code that asks the logger
+first: the state, the timestamps and, when logging is on, the records are as
+before.
 These are replacements of module attributes inside SpiffWorkflow: an upgrade
 may move or rename them, so ``apply`` refuses to run on any other version
 until someone has checked the patches again and raised ``CHECKED_VERSION``.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from importlib import metadata
 
@@ -38,8 +47,24 @@ class ClockTime:
         return clock.timestamp()
 
 
-#: (module, attribute, replacement): what is replaced where.
-PATCHES = [(spiff_timer_module, "datetime", ClockDatetime), (spiff_task_module, "time", ClockTime)]
+def set_state(self, value: int) -> None:
+    """``Task._set_state`` of SpiffWorkflow 3.2.0, building a log record's details only for a logger that keeps
+    it."""
+    logger = spiff_task_module.logger
+    if value != self.state:
+        elapsed = spiff_task_module.time.time() - self.last_state_change
+        self.last_state_change = spiff_task_module.time.time()
+        self._state = value
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(f"State changed to {spiff_task_module.TaskState.get_name(value)}",
+                        extra=self.collect_log_extras({"elapsed": elapsed}))
+    elif logger.isEnabledFor(logging.DEBUG):
+        logger.debug(f"State set to {spiff_task_module.TaskState.get_name(value)}", extra=self.collect_log_extras())
+
+
+#: (module or class, attribute, replacement): what is replaced where.
+PATCHES = [(spiff_timer_module, "datetime", ClockDatetime), (spiff_task_module, "time", ClockTime),
+           (spiff_task_module.Task, "_set_state", set_state)]
 
 
 class UnsupportedSpiffWorkflow(RuntimeError):
@@ -52,13 +77,14 @@ def check_version(installed: str | None = None) -> None:
         raise UnsupportedSpiffWorkflow(
             f"SpiffWorkflow {installed} is installed, but app/engine/spiff_patches.py was checked against "
             f"{CHECKED_VERSION}: check that {', '.join(f'{m.__name__}.{a}' for m, a, _ in PATCHES)} still exist "
-            "and are what SpiffWorkflow uses for the current time, then raise CHECKED_VERSION")
+            "and are what SpiffWorkflow uses for the current time (and that Task._set_state is still the code "
+            "copied in set_state), then raise CHECKED_VERSION")
 
 
 def apply() -> None:
-    """Point SpiffWorkflow's clocks at Lotsen's (refuses on an unchecked SpiffWorkflow version)."""
+    """Point SpiffWorkflow's clocks at Lotsen's, log details only when logged (refuses on an unchecked version)."""
     check_version()
     for module, attribute, replacement in PATCHES:
         if not hasattr(module, attribute):
-            raise UnsupportedSpiffWorkflow(f"{module.__name__} no longer has {attribute!r} to point at Lotsen's clock")
+            raise UnsupportedSpiffWorkflow(f"{module.__name__} no longer has {attribute!r} to replace")
         setattr(module, attribute, replacement)

@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.clock import clock
-from app.engine.runtime import EngineError, MessageNotExpected, ProcessEngine
+from app.engine.runtime import EngineError, MessageNotExpected
 from app.engine.script_pool import ScriptPool
+from app.engine.simulated import SimulatedEngine, drop_history
 from app.engine.store import SpecCache
 from app.services.errors import InvalidInput
 from app.services.forms import normalise
@@ -103,7 +104,7 @@ class Run:
         specs = SpecCache()
         specs.put(scenario.spec_key, scenario.spec_json)
         self.scripts = ScriptPool(size=1)
-        self.engine = ProcessEngine(REGISTRY, specs, scripts=self.scripts, zone=self.zone)
+        self.engine = SimulatedEngine(REGISTRY, specs, scripts=self.scripts, zone=self.zone)
 
     # ------------------------------------------------------------------ the loop
     def execute(self) -> RunResult:
@@ -214,6 +215,7 @@ class Run:
         if case.host.has_event("decided") or case.wf.is_completed():
             self._finish(case)
             return
+        drop_history(case.wf)
         waits = workflow_waits(case.wf)
         ready = {r.id: r for r in waits.ready}
         for task_id, task in list(case.tasks.items()):

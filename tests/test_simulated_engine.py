@@ -1,0 +1,143 @@
+"""The simulation's engine work, made cheaper without changing what a case does.
+
+Its walk of the task tree must find what SpiffWorkflow's own iterator finds, in the same order, at every
+step of real cases; dropping finished history must keep every live task and its data; and SpiffWorkflow
+no longer builds log details that no logger keeps.
+"""
+from __future__ import annotations
+
+import logging
+
+import pytest
+from SpiffWorkflow import task as spiff_task_module
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+from app.engine import simulated
+from app.engine.specs import parse_bundle
+from app.services import simulation
+from app.services.processes import RULES
+from app.simulation import run as simulation_run
+from bench.step_cost import FILES as LONG_CASE
+from tests.bundles import CHECK_FORM, FIXTURES
+from tests.test_simulation import _run
+
+#: Ways SpiffWorkflow and Lotsen ask for tasks (the last ones with a depth limit the tree reaches).
+QUERIES = [
+    {"state": TaskState.READY}, {"state": TaskState.WAITING}, {"state": TaskState.READY, "manual": True},
+    {"state": TaskState.NOT_FINISHED_MASK}, {"state": TaskState.PREDICTED_MASK}, {},
+    {"state": TaskState.READY | TaskState.WAITING | TaskState.STARTED}, {"spec_name": "review"},
+    {"state": TaskState.FINISHED_MASK, "end_at_spec": "review"}, {"max_depth": 3},
+    {"state": TaskState.NOT_FINISHED_MASK, "max_depth": 4},
+]
+
+
+def _same_as_spiffworkflow(wf) -> None:
+    assert isinstance(wf, simulated.SimulatedWorkflow)
+    for query in QUERIES:
+        theirs = [t.id for t in BpmnTaskIterator(wf.task_tree, **query)]
+        assert [t.id for t in wf.get_tasks(**query)] == theirs, query
+        plain = {k: v for k, v in query.items() if k in ("state", "max_depth", "end_at_spec")}
+        assert [t.id for t in simulated.walk(wf.task_tree, **plain)] == [
+            t.id for t in TaskIterator(wf.task_tree, **plain)], query
+
+
+def test_at_every_step_of_simulated_cases_the_walk_finds_what_spiffworkflow_finds_in_its_order(rt, monkeypatch):
+    checked = []
+    settle = simulation_run.Run._settle
+
+    def checking(self, case):
+        if not case.wf.is_completed():
+            _same_as_spiffworkflow(case.wf)
+            checked.append(len(case.wf.tasks))
+        return settle(self, case)
+
+    monkeypatch.setattr(simulation_run.Run, "_settle", checking)
+    result = _run(rt, simulation.Variant(staff={"officer": 2}), cases=15)
+    assert result["scenarios"][0]["failures"] == []
+    assert len(checked) > 100 and max(checked) > 20
+
+
+def test_the_walk_stops_at_spiffworkflows_depth_limit_in_a_long_loop():
+    spec, subprocesses = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    wf = simulated.SimulatedWorkflow(spec, subprocesses)
+    wf.do_engine_steps()
+    for n in range(40):
+        [review] = wf.get_tasks(state=TaskState.READY, manual=True)
+        review.set_data(finished=False, note=f"{n}")
+        review.run()
+        wf.do_engine_steps()
+    for limit in (1, 5, 17, 60, 1000):
+        for state in (TaskState.ANY_MASK, TaskState.READY, TaskState.COMPLETED):
+            assert [t.id for t in simulated.walk(wf.task_tree, state=state, max_depth=limit)] == [
+                t.id for t in TaskIterator(wf.task_tree, state=state, max_depth=limit)]
+    assert len(wf.get_tasks(state=TaskState.COMPLETED)) > 60
+
+
+def test_dropping_finished_history_keeps_the_live_tasks_their_data_and_the_way_on():
+    spec, subprocesses = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    wf = simulated.SimulatedWorkflow(spec, subprocesses)
+    wf.do_engine_steps()
+    for n in range(10):
+        [review] = wf.get_tasks(state=TaskState.READY, manual=True)
+        review.set_data(finished=False, note=f"review {n}")
+        review.run()
+        wf.do_engine_steps()
+    live = {t.id: dict(t.data) for t in wf.get_tasks(state=TaskState.NOT_FINISHED_MASK)}
+    before = len(wf.tasks)
+
+    gone = simulated.drop_history(wf)
+
+    assert gone > 0 and len(wf.tasks) == before - gone
+    assert {t.id: dict(t.data) for t in wf.get_tasks(state=TaskState.NOT_FINISHED_MASK)} == live
+    assert wf.task_tree.parent is None and wf.task_tree.has_state(TaskState.COMPLETED)
+    assert simulated.drop_history(wf) == 0  # nothing more finished since
+    [review] = wf.get_tasks(state=TaskState.READY, manual=True)
+    assert review.data["note"] == "review 9"
+    review.set_data(finished=True, note="done")
+    review.run()
+    wf.do_engine_steps()
+    assert wf.is_completed()
+
+
+def test_a_workflow_that_can_call_a_subprocess_keeps_spiffworkflows_own_walk():
+    calls = (FIXTURES / "camunda" / "call_mapping.bpmn").read_text(encoding="utf-8").replace("MAPPINGS", "")
+    bundle = parse_bundle({"calls.bpmn": calls, "forms/check.json": CHECK_FORM}, RULES)
+    caller, _ = bundle.specs["caller"]
+    long_case, _ = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    assert simulated.workflow_class(caller) is BpmnWorkflow
+    assert simulated.workflow_class(long_case) is simulated.SimulatedWorkflow
+
+
+@pytest.fixture
+def spiff_log():
+    logger = spiff_task_module.logger
+    level = logger.level
+    yield logger
+    logger.setLevel(level)
+
+
+def test_with_spiffworkflows_logging_off_a_state_change_builds_no_log_details(spiff_log, monkeypatch):
+    built = []
+    original = spiff_task_module.Task.collect_log_extras
+    monkeypatch.setattr(spiff_task_module.Task, "collect_log_extras",
+                        lambda self, dct=None: built.append(self) or original(self, dct))
+    spiff_log.setLevel(logging.WARNING)
+    spec, subprocesses = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    wf = BpmnWorkflow(spec, subprocesses)
+    wf.do_engine_steps()
+    assert wf.get_tasks(state=TaskState.READY, manual=True) and built == []
+
+
+def test_with_spiffworkflows_logging_on_each_state_change_is_logged_with_its_details(spiff_log, caplog):
+    spiff_log.setLevel(logging.INFO)
+    spec, subprocesses = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    with caplog.at_level(logging.INFO, logger=spiff_log.name):
+        wf = BpmnWorkflow(spec, subprocesses)
+        wf.do_engine_steps()
+    [review] = wf.get_tasks(state=TaskState.READY, manual=True)
+    records = [r for r in caplog.records if r.name == spiff_log.name and getattr(r, "task_id", None) == review.id]
+    assert [r.getMessage() for r in records][-1] == "State changed to READY"
+    assert records[-1].task_spec == review.task_spec.name and records[-1].state == "READY"
+    assert records[-1].elapsed >= 0
