@@ -82,18 +82,46 @@ def _bar():
     return progress
 
 
-def _fmt(metric: dict, scale: float = 1.0, unit: str = "") -> str:
+MINUS = "\u2212"
+REASONS = {"refused": "the step refused the simulated answers however they were given",
+           "failed": "the step failed (a handler, a script or an expression)",
+           "unexpected": "the case was not waiting for what the simulation did next"}
+
+
+def _num(value: float, signed: bool = False) -> str:
+    """One decimal, a true minus sign, a plus sign for a difference above zero."""
+    text = f"{abs(value):,.1f}"
+    if text.strip("0.,") == "":
+        return text
+    return MINUS + text if value < 0 else ("+" + text if signed else text)
+
+
+def _fmt(metric: dict, scale: float = 1.0, unit: str = "", signed: bool = False) -> str:
+    """Mean with its 95 % interval: "−12.6 points (−14.7 to −10.4)"."""
     if metric["mean"] is None:
         return "–"
-    text = f"{metric['mean'] * scale:.1f}{unit}"
+    text = f"{_num(metric['mean'] * scale, signed)}{unit}"
     if metric["low"] is not None:
-        text += f" ({metric['low'] * scale:.1f}–{metric['high'] * scale:.1f})"
+        text += f" ({_num(metric['low'] * scale)} to {_num(metric['high'] * scale)})"
     return text
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _failures(failures: list[dict]) -> str:
+    """How many cases could not be simulated, where the most of them stopped and why (the details: --json)."""
+    count, first = sum(f["count"] for f in failures), failures[0]
+    where = f" at the step “{first['step']}”" if first.get("step") else ""
+    reason = REASONS.get(first.get("reason") or "failed", REASONS["failed"])
+    stopped = "it stopped" if count == 1 else "most of them stopped"
+    return f"  {_plural(count, 'case')} could not be simulated to a decision: {stopped}{where}: {reason}"
+
+
 def _table(result: dict) -> str:
-    lines = [f"{result['process']}: {result['cases']} cases per run, {result['runs']} run(s) from seed "
-             f"{result['seed']}; inputs: " + ", ".join(f"{k} {v}" for k, v in result["inputs"].items()),
+    lines = [f"{result['process']}: {_plural(result['cases'], 'case')} per run, {_plural(result['runs'], 'run')} "
+             f"from seed {result['seed']}; inputs: " + ", ".join(f"{k} {v}" for k, v in result["inputs"].items()),
              f"{'scenario':<10}{'staff':<34}{'statutory days, median':<26}{'p90':<22}{'within 10 weeks':<22}"]
     for s in result["scenarios"]:
         staff = ", ".join(f"{g}={v['people']}" for g, v in s["staff"].items() if g in ("coordinator", "officer"))
@@ -101,12 +129,12 @@ def _table(result: dict) -> str:
         lines.append(f"{s['name'] + ' ' + s['label']:<10}{staff:<34}{_fmt(m['statutory_days_median']):<26}"
                      f"{_fmt(m['statutory_days_p90']):<22}{_fmt(m['within_10_weeks_share'], 100, ' %'):<22}")
         if s["failures"]:
-            lines.append(f"  cases that could not be simulated: {sum(f['count'] for f in s['failures'])} "
-                         f"({s['failures'][0]['error']})")
+            lines.append(_failures(s["failures"]))
     if "difference" in result:
         d = result["difference"]
-        lines.append(f"B − A: statutory median {_fmt(d['statutory_days_median'])} days, within 10 weeks "
-                     f"{_fmt(d['within_10_weeks_share'], 100, ' points')} (95 % interval over paired runs)")
+        lines.append(f"B − A: statutory median {_fmt(d['statutory_days_median'], signed=True)} days, within 10 "
+                     f"weeks {_fmt(d['within_10_weeks_share'], 100, ' points', signed=True)} (95 % interval over "
+                     "paired runs)")
     if result.get("calibration"):
         c = result["calibration"]
         verdict = "within" if c["within"] else "OUTSIDE"

@@ -36,7 +36,7 @@ def test_simulate_prints_each_scenario_and_the_difference(cli):
     result = cli("--cases", "12", "--staff", "officer=1", "--compare-staff", "officer=4", "--workers", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("building_permit: 12 cases per run, 1 run(s) from seed 1")
+    assert lines[0].startswith("building_permit: 12 cases per run, 1 run from seed 1")
     assert any(line.startswith("A v1") and "officer=1" in line for line in lines)
     assert any(line.startswith("B v1") and "officer=4" in line for line in lines)
     assert any(line.startswith("B − A: statutory median") for line in lines)
@@ -124,3 +124,80 @@ def test_the_fast_lane_comparison_shows_its_difference_within_ten_weeks_in_swedi
         page = petra.client.get(f"/studio/simulations/{run_id}", headers={"Accept-Language": lang})
         sentence = page.get_data(as_text=True).split('id="sim-difference"')[1].split("</p>")[0]
         assert words in sentence and "95" in sentence
+
+
+def _saved(cli, rt, change) -> int:
+    """A simulation saved from the command line, its stored result then changed by ``change``."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    result = cli("--cases", "8", "--save", "--workers", "1", "--compare-staff", "officer=3")
+    assert result.exit_code == 0, result.output
+    run_id = int(result.output.rsplit("saved as simulation ", 1)[1].split(":")[0])
+    with rt.db.unit_of_work() as session:
+        run = session.get(SimulationRun, run_id)
+        change(run.result)
+        flag_modified(run, "result")
+    return run_id
+
+
+def _figures(result: dict) -> None:
+    a, b = result["scenarios"]
+    a["metrics"]["fee_reductions_kronor"] = {"mean": 12500.0, "low": 9800.4, "high": 15200.0, "runs": []}
+    a["failures"] = [{"element": "review", "step": "Review application", "step_sv": "Handlägg ärendet",
+                      "reason": "refused", "error": "HandlerInputError: extension_reason: must be given", "count": 1}]
+    b["failures"] = [{"element": None, "step": None, "step_sv": None, "reason": "failed",
+                      "error": "EngineError: boom", "count": 3}]
+    result["difference"]["within_10_weeks_share"] = {"mean": -0.126, "low": -0.147, "high": -0.104, "runs": []}
+    result["difference"]["statutory_days_median"] = {"mean": 36.6, "low": 27.9, "high": 45.3, "runs": []}
+
+
+@pytest.mark.parametrize(("lang", "says"), [
+    ("sv", ["Scenario A: 1 ansökan kunde inte simuleras fram till beslut. Den stannade vid steget "
+            "”Handlägg ärendet”: steget godtog inte de simulerade svaren, hur de än gavs.",
+            "Scenario B: 3 ansökningar kunde inte simuleras fram till beslut; oftast: steget misslyckades "
+            "(en hanterare, ett skript eller ett uttryck).",
+            "12\u00a0500\u00a0kr <span class=\"muted\">(9\u00a0800 till 15\u00a0200)</span>",
+            "\u221212,6\u00a0procentenheter <span class=\"muted\">(\u221214,7 till \u221210,4)</span>",
+            "\u221212,6 procentenheter beslutade inom 10 veckor (95 %-intervall \u221214,7 till \u221210,4); "
+            "lagstadgad handläggningstid, median +36,6 dagar (+27,9 till +45,3)"]),
+    ("en", ["Scenario A: 1 application could not be simulated to a decision. It stopped at the step "
+            "“Review application”: the step refused the simulated answers however they were given.",
+            "Scenario B: 3 applications could not be simulated to a decision; most often: the step failed "
+            "(a handler, a script or an expression).",
+            "12,500\u00a0kr <span class=\"muted\">(9,800 to 15,200)</span>",
+            "\u221212.6\u00a0percentage points <span class=\"muted\">(\u221214.7 to \u221210.4)</span>"]),
+])
+def test_the_results_say_where_cases_stopped_and_give_figures_as_the_reader_writes_them(cli, rt, petra, lang, says):
+    run_id = _saved(cli, rt, _figures)
+    page = petra.client.get(f"/studio/simulations/{run_id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+    text = page.replace("&#8221;", "”").replace("&#8220;", "“").replace("&#34;", '"')
+    for sentence in says:
+        assert sentence in text
+    assert "HandlerInputError" not in page and "EngineError" not in page and "(-" not in page and "–-" not in page
+
+
+def test_the_command_line_says_where_a_case_stopped_and_writes_intervals_with_to(cli, rt, monkeypatch):
+    from app.simulation import run as simulation_run
+    from handlers.registry import HandlerInputError
+
+    complete = simulation_run.Run._complete
+
+    def refusing(self, case, task, events, refused=None):
+        if task.element == "review":
+            raise HandlerInputError("extension_reason", "must be given")
+        return complete(self, case, task, events, refused)
+
+    monkeypatch.setattr(simulation_run.Run, "_complete", refusing)
+    result = cli("--cases", "3", "--runs", "2", "--workers", "1", "--json")
+    (scenario,) = json.loads(result.output)["scenarios"]
+    assert scenario["failures"][0] == {
+        "element": "review", "step": "Review application", "step_sv": "Handlägg ärendet", "reason": "refused",
+        "error": "HandlerInputError: extension_reason: must be given", "count": scenario["failures"][0]["count"]}
+    lines = cli("--cases", "3", "--runs", "2", "--workers", "1").output.splitlines()
+    stopped = [line for line in lines if "could not be simulated" in line]
+    assert stopped and "at the step “Review application”: the step refused the simulated answers" in stopped[0]
+    assert "HandlerInputError" not in stopped[0]
+    monkeypatch.setattr(simulation_run.Run, "_complete", complete)
+    lines = cli("--cases", "6", "--runs", "2", "--workers", "1").output.splitlines()
+    figures = next(line for line in lines if line.startswith("A v1")).split("officer")[1]
+    assert " to " in figures and "–" not in figures and "-" not in figures

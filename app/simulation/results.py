@@ -37,12 +37,39 @@ class CaseResult:
                    fee_reduction_kr=int(fee.get("reduction") or 0), extended=clock.extended, outcome=outcome)
 
 
+#: Why a simulated case could not go on, by the kind of failure (the page says it in words).
+REFUSED, FAILED, UNEXPECTED = "refused", "failed", "unexpected"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """``refused``: a step refused the simulated answers every time they were given again; ``unexpected``: the
+    case was not waiting for what the simulation did; ``failed``: a step failed (handler, script, expression)."""
+    name = type(exc).__name__
+    if name in ("HandlerInputError", "InvalidInput"):
+        return REFUSED
+    if isinstance(exc, LookupError) or name == "MessageNotExpected":
+        return UNEXPECTED
+    return FAILED
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Where cases of a run stopped: the step (its id, English and Swedish names) and why."""
+
+    element: str | None
+    step: str | None
+    step_sv: str | None
+    reason: str
+
+
 @dataclass
 class RunResult:
     scenario: str
     run: int
     cases: list[CaseResult] = field(default_factory=list)
     failures: Counter = field(default_factory=Counter)
+    #: The first technical error text of each failure (for the JSON result and the people who fix the diagram).
+    failure_texts: dict = field(default_factory=dict)
     late_replies: int = 0
     #: Tasks answered again because a step after them refused the first answers.
     answered_again: int = 0
@@ -53,8 +80,9 @@ class RunResult:
     groups: dict[str, dict] = field(default_factory=dict)
     open_cases: list[tuple[int, int]] = field(default_factory=list)
 
-    def fail(self, element: str | None, exc: BaseException) -> None:
-        self.failures[f"{element or '?'}: {type(exc).__name__}: {exc}"[:300]] += 1
+    def fail(self, failure: Failure, exc: BaseException) -> None:
+        self.failures[failure] += 1
+        self.failure_texts.setdefault(failure, f"{type(exc).__name__}: {exc}"[:300])
 
     def task_done(self, element: str, ready: datetime, started: datetime, finished: datetime) -> None:
         self.waits[element].append((started - ready).total_seconds() / 3600)
@@ -125,15 +153,17 @@ def summarise(runs: list[RunResult]) -> dict:
         heat[element] = {"count": round(statistics.fmean(m["count"] for m in maps)),
                          "median_wait_hours": round(statistics.fmean(m["median_wait_hours"] for m in maps), 2),
                          "median_work_hours": round(statistics.fmean(m["median_work_hours"] for m in maps), 2)}
-    failures = Counter()
+    failures, texts = Counter(), {}
     for r in runs:
         failures.update(r.failures)
+        texts = {**r.failure_texts, **texts}
     return {
         "metrics": {m: interval([p[m] for p in per_run], (0.0, 1.0) if m in SHARES else (0.0, math.inf))
                     for m in METRICS},
         "cases_measured": sum(p["cases"] for p in per_run),
         "unfinished": sum(r.unfinished for r in runs), "late_replies": sum(r.late_replies for r in runs),
-        "failures": [{"error": k, "count": n} for k, n in failures.most_common(10)],
+        "failures": [{"element": f.element, "step": f.step, "step_sv": f.step_sv, "reason": f.reason,
+                      "error": texts.get(f, ""), "count": n} for f, n in failures.most_common(10)],
         "heatmap": heat, "groups": runs[0].groups if runs else {},
         "open_cases": runs[0].open_cases if runs else [],
     }

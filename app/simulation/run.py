@@ -22,6 +22,7 @@ from app.clock import clock
 from app.engine.runtime import EngineError, MessageNotExpected
 from app.engine.script_pool import ScriptPool
 from app.engine.simulated import SimulatedEngine, drop_history
+from app.engine.spec_facts import element_facts
 from app.engine.store import SpecCache
 from app.services.errors import InvalidInput
 from app.services.forms import normalise
@@ -35,7 +36,7 @@ from .collect import fewer_collections
 from .host import Rules, SimHost
 from .model import Plan, Scenario, Staff
 from .pools import Pool, week_of
-from .results import CaseResult, RunResult
+from .results import CaseResult, Failure, RunResult, failure_reason
 from .waits import waits as workflow_waits
 
 ARRIVE, DONE, TIMER, REPLY, SAMPLE = range(5)
@@ -200,15 +201,23 @@ class Run:
         return context_for
 
     # ------------------------------------------------------------------ acting on a case
-    def _act(self, case: SimCase, action: Callable[[list], None]) -> None:
+    def _act(self, case: SimCase, action: Callable[[list], None], element: str | None = None) -> None:
+        """Do ``action`` on the case; if it fails, the case is left out, the failure counted at the step that
+        failed (or ``element``, the task being answered, when a step after it refused the answers)."""
         case.host.now = self.now
         try:
             action([])
         except STEP_ERRORS as exc:
-            self.result.fail(getattr(exc, "element", None), exc)
+            self.result.fail(self._failure(getattr(exc, "element", None) or element, exc), exc)
             self._drop(case)
             return
         self._settle(case)
+
+    def _failure(self, element: str | None, exc: BaseException) -> Failure:
+        facts = element_facts(*self.engine.specs.get(self.scenario.spec_key), element) if element else None
+        if facts is None:
+            return Failure(element, None, None, failure_reason(exc))
+        return Failure(element, facts["name"], facts["title_sv"], failure_reason(exc))
 
     def _settle(self, case: SimCase) -> None:
         """After an action: finish a decided case, queue new tasks, wake it at its next timer or reply."""
@@ -309,7 +318,7 @@ class Run:
             task.done = True
             case.tasks.pop(task.task_id, None)
             self.result.task_done(task.element, task.ready_at, task.started_at, self.now)
-            self._act(case, lambda events: self._answer(case, task, events))
+            self._act(case, lambda events: self._answer(case, task, events), task.element)
         self._dispatch(pool)
 
     def _answer(self, case: SimCase, task: SimTask, events: list) -> None:

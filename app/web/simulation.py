@@ -12,7 +12,7 @@ from app.uow import db, runtime
 
 from . import form_errors, role_required
 from .insight import process_word
-from .simulation_view import result_view
+from .simulation_view import figure, number, result_view, spread
 
 bp = Blueprint("simulation", __name__, url_prefix="/studio/simulations")
 ROLES = ("process_owner", "admin")
@@ -20,7 +20,7 @@ ROLES = ("process_owner", "admin")
 
 @bp.context_processor
 def _words():
-    return {"process_word": process_word}
+    return {"process_word": process_word, "figure": figure, "spread": spread, "number": number}
 
 
 def _int(form, name: str, default: int | None = None) -> int | None:
@@ -85,8 +85,9 @@ def create():
 def show(run_id: int):
     session = db()
     run = simulation.get(session, run_id)
-    titles = {g.name: g.title(str(get_locale() or "sv")) for g in group_service.list_groups(session)}
-    return render_template("simulation/show.html", run=run, view=result_view(run, titles))
+    locale = str(get_locale() or "sv")
+    titles = {g.name: g.title(locale) for g in group_service.list_groups(session)}
+    return render_template("simulation/show.html", run=run, view=result_view(run, titles, locale))
 
 
 @bp.get("/<int:run_id>/status.json")
