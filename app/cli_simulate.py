@@ -102,7 +102,7 @@ def _fmt(metric: dict, scale: float = 1.0, unit: str = "", signed: bool = False)
         return "–"
     text = f"{_num(metric['mean'] * scale, signed)}{unit}"
     if metric["low"] is not None:
-        text += f" ({_num(metric['low'] * scale)} to {_num(metric['high'] * scale)})"
+        text += f" ({_num(metric['low'] * scale, signed)} to {_num(metric['high'] * scale, signed)})"
     return text
 
 

@@ -158,7 +158,7 @@ def _figures(result: dict) -> None:
             "(en hanterare, ett skript eller ett uttryck).",
             "12\u00a0500\u00a0kr <span class=\"muted\">(9\u00a0800 till 15\u00a0200)</span>",
             "\u221212,6\u00a0procentenheter <span class=\"muted\">(\u221214,7 till \u221210,4)</span>",
-            "\u221212,6 procentenheter beslutade inom 10 veckor (95 %-intervall \u221214,7 till \u221210,4); "
+            "\u221212,6 procentenheter beslutade inom 10 veckor (95\u00a0%-intervall \u221214,7 till \u221210,4); "
             "lagstadgad handläggningstid, median +36,6 dagar (+27,9 till +45,3)"]),
     ("en", ["Scenario A: 1 application could not be simulated to a decision. It stopped at the step "
             "“Review application”: the step refused the simulated answers however they were given.",

@@ -12,7 +12,7 @@ from app.uow import db, runtime
 
 from . import form_errors, role_required
 from .insight import process_word
-from .simulation_view import figure, number, result_view, spread
+from .simulation_view import figure, nobreak, number, result_view, spread
 
 bp = Blueprint("simulation", __name__, url_prefix="/studio/simulations")
 ROLES = ("process_owner", "admin")
@@ -20,7 +20,8 @@ ROLES = ("process_owner", "admin")
 
 @bp.context_processor
 def _words():
-    return {"process_word": process_word, "figure": figure, "spread": spread, "number": number}
+    return {"process_word": process_word, "figure": figure, "spread": spread, "number": number,
+            "nobreak": nobreak}
 
 
 def _int(form, name: str, default: int | None = None) -> int | None:

@@ -1,6 +1,8 @@
 """What the simulation pages show: the choices of the form, and a result as tables, charts and heatmaps."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import format_decimal, gettext, lazy_gettext as _l, ngettext
 
 from app.models import SimulationRun
@@ -45,6 +47,11 @@ def number(value: float | None, digits: int = 1, signed: bool = False) -> str:
     return "+" + text if signed and rounded > 0 else text
 
 
+def nobreak(text: str) -> str:
+    """A number keeps its per cent sign on the same line ("95 %" never breaks apart)."""
+    return re.sub(r"(\d) %", "\\1\u00a0%", str(text))
+
+
 def _kind(metric: str) -> str:
     return "percent" if metric in PERCENT_METRICS else "kronor" if metric in KRONOR_METRICS else "days"
 
@@ -62,13 +69,14 @@ def figure(metric: dict, kind: str, difference: bool = False) -> str:
     return number(mean, signed=difference)
 
 
-def spread(metric: dict, kind: str) -> str:
-    """The 95 % interval, "−14,7 till −10,4" ("−14.7 to −10.4"); nothing from a single run."""
+def spread(metric: dict, kind: str, difference: bool = False) -> str:
+    """The 95 % interval, "−14,7 till −10,4" ("−14.7 to −10.4"; a difference signed); nothing from one run."""
     low, high = metric.get("low"), metric.get("high")
     if low is None or high is None:
         return ""
     scale, digits = (100, 1) if kind == "percent" else (1, 0) if kind == "kronor" else (1, 1)
-    return gettext("%(low)s to %(high)s", low=number(low * scale, digits), high=number(high * scale, digits))
+    return gettext("%(low)s to %(high)s", low=number(low * scale, digits, difference),
+                   high=number(high * scale, digits, difference))
 
 
 def failure_sentence(scenario: dict, locale: str) -> str | None:
@@ -99,11 +107,12 @@ def difference_sentence(difference: dict | None) -> str | None:
     def points(x):
         return number(None if x is None else x * 100, signed=True)
 
-    return gettext("%(share)s percentage points decided within 10 weeks (95 %% interval %(low)s to %(high)s); "
+    text = gettext("%(share)s percentage points decided within 10 weeks (95 %% interval %(low)s to %(high)s); "
                    "statutory time, median %(days)s days (%(dlow)s to %(dhigh)s).",
                    share=points(share["mean"]), low=points(share["low"]), high=points(share["high"]),
                    days=number(days["mean"], signed=True), dlow=number(days["low"], signed=True),
                    dhigh=number(days["high"], signed=True))
+    return nobreak(text)
 
 
 def _group_charts(scenario: dict, titles: dict[str, str]) -> list[dict]:
