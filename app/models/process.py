@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -50,6 +50,17 @@ class ProcessVersion(Base):
     @property
     def label(self) -> str:
         return f"{self.model} v{self.number}"
+
+
+@event.listens_for(ProcessVersion, "load")
+def _keep_in_session(version: ProcessVersion, context) -> None:
+    """A session keeps each process version it has loaded until it ends.
+
+    A session's identity map holds objects only weakly, and a step uses its case's version several times (the
+    handlers' settings, the clocks, the inbox rows): without this each use read the version again, every file
+    of the deploy with it.
+    """
+    context.session.info.setdefault("process_versions", set()).add(version)
 
 
 class ProcessDraft(Base):

@@ -248,11 +248,7 @@ def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:
     while True:
         snapshot = env.engine.snapshot(wf, events, previous_path=previous, compact=True)
         previous = snapshot.path  # it has the steps of the tasks this snapshot's compaction dropped
-        waiting = {name for name, _ in snapshot.messages}
-        pending = [] if case.id is None else session.scalars(
-            select(PendingMessage).where(PendingMessage.case_id == case.id, PendingMessage.delivered_at.is_(None))
-            .order_by(PendingMessage.id)).all()
-        deliverable = next((m for m in pending if m.name in waiting), None)
+        deliverable = _deliverable(session, case, {name for name, _ in snapshot.messages})
         if deliverable is None:
             return snapshot
         _guard(case, functools.partial(env.engine.deliver_message, wf, deliverable.name, deliverable.payload, events))
@@ -260,6 +256,16 @@ def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:
         if deliverable.name == SUPPLEMENT_MESSAGE:
             clocks.record(session, case, "supplement_received", {"message_id": deliverable.id})
         events.append({"action": "message.delivered", "name": deliverable.name, "message_id": deliverable.id})
+
+
+def _deliverable(session: Session, case: Case, waiting: set[str]) -> PendingMessage | None:
+    """The oldest buffered message the case waits for (none asked for when it waits for no message)."""
+    if case.id is None or not waiting:
+        return None
+    return session.scalars(
+        select(PendingMessage).where(PendingMessage.case_id == case.id, PendingMessage.delivered_at.is_(None),
+                                     PendingMessage.name.in_(sorted(waiting)))
+        .order_by(PendingMessage.id).limit(1)).first()
 
 
 # ------------------------------------------------------------------ persistence
@@ -301,11 +307,23 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
     case.last_error = None
     if snapshot.completed and case.completed_at is None:
         case.completed_at = now
+    with session.no_autoflush:  # the case's events were flushed as they were recorded; the case row is written once
+        clock = clocks.refresh(session, case)
     try:
         session.flush()  # the optimistic version check happens here
     except StaleDataError as exc:
         raise ConcurrentUpdate("the case was changed by someone else at the same time; reload and try again",
                                case_id=case_id) from exc
+    with session.no_autoflush:  # each projection reads only rows it alone writes: one flush at the end
+        _project(session, case, snapshot, host, now, completed_task, clock)
+    audit.record(session, actor=actor, action="case.status", case_id=case.id,
+                 details={"status": case.status.value, "outcome": case.outcome.value if case.outcome else None})
+    session.flush()
+
+
+def _project(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, now, completed_task,
+             clock: clocks.Clocks) -> None:
+    """The case's history and the projections of its saved state: figures, inbox, external work, waits, outbox."""
     # What the engine did comes first in the history, then the work it left waiting (tasks ready, external work).
     for kind, details in host.case_events:
         audit.record(session, actor=host.actor, action=f"case.{kind}", case_id=case.id, details=details)
@@ -313,7 +331,7 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
         event = dict(event)
         audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,
                      element_id=event.pop("element", None), details=event)
-    figures.project(session, case, clocks.refresh(session, case))
+    figures.project(session, case, clock)
     _project_tasks(session, case, snapshot, now, completed_task)
     external_projection.project(session, case, snapshot.external, now)
     waits.project_timers(session, case, snapshot.timers)
@@ -323,9 +341,6 @@ def _persist(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, *
             session.add(OutboxMessage(case_id=case.id, kind=n.kind, recipient=recipient, subject=n.subject,
                                       body=n.body, status=OutboxStatus.PENDING, attempts=0, created_at=now,
                                       next_attempt_at=now))
-    audit.record(session, actor=actor, action="case.status", case_id=case.id,
-                 details={"status": case.status.value, "outcome": case.outcome.value if case.outcome else None})
-    session.flush()
 
 
 def _recipients(session: Session, recipient: str) -> list[str]:
