@@ -3,16 +3,38 @@ person completing it waits, and the scheduler's and the other users' time too.""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 
 from tests.helpers import TRIAGE_COMPLETE, Api
-from tests.test_request_cost import statements
 
 
 @pytest.fixture
 def api(client, actors):
     return Api(client, actors)
+
+
+@contextmanager
+def statements(rt, *, params: bool = False):
+    """The SQL statements run inside the block (with their parameters if asked), BEGIN and COMMIT left out."""
+    seen: list = []
+
+    def note(_conn, _cursor, statement, parameters, *_args):
+        if not re.match(r"\s*(BEGIN|ROLLBACK|COMMIT)\b", statement):
+            values = parameters.values() if isinstance(parameters, Mapping) else parameters or ()
+            seen.append((statement, [str(v) for v in values]) if params else statement)
+
+    engines = {rt.db.read_engine, rt.db.write_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", note)
 
 
 def _task(api, element: str, case_id: int) -> str:
@@ -58,3 +80,19 @@ def test_a_step_asks_for_buffered_messages_only_by_the_names_the_case_waits_for(
     reads = _matching(seen, r"FROM pending_message")
     assert reads, "the case waits for messages on the way to its decision"
     assert all(re.search(r"pending_message\.name IN", s) for s in reads), "\n\n".join(reads)
+
+
+
+def test_a_completion_reads_the_case_s_task_rows_in_one_query_with_no_candidate_groups(api, rt):
+    case_id = api.as_("applicant").submit()["id"]
+    triage = _task(api, "triage", case_id)
+    with statements(rt, params=True) as seen:  # the triage is done; the decision becomes ready (a new row)
+        _complete(api, triage, TRIAGE_COMPLETE | {"track": "simple"})
+    reads = [(sql, params) for sql, params in seen if "FROM human_task" in sql]
+    other = [(sql, params) for sql, params in reads if triage not in params]  # the completed task is read to check it
+    # the case's open rows and any earlier row of the tasks now ready (a reset), together
+    assert len(other) == 1 and "human_task.case_id = " in other[0][0], other
+    assert not [sql for sql, params in seen if "FROM task_candidate_group" in sql and triage not in params], \
+        "the other groups of the case's open rows are not needed to update them"
+    [decision] = api.as_("coordinator").tasks("coordinator_decision", case_id)
+    assert decision["group"] == "coordinator"

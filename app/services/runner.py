@@ -23,18 +23,16 @@ from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot, Step
 from app.models import (
     Case, CaseStatus, Document, HearingParty, HumanTask, OutboxMessage, OutboxStatus, Outcome,
-    PendingMessage, ProcessVersion, STATUS_PRECEDENCE, TaskCandidateGroup, TaskStatus, User)
+    PendingMessage, ProcessVersion, STATUS_PRECEDENCE, TaskStatus)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
 
 from . import (appeal_period, audit, clocks, extension_rules, external_projection, letters, notices,
-               numbering, process_info, waits)
+               numbering, process_info, task_projection, waits)
 from . import groups as group_service
 from .env import get_env
 from .errors import ConcurrentUpdate, InvalidInput, StepFailed
-from .forms import defaults_from
 from .insight import figures
-from .processes import form_schema
 
 #: The message by which an applicant's supplement reaches a case (see clocks).
 SUPPLEMENT_MESSAGE = "supplement_received"
@@ -332,7 +330,7 @@ def _project(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, n
         audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,
                      element_id=event.pop("element", None), details=event)
     figures.project(session, case, clock)
-    _project_tasks(session, case, snapshot, now, completed_task)
+    task_projection.project(session, case, snapshot, now, completed_task)
     external_projection.project(session, case, snapshot.external, now)
     waits.project_timers(session, case, snapshot.timers)
     waits.project_subscriptions(session, case, snapshot.messages)
@@ -348,110 +346,3 @@ def _recipients(session: Session, recipient: str) -> list[str]:
     if not recipient.startswith("group:"):
         return [recipient]
     return group_service.member_emails(session, recipient.removeprefix("group:"))
-
-
-def _subject_value(ready) -> str | None:
-    subject = ready.properties.get("subject")
-    value = ready.data.get(subject) if subject else None
-    return str(value)[:120] if value not in (None, "") else None
-
-
-def _subject_suffixes(session: Session, ready) -> tuple[str, str]:
-    """What tells instances of a multi-instance task apart (" — Miljö"); a group is shown by its title."""
-    subject = ready.properties.get("subject")
-    value = ready.data.get(subject) if subject else None
-    if not value:
-        return "", ""
-    group = group_service.find(session, value) if isinstance(value, str) else None
-    if group is not None:
-        return f" — {group.title_en}", f" — {group.title_sv}"
-    body = get_env(session).settings.external_bodies.get(value) if isinstance(value, str) else None
-    if body is not None:
-        return f" — {body.get('name_en') or value}", f" — {body.get('name_sv') or value}"
-    return f" — {value}", f" — {value}"
-
-
-def _groups_of(session: Session, case: Case, version: ProcessVersion, ready) -> list[str]:
-    """The groups a ready task is offered to: those it names itself, else its lane's (fixed at deploy).
-
-    A task assigned to a person by its diagram may have no group ([""]).
-    """
-    names = []
-    for label in ready.groups:
-        group = group_service.resolve(session, label)
-        if group is None:
-            raise StepFailed(f"{ready.name}: the task is for the group {label!r}, which does not exist or is "
-                             f"retired; create it in Administration → Groups, then retry",
-                             case_id=case.id, element=ready.element_id)
-        names.append(group.name)
-    if names:
-        return list(dict.fromkeys(names))
-    lanes = (version.properties or {}).get("lanes") or {}
-    if lanes.get(ready.lane):
-        return [lanes[ready.lane]]
-    if ready.assignee:  # its lane, if any, is only a drawing
-        return [""]
-    group = group_service.resolve(session, ready.lane or "", active_only=False)  # versions deployed before 0006
-    return [group.name if group is not None else (ready.lane or "").lower()]
-
-
-def _project_tasks(session: Session, case: Case, snapshot: Snapshot, now, completed_task) -> None:
-    version = session.get(ProcessVersion, case.process_version_id)
-    open_rows = {t.id: t for t in session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN))}
-    ready_ids = {t.id for t in snapshot.ready}
-    if completed_task is not None:
-        row, user = completed_task
-        row.status = TaskStatus.COMPLETED
-        row.completed_at = now
-        row.completed_by_id = user.id if user is not None else None
-        if row.assignee_id is None and user is not None:  # completed without a claim: taken now
-            row.assignee_id, row.claimed_at = user.id, now
-        open_rows.pop(row.id, None)
-    for task_id, row in open_rows.items():
-        if task_id not in ready_ids:
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = now
-    for ready in snapshot.ready:
-        if ready.id in open_rows:
-            continue
-        earlier = session.get(HumanTask, ready.id)
-        if earlier is not None:  # the same task made ready again (e.g. after a reset)
-            earlier.status, earlier.completed_at, earlier.completed_by_id = TaskStatus.OPEN, None, None
-            assignee = _assignee(session, case, ready)
-            earlier.assignee_id = assignee.id if assignee else None
-            earlier.claimed_at = now if assignee else None
-            continue
-        suffix_en, suffix_sv = _subject_suffixes(session, ready)
-        schema = form_schema(version, ready.form)
-        groups = _groups_of(session, case, version, ready)
-        assignee = _assignee(session, case, ready)
-        audit.record(session, actor="engine", action="engine.task_ready", case_id=case.id,
-                     element_id=ready.element_id, details={"task": ready.id, "name": ready.name, **_name_sv(ready),
-                                                           "group": groups[0],
-                                                           **({"groups": groups} if len(groups) > 1 else {}),
-                                                           **({"assignee": ready.assignee} if ready.assignee else {})})
-        session.add(HumanTask(
-            id=ready.id, case_id=case.id, element_id=ready.element_id, title=ready.name + suffix_en,
-            title_sv=(ready.properties.get("title_sv") + suffix_sv) if ready.properties.get("title_sv") else None,
-            group=groups[0], form=ready.form, status=TaskStatus.OPEN, assignee_id=assignee.id if assignee else None,
-            claimed_at=now if assignee else None,
-            due_at=ready.due_at, defaults=defaults_from(schema, ready.data), created_at=now,
-            subject=_subject_value(ready),
-            other_groups=[TaskCandidateGroup(group=g, position=i) for i, g in enumerate(groups[1:], 1)]))
-
-
-def _name_sv(ready) -> dict:
-    """The task's Swedish title for the case history, when the diagram gives one."""
-    return {"name_sv": ready.properties["title_sv"]} if ready.properties.get("title_sv") else {}
-
-
-def _assignee(session: Session, case: Case, ready) -> User | None:
-    """The user a task is assigned to by its diagram; an unknown name is noted and the task left unassigned."""
-    if not ready.assignee:
-        return None
-    user = session.scalar(select(User).where(User.username == ready.assignee, User.deleted_at.is_(None)))
-    if user is None:
-        audit.record(session, actor="engine", action="task.assignee_unknown", case_id=case.id,
-                     element_id=ready.element_id, details={"task": ready.id, "assignee": ready.assignee})
-    return user
