@@ -40,6 +40,10 @@ from .store import SpecCache, make_serializer
 
 spiff_patches.apply()
 
+#: The states of a case's live tasks: ready (a user task, or about to run), waiting (an event), started
+#: (external work). Asked for together, they come in the order a walk for each state alone gives them.
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
 
 @dataclass(frozen=True)
 class Step:
@@ -223,7 +227,8 @@ class ProcessEngine:
         """What to persist now. ``previous_path`` is the path saved last time (it keeps the steps of tasks
         that compaction dropped); ``compact`` drops the finished history before the state is saved."""
         ready, timers, messages, statuses = [], [], [], []
-        for task in wf.get_tasks(state=TaskState.READY, manual=True):
+        live = wf.get_tasks(state=LIVE)  # one walk of the tree, in the order of a walk for each state
+        for task in (t for t in live if t.state == TaskState.READY and t.task_spec.manual):
             spec, routing = task.task_spec, routing_of(task)
             properties = properties_of(task)
             ready.append(ReadyTask(
@@ -234,7 +239,7 @@ class ProcessEngine:
                 form=(spec.extensions or {}).get("formJsonSchemaFilename"),
                 properties=properties, data=json_safe(task.data)))
             statuses.append(properties.get("status"))
-        for task in wf.get_tasks(state=TaskState.WAITING):
+        for task in (t for t in live if t.state == TaskState.WAITING):
             defs = event_definitions(task)
             if not defs:
                 continue
@@ -250,14 +255,14 @@ class ProcessEngine:
                     messages.append((d.name, element))
         external = [ExternalWork(str(t.id), t.task_spec.bpmn_id, t.task_spec.topic, t.task_spec.retries,
                                  json_safe(t.data))
-                    for t in wf.get_tasks(state=TaskState.STARTED) if isinstance(t.task_spec, ExternalTask)]
+                    for t in live if t.state == TaskState.STARTED and isinstance(t.task_spec, ExternalTask)]
         statuses += [properties_of(wf.get_task_from_id(uuid.UUID(w.id))).get("status") for w in external]
         completed = wf.is_completed()
         if completed:
             statuses = [properties_of(t).get("status") for t in wf.get_tasks(state=TaskState.COMPLETED)
                         if isinstance(t.task_spec, EndEvent)]
         path = self.path(wf, previous_path)
-        data = self.case_data(wf)
+        data = self.case_data(wf, live)
         if compact:
             compaction.compact(wf)
         return Snapshot(
@@ -265,12 +270,13 @@ class ProcessEngine:
             statuses=[s for s in statuses if s], data=data, path=path, engine_events=events, external=external)
 
     @staticmethod
-    def case_data(wf: BpmnWorkflow) -> dict:
-        """The case's data now: the end data, or the data of the active branches."""
+    def case_data(wf: BpmnWorkflow, live: list | None = None) -> dict:
+        """The case's data now: the end data, or the data of the active branches (``live``: its live tasks
+        if the caller has them)."""
         if wf.is_completed():
             return json_safe(wf.data)
         merged: dict = {}
-        active = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        active = wf.get_tasks(state=LIVE) if live is None else live
         if not active:
             active = [wf.last_task] if wf.last_task else []
         for task in active:
