@@ -63,7 +63,7 @@ def case_json(case: Case, open_tasks: list[HumanTask], history: list[AuditEvent]
         else None,
         "turn": outlook.turn,
         "open_tasks": [task_json(t) for t in open_tasks],
-        "path": [{"element": step["element"], "name": step["name"], "at": step["at"]} for step in case.path or []],
+        "path": [{"element": step["element"], "name": step["name"], "at": step["at"]} for step in case.steps],
         "history": [event_json(e) for e in history],
     }
 

@@ -62,9 +62,13 @@ class Snapshot:
     messages: list[tuple[str, str]]  # (message name, element id)
     statuses: list[str]
     data: dict
+    #: The path's steps of the tasks in ``state`` (and of any earlier ones not yet settled).
     path: list[dict]
     engine_events: list[dict] = field(default_factory=list)
     external: list[ExternalWork] = field(default_factory=list)
+    #: Steps whose tasks are no longer in ``state`` (compaction dropped them): the host appends them to the
+    #: case's step history, once.
+    settled_path: list[dict] = field(default_factory=list)
 
 
 def definitions_of(spec) -> list:

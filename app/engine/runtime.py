@@ -263,11 +263,16 @@ class ProcessEngine:
                         if isinstance(t.task_spec, EndEvent)]
         path = self.path(wf, previous_path)
         data = self.case_data(wf, live)
+        settled = []
         if compact:
             compaction.compact(wf)
+            kept = _task_ids(wf)
+            settled = [step for step in path if step["task"] not in kept]
+            path = [step for step in path if step["task"] in kept]
         return Snapshot(
             state=self.dump(wf), completed=completed, ready=ready, timers=timers, messages=messages,
-            statuses=[s for s in statuses if s], data=data, path=path, engine_events=events, external=external)
+            statuses=[s for s in statuses if s], data=data, path=path, engine_events=events, external=external,
+            settled_path=settled)
 
     @staticmethod
     def case_data(wf: BpmnWorkflow, live: list | None = None) -> dict:
@@ -304,6 +309,12 @@ class ProcessEngine:
         if not dropped or not steps or _at(dropped[-1]) <= _at(steps[0]):
             return dropped + steps
         return sorted(dropped + steps, key=_at)
+
+
+def _task_ids(wf: BpmnWorkflow) -> set[str]:
+    """The ids of every task in the workflow and its subprocesses."""
+    return {str(task_id) for task_id in wf.tasks}.union(
+        *({str(task_id) for task_id in sub.tasks} for sub in wf.subprocesses.values()))
 
 
 def _task(wf: BpmnWorkflow, task_id: str):

@@ -2,7 +2,7 @@
 from . import audit_guards
 from .appeal import Appeal, DecisionParty
 from .base import Base
-from .case import Case
+from .case import Case, CaseStep
 from .conversation import ConversationMessage
 from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, TaskStatus
 from .external import ExternalTask, WorkerCredential
@@ -22,7 +22,7 @@ from .throttle import ThrottleCounter
 __all__ = [
     "audit_guards",
     "Appeal", "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent",
-    "CaseStatus", "CaseFigures", "FiguresDay", "FiguresMonthDays",
+    "CaseStep", "CaseStatus", "CaseFigures", "FiguresDay", "FiguresMonthDays",
     "ConversationMessage", "DecisionParty", "Document", "ExternalTask", "Group",
     "HearingParty", "SurveyAnswer", "SurveyInvitation",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",

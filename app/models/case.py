@@ -46,7 +46,8 @@ class Case(Base):
     track: Mapped[str | None] = mapped_column(String(20))
     #: The latest case data (task data of the active branches), for display.
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: Where the case stands: the element ids completed so far, in order.
+    #: The steps (completed BPMN elements, in order) of the tasks still in ``state``; the steps before them are
+    #: rows of ``case_step``, appended when compaction drops their tasks. ``steps`` is the whole path.
     path: Mapped[list] = mapped_column(JSON, default=list)
     #: The last handler error, kept until the case advances again.
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -69,5 +70,35 @@ class Case(Base):
 
     process_version: Mapped[ProcessVersion] = relationship()
     contact: Mapped[User | None] = relationship(foreign_keys=[contact_id], lazy="selectin")
+    #: The earlier steps (appended, never rewritten); read when the whole path is shown.
+    earlier_steps: Mapped[list[CaseStep]] = relationship(order_by="CaseStep.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def steps(self) -> list[dict]:
+        """The whole path: every BPMN element the case completed, in the order they finished."""
+        earlier = [row.step for row in self.earlier_steps] if self.id is not None else []
+        recent = [step for step in self.path or [] if isinstance(step, dict)]
+        if not earlier or not recent or _at(earlier[-1]) <= _at(recent[0]):
+            return earlier + recent
+        return sorted(earlier + recent, key=_at)
+
+
+def _at(step: dict) -> datetime:
+    return datetime.fromisoformat(step["at"])
+
+
+class CaseStep(Base):
+    """One step of a case's path whose task is no longer in its saved state (append-only).
+
+    A save writes only the steps its compaction let go; the saved path in ``case.path`` stays as short as
+    the saved state, so a step costs the same however long the case has run.
+    """
+
+    __tablename__ = "case_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    #: {element, name, name_sv?, type, at, task} as ``ProcessEngine.path`` gives it.
+    step: Mapped[dict] = mapped_column(JSON)

@@ -28,7 +28,7 @@ def suspended_cases(session: Session) -> list[Case]:
 
 def diagram_markers(session: Session, case: Case) -> dict:
     """What the diagram shows: how often each element ran, what is active, waiting or failed."""
-    counts = Counter(step["element"] for step in case.path or [])
+    counts = Counter(step["element"] for step in case.steps)
     active = list(session.scalars(select(HumanTask.element_id).where(
         HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)))
     waiting = list(session.scalars(select(Timer.element_id).where(Timer.case_id == case.id)))

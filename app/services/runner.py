@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import utcnow
 from app.engine.runtime import EngineError, Snapshot, Step
 from app.models import (
-    Case, CaseStatus, Document, HearingParty, HumanTask, OutboxMessage, OutboxStatus, Outcome,
+    Case, CaseStatus, CaseStep, Document, HearingParty, HumanTask, OutboxMessage, OutboxStatus, Outcome,
     PendingMessage, ProcessVersion, STATUS_PRECEDENCE, TaskStatus)
 from app.letters.templates import LetterError
 from handlers.registry import HandlerContext, HandlerError, HandlerInputError, Notification
@@ -242,12 +242,14 @@ def _guard(case: Case, fn: Callable[[], None]) -> None:
 def _settle(session: Session, case: Case, wf, events: list[dict]) -> Snapshot:
     """Deliver buffered messages the case now waits for, then snapshot it."""
     env = get_env(session)
-    previous = case.path
+    previous, settled = case.path, []
     while True:
         snapshot = env.engine.snapshot(wf, events, previous_path=previous, compact=True)
-        previous = snapshot.path  # it has the steps of the tasks this snapshot's compaction dropped
+        previous = snapshot.path
+        settled += snapshot.settled_path  # the steps of the tasks each snapshot's compaction dropped
         deliverable = _deliverable(session, case, {name for name, _ in snapshot.messages})
         if deliverable is None:
+            snapshot.settled_path = settled
             return snapshot
         _guard(case, functools.partial(env.engine.deliver_message, wf, deliverable.name, deliverable.payload, events))
         deliverable.delivered_at = utcnow()
@@ -329,6 +331,8 @@ def _project(session: Session, case: Case, snapshot: Snapshot, host: CaseHost, n
         event = dict(event)
         audit.record(session, actor="engine", action=event.pop("action"), case_id=case.id,
                      element_id=event.pop("element", None), details=event)
+    if snapshot.settled_path:  # appended once, in one statement; the saved path keeps only the rest
+        session.execute(insert(CaseStep), [{"case_id": case.id, "step": step} for step in snapshot.settled_path])
     figures.project(session, case, clock)
     task_projection.project(session, case, snapshot, now, completed_task)
     external_projection.project(session, case, snapshot.external, now)
