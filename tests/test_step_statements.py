@@ -9,6 +9,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from app.models import Case
+from app.services import audit, clocks
+
 from tests.helpers import TRIAGE_COMPLETE, Api
 
 
@@ -96,3 +99,29 @@ def test_a_completion_reads_the_case_s_task_rows_in_one_query_with_no_candidate_
         "the other groups of the case's open rows are not needed to update them"
     [decision] = api.as_("coordinator").tasks("coordinator_decision", case_id)
     assert decision["group"] == "coordinator"
+
+
+def test_a_step_reads_its_case_events_once_however_often_its_handlers_ask_for_the_clocks(api, rt):
+    case_id = api.as_("applicant").submit()["id"]
+    triage = _task(api, "triage", case_id)
+    with statements(rt) as seen:  # registers the completeness, writes the receipt with its deadline, saves
+        _complete(api, triage, TRIAGE_COMPLETE | {"track": "simple"})
+    reads = _matching(seen, r"FROM case_event")
+    assert len(reads) == 1, "\n\n".join(reads)
+    deadlines = api.as_("coordinator").get(f"/api/cases/{case_id}").get_json()["deadlines"]
+    assert deadlines["statutory_due"] is not None
+
+
+def test_a_savepoint_rolled_back_takes_its_case_event_out_of_the_clocks_too(api, rt):
+    case_id = api.as_("applicant").submit()["id"]
+    with rt.db.unit_of_work() as s:
+        case = s.get(Case, case_id)
+        before = clocks.clocks_for(s, case)
+        with pytest.raises(RuntimeError), audit.savepoint(s):
+            clocks.record(s, case, "decided", {"outcome": "granted"})
+            assert clocks.clocks_for(s, case).decided_on is not None
+            raise RuntimeError("the step failed")
+        assert clocks.clocks_for(s, case) == before
+        assert clocks.refresh(s, case) == before
+    with rt.db.unit_of_work(write=False) as s:
+        assert clocks.clocks_for(s, s.get(Case, case_id)).decided_on is None

@@ -20,12 +20,13 @@ All counting is in calendar days of the configured time zone.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event as orm_event, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -78,8 +79,16 @@ def _clocks(session: Session, case: Case, *, case_type: str | None = None) -> tu
     return (result if process_info.of(case.process_version).rule_set else _lead_time_only(result)), fold
 
 
+#: ``session.info`` key: {case id: the case's fold, fed every event of the case so far}. A step asks for the
+#: clocks several times (its handlers, then the save) and records events in between: it reads them once.
+FOLDS = "clock_folds"
+
+
 def _fold(session: Session, case: Case, tz: ZoneInfo, weeks: int) -> Fold:
     """The case's saved fold fed the events recorded since; built from all events when it cannot go on."""
+    held = session.info.get(FOLDS, {}).get(case.id) if case.id is not None else None
+    if held is not None and held.tz.key == tz.key and held.weeks == weeks:
+        return held
     fold = Fold.load(case.clock_state, tz=tz, weeks=weeks)
     if case.id is None:
         return fold or Fold(tz=tz, weeks=weeks)
@@ -89,6 +98,7 @@ def _fold(session: Session, case: Case, tz: ZoneInfo, weeks: int) -> Fold:
     fold = fold or Fold(tz=tz, weeks=weeks)
     for row in rows:
         fold.feed(row.id, row.kind, row.at, row.data or {})
+    session.info.setdefault(FOLDS, {})[case.id] = fold
     return fold
 
 
@@ -108,8 +118,31 @@ def _lead_time_only(clocks: Clocks) -> Clocks:
 
 
 def record(session: Session, case: Case, kind: str, data: Mapping | None = None, *, actor: str = "system") -> None:
-    session.add(CaseEvent(case_id=case.id, kind=kind, at=utcnow(), data=dict(data or {}), actor=actor))
+    row = CaseEvent(case_id=case.id, kind=kind, at=utcnow(), data=dict(data or {}), actor=actor)
+    session.add(row)
     session.flush()
+    folds = session.info.get(FOLDS, {})
+    held = folds.get(case.id)
+    if held is None:
+        return
+    if held.last_at is not None and row.at < held.last_at:  # dated before what it took in: start over
+        del folds[case.id]
+    else:  # as the event reads back from the database
+        held.feed(row.id, row.kind, row.at, json.loads(json.dumps(row.data)))
+
+
+def forget(session: Session, case: Case | None = None) -> None:
+    """Drop the folds held for the session (or for one case) after its events changed other than by ``record``."""
+    if case is None:
+        session.info.pop(FOLDS, None)
+    else:
+        session.info.get(FOLDS, {}).pop(case.id, None)
+
+
+@orm_event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _transaction) -> None:
+    """A rollback (of a savepoint too) may take back events a held fold took in."""
+    forget(session)
 
 
 def refresh(session: Session, case: Case) -> Clocks:

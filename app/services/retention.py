@@ -18,7 +18,7 @@ from app.models import (Appeal, AuditDetail, AuditEvent, Case, CaseEvent, Conver
                         HearingParty, HumanTask, Incident, Notice, OutboxMessage, PendingMessage, ProcessVersion,
                         SurveyAnswer, SurveyInvitation, User)
 
-from . import audit, audit_verify, documents, files, letters, previews
+from . import audit, audit_verify, clocks, documents, files, letters, previews
 from .env import get_env
 from .errors import Forbidden
 from .users import find_user
@@ -133,6 +133,7 @@ def _erase_records(session: Session, case: Case, keys: set[str]) -> None:
     for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
         event.data = _scrub(event.data or {}, keys)
     case.clock_state = None  # it holds an extension's reason: the clocks are read from the scrubbed events again
+    clocks.forget(session, case)
     for message in session.scalars(select(PendingMessage).where(PendingMessage.case_id == case.id)):
         message.payload = _scrub(message.payload, keys | {"message"})
     for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
