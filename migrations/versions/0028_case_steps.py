@@ -3,14 +3,14 @@
 ``case.path`` keeps the steps of the tasks still in the saved state; when compaction drops a task, its step
 moves here. Existing paths stay where they are: a case's next save moves its earlier steps.
 
-Revision ID: 0026_case_steps
-Revises: 0025_gate
+Revision ID: 0028_case_steps
+Revises: 0027_figures_day_and_month
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_case_steps"
-down_revision = "0025_gate"
+revision = "0028_case_steps"
+down_revision = "0027_figures_day_and_month"
 branch_labels = None
 depends_on = None
 
