@@ -53,6 +53,18 @@ def test_closed_seeded_cases_carry_their_clocks_and_completed_tasks_with_timings
         assert {"triage"} <= {t.element_id for t in tasks}
 
 
+
+def test_a_closed_seeded_case_opens_with_the_path_of_its_tasks(api, rt, seeded):
+    with rt.db.unit_of_work(write=False) as s:
+        case_id = s.scalars(select(Case.id).where(Case.status == CaseStatus.CLOSED).limit(1)).one()
+        tasks = [(t.element_id, t.completed_at) for t in s.scalars(
+            select(HumanTask).where(HumanTask.case_id == case_id).order_by(HumanTask.completed_at))]
+    r = api.as_("coordinator").get(f"/api/cases/{case_id}")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    path = r.get_json()["path"]
+    assert [(step["element"], step["at"]) for step in path] == [(e, at.isoformat()) for e, at in tasks]
+    assert path[0]["name"] == "Triage application"
+
 def test_open_seeded_cases_wait_at_many_stages_with_their_own_application(rt, seeded):
     with rt.db.unit_of_work(write=False) as s:
         open_cases = s.scalars(select(Case).where(Case.completed_at.is_(None), Case.reference.is_not(None),

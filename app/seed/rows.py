@@ -73,11 +73,18 @@ def case_row(ctx: Context, life: Life, reference: str, rng) -> tuple[dict, clock
            "applicant_email": life.application["applicant_email"], "language": "sv",
            "property_designation": life.application["property_designation"], "measure": life.measure,
            "case_type": life.case_type, "track": life.track, "facts": facts,
-           "path": [t.element_id for t in life.tasks], "statutory_due": c.statutory_due,
+           "path": [_step(t) for t in life.tasks], "statutory_due": c.statutory_due,
            "service_goal_due": c.service_goal_due, "deadline_extended": c.extended,
            "fee_reduction_fifths": c.fee_reduction_fifths, "created_at": life.created_at, "updated_at": last,
            "completed_at": life.closed_at if closed else None}
     return row, c
+
+
+def _step(task) -> dict:
+    """A completed task's step of the case's path, as the engine records one (``ProcessEngine.path``)."""
+    title, title_sv, _form = TITLES[task.element_id]
+    return {"element": task.element_id, "name": title, **({"name_sv": title_sv} if title_sv else {}),
+            "type": "User Task", "at": task.completed_at.isoformat(), "task": str(uuid.uuid4())}
 
 
 def task_rows(ctx: Context, life: Life, case_id: int, reference: str, rng) -> tuple[list[dict], list[dict]]:
