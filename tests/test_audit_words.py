@@ -21,7 +21,7 @@ COMPUTED = {
     ("app/services/messages.py", "_material_not_asked_for"): {"case.supplement_received",
                                                                 "case.own_initiative_supplement"},
     ("app/services/appeals.py", "register_appeal"): {"appeal.forwarded", "appeal.dismissed"},
-    ("app/services/runner.py", "_persist"): set(),  # host.record_event kinds and engine events, collected below
+    ("app/services/runner.py", "_project"): set(),  # host.record_event kinds and engine events, collected below
     ("app/services/retention.py", "erase_case"): {audit_verify.REDACTION},
 }
 
