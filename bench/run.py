@@ -23,8 +23,9 @@ Measures, in one run:
    of the insight dashboard on the same seeded history (bench/dashboard.py, goal < 1 s each);
 6. step cost (bench/step_cost.py): one task completion through the service layer
    after 10 and after 200 completed tasks of the same case, and their ratio;
-7. the what-if simulation (bench/simulation.py): simulated cases per second through
-   the real engine on one process and on two, and what a national year would take;
+7. the what-if simulation (bench/simulation.py): simulated cases per second of ONE run at a
+   national rate through the real engine, and what one run of a national year takes (estimated, or
+   measured with --sim-cases 100000);
 8. HTTP (bench/http.py): a case of five user tasks through real ``lotsen serve`` processes, one client and
    4 at once; with ``LOTSEN_BENCH_DATABASE_URL`` also PostgreSQL in one process and gunicorn with 1 and 2
    worker processes, all measured in interleaved rounds (ratios side by side).
@@ -217,8 +218,9 @@ def main() -> int:
     parser.add_argument("--memory-cases", type=int, default=None,
                         help="in-memory cases per repeat (default 3x --cases)")
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("LOTSEN_BENCH_REPEATS", 3)))
-    parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 1000)),
-                        help="applications per run in the simulation lines (default 1000)")
+    parser.add_argument("--sim-cases", type=int, default=int(os.environ.get("LOTSEN_BENCH_SIM_CASES", 2000)),
+                        help="applications in the one simulation run of line 7 (default 2000; 100000: a whole "
+                             "national year, ~10 min)")
     parser.add_argument("--inbox-cases",
                         default=os.environ.get("LOTSEN_BENCH_INBOX_CASES", "10000,100000,1000000"),
                         help="seeded case counts for the inbox and dashboard lines (default 10000,100000,1000000;"

@@ -11,6 +11,7 @@ import logging
 import pytest
 from SpiffWorkflow import task as spiff_task_module
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
@@ -99,6 +100,43 @@ def test_dropping_finished_history_keeps_the_live_tasks_their_data_and_the_way_o
     review.run()
     wf.do_engine_steps()
     assert wf.is_completed()
+
+
+def test_taking_finished_tasks_out_of_a_long_loop_keeps_its_live_task_with_its_parent_and_data():
+    spec, subprocesses = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    wf = simulated.SimulatedWorkflow(spec, subprocesses)
+    wf.do_engine_steps()
+    for n in range(10):
+        [review] = wf.get_tasks(state=TaskState.READY, manual=True)
+        review.set_data(finished=False, note=f"review {n}")
+        review.run()
+        wf.do_engine_steps()
+        simulated.splice_history(wf)
+    [review] = wf.get_tasks(state=TaskState.READY, manual=True)
+    parent, data = review.parent, dict(review.data)
+    assert len(wf.tasks) < 10 and simulated.splice_history(wf) == 0
+    assert wf.task_tree.has_state(TaskState.COMPLETED) and review.parent is parent and review.data == data
+    assert review.data["note"] == "review 9"
+    review.set_data(finished=True, note="done")
+    review.run()
+    wf.do_engine_steps()
+    assert wf.is_completed()
+
+
+def test_in_simulated_cases_every_waiting_boundary_join_still_finds_its_split(rt, monkeypatch):
+    joins = []
+    settle = simulation_run.Run._settle
+
+    def checking(self, case):
+        settle(self, case)
+        if case.alive:
+            for task in case.wf.get_tasks(state=TaskState.NOT_FINISHED_MASK, spec_class=BoundaryEventJoin):
+                assert task.find_ancestor(task.task_spec.split_task) is not None
+                joins.append(task)
+
+    monkeypatch.setattr(simulation_run.Run, "_settle", checking)
+    result = _run(rt, simulation.Variant(staff={"officer": 2}), cases=15)
+    assert result["scenarios"][0]["failures"] == [] and len(joins) > 50
 
 
 def test_a_workflow_that_can_call_a_subprocess_keeps_spiffworkflows_own_walk():

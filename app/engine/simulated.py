@@ -18,14 +18,18 @@ task is reached, so a task the caller changes on the way is treated alike):
 * any other way of asking (breadth first, a ready-made filter, lanes, events)
   goes to SpiffWorkflow's own iterator.
 
-Finished history is dropped as a case goes on (``compact``), which keeps the
-tree, and so every walk, short. Nothing here is used for persisted cases.
+Finished history is dropped as a case goes on, which keeps the tree, and so
+every walk, short: the finished top of the tree (``drop_history``), and
+finished tasks in the middle of a chain whose child finished too
+(``splice_history``; a live task keeps its parent, a boundary-event split
+stays). Nothing here is used for persisted cases.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -130,3 +134,48 @@ def drop_history(wf: BpmnWorkflow) -> int:
     if wf.last_task is not None and wf.last_task.id not in tasks:
         wf.last_task = root
     return len(gone)
+
+
+def splice_history(wf: BpmnWorkflow) -> int:
+    """Take finished tasks out of the middle of a simulated case's tree: a completed task whose one going-on
+    child is completed too (its other children finished and childless) hands that child to its own parent.
+
+    What stays: every live task with its parent, so a task's data and its parent's are as before; every
+    boundary-event split (its join looks for it); every task where the tree branches."""
+    if not isinstance(wf, SimulatedWorkflow):
+        return 0
+    tasks, gone = wf.tasks, 0
+    stack = [wf.task_tree]
+    while stack:
+        node = stack.pop()
+        children = node._children
+        for i, child_id in enumerate(children):
+            child = tasks[child_id]
+            while (nxt := _only_way_on(child, tasks)) is not None:
+                for other in child._children:
+                    if other != nxt.id:
+                        del tasks[other]
+                del tasks[child.id]
+                gone += 1
+                children[i] = nxt.id
+                nxt._parent = node.id
+                child = nxt
+            stack.append(child)
+    if gone and wf.last_task is not None and wf.last_task.id not in tasks:
+        wf.last_task = wf.task_tree
+    return gone
+
+
+def _only_way_on(task, tasks):
+    """The completed child ``task`` goes on to, when ``task`` is completed, no boundary-event split, and its other
+    children are finished and childless; else None."""
+    if task._state != TaskState.COMPLETED or isinstance(task.task_spec, BoundaryEventSplit):
+        return None
+    going_on = None
+    for child_id in task._children:
+        child = tasks[child_id]
+        if child._children or not child._state & TaskState.FINISHED_MASK:
+            if going_on is not None:
+                return None
+            going_on = child
+    return going_on if going_on is not None and going_on._state == TaskState.COMPLETED else None

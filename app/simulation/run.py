@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from app.clock import clock
 from app.engine.runtime import EngineError, MessageNotExpected
 from app.engine.script_pool import ScriptPool
-from app.engine.simulated import SimulatedEngine, drop_history
+from app.engine.simulated import SimulatedEngine, drop_history, splice_history
 from app.engine.spec_facts import element_facts
 from app.engine.store import SpecCache
 from app.services.errors import InvalidInput
@@ -225,6 +225,7 @@ class Run:
             self._finish(case)
             return
         drop_history(case.wf)
+        splice_history(case.wf)
         waits = workflow_waits(case.wf)
         ready = {r.id: r for r in waits.ready}
         for task_id, task in list(case.tasks.items()):
