@@ -1,18 +1,21 @@
-"""The dashboard's day and month totals: kept case by case, they equal totals rebuilt from the rows, and a
-period cut anywhere gives the figures of exactly its own cases."""
+"""The dashboard's day and month totals: kept case by case (and task by task), they equal totals rebuilt from
+the rows, and a period cut anywhere gives the figures of exactly its own cases and tasks."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import statistics
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from app.models import CaseFigures, FiguresDay, FiguresMonthDays
+from app.models import CaseFigures, FiguresDay, FiguresMonthDays, HumanTask, TasksDay, TaskStatus
 from app.models.insight import DAY_COUNTERS
 from app.seed import seed
-from app.services.insight import rollup
+from app.services.insight import rollup, task_totals
 from app.services.insight.stats import interpolate
-from tests.helpers import Api
+from tests.helpers import TRIAGE_COMPLETE, Api
 from tests.insight_history import walk
 from tests.test_insight_dashboard import manager_headers
 
@@ -42,6 +45,11 @@ def _rows(rt):
         return session.execute(select(CaseFigures.arrived_on, CaseFigures.decided_on, CaseFigures.closed_on,
                                       CaseFigures.outcome, CaseFigures.statutory_days, CaseFigures.lead_days,
                                       CaseFigures.case_type)).all()
+
+
+@pytest.fixture
+def api(client, actors):
+    return Api(client, actors)
 
 
 @pytest.mark.parametrize("case_type", [None, "bygglov"])
@@ -77,3 +85,60 @@ def test_a_period_cut_mid_month_gives_the_figures_of_its_own_cases(client, rt, c
     assert months[start_month.strftime("%Y-%m")]["decided"] == sum(1 for r in decided if r.decided_on >= start_month)
     assert months[start_month.strftime("%Y-%m")]["statutory_days_median"] == (
         interpolate(in_last, 0.5) if in_last else None)
+
+
+def _tasks_day(rt) -> set:
+    with rt.db.unit_of_work(write=False) as session:
+        return {(r.day, r.process, r.group, r.completed) for r in session.scalars(select(TasksDay)) if r.completed}
+
+
+def test_tasks_done_per_day_kept_task_by_task_equal_those_counted_afresh(client, actors, rt):
+    walk(Api(client, actors))
+    seed(rt, cases=40, seed=4, batch=20)
+    kept = _tasks_day(rt)
+    assert sum(n for *_, n in kept) > 50
+    with rt.db.write_engine.begin() as conn:
+        task_totals.rebuild(conn, ZoneInfo(rt.settings.timezone))
+    assert _tasks_day(rt) == kept
+
+
+@pytest.mark.parametrize("process", [None, "building_permit"])
+def test_each_groups_open_tasks_their_median_age_and_throughput_are_those_of_the_task_rows(client, rt, process):
+    seed(rt, cases=300, seed=9, batch=150)
+    headers, tz = manager_headers(rt), ZoneInfo(rt.settings.timezone)
+    first, last = date.today() - timedelta(days=120), date.today()
+    query = f"from={first}&to={last}" + (f"&process={process}" if process else "")
+    groups = {g["group"]: g for g in client.get(f"/api/insight/groups?{query}", headers=headers).get_json()["groups"]}
+    now = datetime.now(UTC)
+    with rt.db.unit_of_work(write=False) as session:
+        tasks = session.execute(select(HumanTask.group, HumanTask.status, HumanTask.created_at,
+                                       HumanTask.completed_at)).all()
+    ages: dict[str, list[float]] = {}
+    for group, status, created, _ in tasks:
+        if status == TaskStatus.OPEN:
+            ages.setdefault(group, []).append((now - created).total_seconds() / 86400)
+    assert ages and {g: groups[g]["open_tasks"] for g in ages} == {g: len(a) for g, a in ages.items()}
+    for group, found in ages.items():  # the request ran a moment earlier: ages differ by less than 0.05 day
+        assert groups[group]["median_age_days"] == pytest.approx(statistics.median(found), abs=0.06)
+    done = Counter(group for group, status, _, completed in tasks if status == TaskStatus.COMPLETED
+                   and first <= completed.astimezone(tz).date() <= last)
+    assert sum(done.values()) > 100
+    assert {g: row["completed"] for g, row in groups.items() if row["completed"]} == dict(done)
+
+
+def test_a_task_moved_back_no_longer_counts_as_done(api, rt, client):
+    headers = manager_headers(rt)
+
+    def coordinator_done():
+        groups = client.get("/api/insight/groups", headers=headers).get_json()["groups"]
+        return next((g["completed"] for g in groups if g["group"] == "coordinator"), 0)
+
+    case_id = api.as_("applicant").submit()["id"]
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id=case_id)
+    assert coordinator_done() == 1
+    with rt.db.unit_of_work(write=False) as session:
+        triage = session.scalar(select(HumanTask.id).where(HumanTask.case_id == case_id))
+    moved = api.as_("admin").post(f"/api/admin/cases/{case_id}/move-back", {"task": triage, "reason": "Fel spår."})
+    assert moved.status_code == 200 and coordinator_done() == 0
+    api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id=case_id)
+    assert coordinator_done() == 1

@@ -115,3 +115,15 @@ class FiguresMonthDays(Base):
     track: Mapped[str] = mapped_column(String(20), primary_key=True)
     days: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TasksDay(Base):
+    """Tasks completed per local day, process and group (``services.insight.task_totals``), for the throughput
+    per group; kept as tasks complete (or are moved back)."""
+
+    __tablename__ = "tasks_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    process: Mapped[str] = mapped_column(String(120), primary_key=True)
+    group: Mapped[str] = mapped_column(String(40), primary_key=True)
+    completed: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,17 +1,18 @@
 """Writing seeded batches: one transaction per batch, bulk inserts, the audit chain appended in order."""
 from __future__ import annotations
 
+from collections import Counter
 from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select, text, update
 
 from app.models import (
     AuditDetail, AuditEvent, Case, CaseEvent, CaseFigures, HumanTask, MessageSubscription, ReferenceSequence,
-    TaskCandidateGroup, Timer)
+    TaskCandidateGroup, TaskStatus, Timer)
 from app.models.task import NO_DEADLINE
 from app.runtime import Runtime
 from app.services import audit, audit_checkpoints
-from app.services.insight import rollup
+from app.services.insight import rollup, task_totals
 
 from . import rows, templates
 from .history import Life
@@ -53,6 +54,8 @@ class Writer:
                 if batch:
                     conn.execute(insert(model), batch)
             rollup.add_rows(session, [SimpleNamespace(**row) for row in figures])
+            task_totals.add(conn, Counter((t["completed_at"].astimezone(self.ctx.tz).date(), "building_permit",
+                                           t["group"]) for t in tasks if t["status"] == TaskStatus.COMPLETED))
             _append(session, trail)
         self.tasks += len(tasks)
         self.events += len(events)
