@@ -142,3 +142,32 @@ def test_a_task_moved_back_no_longer_counts_as_done(api, rt, client):
     assert moved.status_code == 200 and coordinator_done() == 0
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"}, case_id=case_id)
     assert coordinator_done() == 1
+
+
+def test_the_nki_finds_a_periods_invitations_by_their_index_not_by_walking_every_case(rt):
+    if not rt.db.is_sqlite:
+        pytest.skip("reads SQLite's query plan")
+    from sqlalchemy import event, text
+
+    from app.services import survey_results
+
+    seed(rt, cases=200, seed=2, batch=200)
+    with rt.db.write_engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    seen = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        if "survey_invitation" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(rt.db.read_engine, "before_cursor_execute", remember)
+    try:
+        with rt.db.unit_of_work(write=False) as session:
+            survey_results.results(session, first=date.today() - timedelta(days=365), last=date.today())
+    finally:
+        event.remove(rt.db.read_engine, "before_cursor_execute", remember)
+    assert seen
+    with rt.db.read_engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = " / ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+            assert "ix_survey_invitation_created_at" in plan and "SCAN case" not in plan, plan

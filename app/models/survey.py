@@ -20,7 +20,8 @@ class SurveyInvitation(Base):
     #: SHA-256 of the secret part of the link (the link itself is never stored).
     secret_hash: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(5))
-    created_at: Mapped[datetime]
+    #: Indexed: the survey's figures (and the dashboard's NKI) read a period's invitations by it.
+    created_at: Mapped[datetime] = mapped_column(index=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_sent_at: Mapped[datetime]

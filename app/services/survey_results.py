@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from app.models import Case, ProcessVersion, SurveyAnswer, SurveyInvitation
 
@@ -109,20 +109,34 @@ def parse_period(start: str | None, end: str | None, *, today: date) -> tuple[da
     return first, last
 
 
+def _invitations(session: Session, start: datetime, end: datetime, process: str | None) -> list[tuple]:
+    """(invitation, case type, track, answer or None) of the invitations sent from ``start`` to before ``end``.
+
+    The period's invitations first, by their index, then their cases' type and track by id: the planner never
+    walks every case to find a period's (often no) invitations."""
+    found = session.execute(
+        select(SurveyInvitation, SurveyAnswer)
+        .outerjoin(SurveyAnswer, SurveyAnswer.invitation_id == SurveyInvitation.id)
+        .where(SurveyInvitation.created_at >= start, SurveyInvitation.created_at < end)
+        .options(noload(SurveyInvitation.case), noload(SurveyAnswer.invitation))).all()
+    ids, kinds = sorted({invitation.case_id for invitation, _ in found}), {}
+    for at in range(0, len(ids), 500):
+        query = select(Case.id, Case.case_type, Case.track).where(Case.id.in_(ids[at:at + 500]))
+        if process:
+            query = query.join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(
+                ProcessVersion.model == process)
+        kinds.update({case_id: (case_type, track) for case_id, case_type, track in session.execute(query)})
+    return [(invitation, *kinds[invitation.case_id], answer) for invitation, answer in found
+            if invitation.case_id in kinds]
+
+
 def results(session: Session, *, first: date, last: date, process: str | None = None) -> dict:
     """NKI and factors for invitations sent in the period: overall, by case type, by track and by month."""
     settings = get_env(session).settings
     tz = ZoneInfo(settings.timezone)
     start = datetime.combine(first, time.min, tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
-    query = (select(SurveyInvitation, Case.case_type, Case.track, SurveyAnswer)
-             .join(Case, Case.id == SurveyInvitation.case_id)
-             .outerjoin(SurveyAnswer, SurveyAnswer.invitation_id == SurveyInvitation.id)
-             .where(SurveyInvitation.created_at >= start, SurveyInvitation.created_at < end))
-    if process:
-        query = query.join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(
-            ProcessVersion.model == process)
-    rows = session.execute(query).all()
+    rows = _invitations(session, start, end, process)
     minimum = settings.survey_min_answers
     groups: dict[str, dict] = {"case_type": defaultdict(lambda: ([], [])), "track": defaultdict(lambda: ([], [])),
                                "month": defaultdict(lambda: ([], []))}
