@@ -6,8 +6,8 @@
 ``make bench`` runs it inside the inbox lines, on the database they seeded. Each view is its service
 call (the queries and the figures, as the API and the page compute them) in a read-only unit of work, for
 the default period (the twelve months up to today) and for one process and case type; the whole page is
-the four views the page shows together. Printed per view: wall-clock p50 / p95 over the repeats (the goal
-is under a second each) and the CPU of the call.
+the four views the page shows together and its filters' choices. Printed per view: wall-clock p50 / p95
+over the repeats (the goal is under a second each) and the CPU of the call.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _views(session, tz: ZoneInfo, now: datetime) -> list[tuple[str, object]]:
         ("trends, 24 months", lambda s: trends.trends(s, chosen)),
         ("groups", lambda s: workload.workload(s, chosen, now, tz, "sv")),
         ("heatmap", lambda s: heatmap.heatmap(s, heatmap.version_of(s, PROCESS, None))),
-        ("whole page", lambda s: dashboard.dashboard(s, chosen, now=now, tz=tz, locale="sv")),
+        ("whole page", lambda s: (dashboard.dashboard(s, chosen, now=now, tz=tz, locale="sv"), filters.choices(s))),
     ]
 
 

@@ -171,3 +171,15 @@ def test_the_nki_finds_a_periods_invitations_by_their_index_not_by_walking_every
         for statement, parameters in seen:
             plan = " / ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
             assert "ix_survey_invitation_created_at" in plan and "SCAN case" not in plan, plan
+
+
+def test_the_filters_offer_the_case_types_and_tracks_that_occur(rt):
+    from app.services.insight import filters
+
+    seed(rt, cases=120, seed=6, batch=120)
+    with rt.db.unit_of_work(write=False) as session:
+        offered = filters.choices(session)
+        types = sorted({t for t in session.scalars(select(CaseFigures.case_type)) if t})
+        tracks = sorted({t for t in session.scalars(select(CaseFigures.track)) if t})
+    assert len(types) >= 3 and len(tracks) >= 2
+    assert (offered["case_types"], offered["tracks"]) == (types, tracks) and "building_permit" in offered["processes"]

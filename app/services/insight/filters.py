@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from app.models import CaseFigures, ProcessVersion
+from app.models import CaseFigures, FiguresDay, ProcessVersion
 from handlers.dates import add_years
 
 from ..clocks import local_today
@@ -80,9 +80,10 @@ def known_processes(session: Session) -> list[str]:
 
 
 def choices(session: Session) -> dict:
-    """What the filters offer: processes, case types and tracks that occur."""
+    """What the filters offer: processes, case types and tracks that occur (read from the day totals, a few
+    rows per day, not from every case)."""
     def distinct(column):
         return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]
 
-    return {"processes": known_processes(session), "case_types": distinct(CaseFigures.case_type),
-            "tracks": distinct(CaseFigures.track)}
+    return {"processes": known_processes(session), "case_types": distinct(FiguresDay.case_type),
+            "tracks": distinct(FiguresDay.track)}
