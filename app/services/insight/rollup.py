@@ -23,6 +23,8 @@ TEN_WEEKS = 70
 #: The clocks whose days are counted per month: kind -> column of ``CaseFigures``.
 KINDS = {"statutory": "statutory_days", "lead": "lead_days", "completeness": "completeness_days"}
 OUTCOMES = tuple(o.value for o in Outcome)
+#: Rows per upsert statement (SQLite binds at most 32,766 values in one).
+CHUNK = 500
 
 
 def month_of(day: date) -> date:
@@ -97,26 +99,30 @@ def empty() -> tuple[dict, Counter]:
 
 
 def apply(session, change: tuple[dict, Counter]) -> None:
-    """Add a change (``difference``) to the totals: one upsert per day and per month key touched."""
+    """Add a change (``difference``) to the totals: one upsert statement for the days, one for the months (per
+    ``CHUNK`` rows: a seeded batch touches many)."""
     days, months = change
-    if not days and not months:
-        return
-    conn = session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn = session.connection() if days or months else None
     # in key order, so that two transactions never wait for each other's rows in opposite orders (PostgreSQL)
-    for (day, process, case_type, track), counts in sorted(days.items()):
-        row = {"day": day, "process": process, "case_type": case_type, "track": track,
-               **{name: counts.get(name, 0) for name in DAY_COUNTERS}}
-        statement = insert(FiguresDay).values(row)
-        conn.execute(statement.on_conflict_do_update(
-            index_elements=["day", "process", "case_type", "track"],
-            set_={name: getattr(FiguresDay, name) + statement.excluded[name] for name in counts}))
-    for (month, kind, process, case_type, track, value), n in sorted(months.items()):
-        statement = insert(FiguresMonthDays).values(month=month, kind=kind, process=process, case_type=case_type,
-                                                    track=track, days=value, n=n)
-        conn.execute(statement.on_conflict_do_update(
-            index_elements=["month", "kind", "process", "case_type", "track", "days"],
-            set_={"n": FiguresMonthDays.n + statement.excluded.n}))
+    day_rows = [{"day": day, "process": process, "case_type": case_type, "track": track,
+                 **{name: counts.get(name, 0) for name in DAY_COUNTERS}}
+                for (day, process, case_type, track), counts in sorted(days.items())]
+    month_rows = [{"month": month, "kind": kind, "process": process, "case_type": case_type, "track": track,
+                   "days": value, "n": n}
+                  for (month, kind, process, case_type, track, value), n in sorted(months.items())]
+    for at in range(0, len(day_rows), CHUNK):
+        _upsert(conn, FiguresDay, day_rows[at:at + CHUNK], ["day", "process", "case_type", "track"], DAY_COUNTERS)
+    for at in range(0, len(month_rows), CHUNK):
+        _upsert(conn, FiguresMonthDays, month_rows[at:at + CHUNK],
+                ["month", "kind", "process", "case_type", "track", "days"], ("n",))
+
+
+def _upsert(conn, model, rows: list[dict], keys: list[str], counters) -> None:
+    """Insert the rows, or add their counters to the rows already there."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(rows)
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={name: getattr(model, name) + statement.excluded[name] for name in counters}))
 
 
 def add_rows(session, rows) -> None:

@@ -55,15 +55,16 @@ def _count_completed_tasks(session: Session, _context, _instances) -> None:
 
 
 def add(conn, changes: Counter) -> None:
-    """Add {(day, process, group): n} to the totals (in key order: no two writers wait in opposite orders)."""
+    """Add {(day, process, group): n} to the totals in one statement (rows in key order: no two writers wait
+    for each other's rows in opposite orders)."""
+    rows = [{"day": day, "process": process, "group": group, "completed": n}
+            for (day, process, group), n in sorted(changes.items()) if n]
+    if not rows:
+        return
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    for (day, process, group), n in sorted(changes.items()):
-        if not n:
-            continue
-        statement = insert(TasksDay).values(day=day, process=process, group=group, completed=n)
-        more = TasksDay.completed + statement.excluded.completed
-        conn.execute(statement.on_conflict_do_update(index_elements=["day", "process", "group"],
-                                                     set_={"completed": more}))
+    statement = insert(TasksDay).values(rows)
+    conn.execute(statement.on_conflict_do_update(index_elements=["day", "process", "group"],
+                                                 set_={"completed": TasksDay.completed + statement.excluded.completed}))
 
 
 def rebuild(conn, tz: ZoneInfo) -> None:
