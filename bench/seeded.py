@@ -3,7 +3,7 @@
 Seeding 1M cases costs about a quarter of an hour of CPU, so a seeded database is kept and reused by later
 ``make bench`` runs while nothing that shapes its data has changed. An entry is keyed by (``key()``):
 
-* the seed code (``app/seed``), the clock rules and the figures projection it fills rows with,
+* the seed code (``app/seed``), the clock rules, the figures projection and the totals it fills rows with,
 * the schema (``app/models``) and the migrations (``migrations/versions``, i.e. their head),
 * the deployed processes (``processes/``), and the size and the random seed.
 
@@ -45,8 +45,8 @@ from app.runtime import build_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What shapes the seeded data (files or directories under the project root).
-KEYED = ("app/seed", "app/services/clocks.py", "app/services/insight/figures.py", "app/models",
-         "migrations/versions", "processes")
+KEYED = ("app/seed", "app/services/clocks.py", "app/services/insight/figures.py", "app/services/insight/rollup.py",
+         "app/services/insight/task_totals.py", "app/models", "migrations/versions", "processes")
 STAFF_USER = "seed.coordinator1"
 
 
