@@ -39,6 +39,10 @@ class HumanTask(Base):
         _open_index("ix_human_task_open_assignee_created", "assignee_id", "created_at", "id"),
         _open_index("ix_human_task_open_element_due", "element_id", "sort_due", "created_at", "id"),
         _open_index("ix_human_task_open_element_created", "element_id", "created_at", "id"),
+        # "assigned to me" with a task type: without these, SQLite walks every open task of the type
+        _open_index("ix_human_task_open_assignee_element_due", "assignee_id", "element_id", "sort_due", "created_at",
+                    "id"),
+        _open_index("ix_human_task_open_assignee_element_created", "assignee_id", "element_id", "created_at", "id"),
         _timed_index("ix_human_task_version_element_wait", "wait_seconds"),
         _timed_index("ix_human_task_version_element_work", "work_seconds"),
     )
