@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from app.models import Case, ProcessVersion, SurveyAnswer, SurveyInvitation
 
@@ -118,7 +118,7 @@ def _invitations(session: Session, start: datetime, end: datetime, process: str 
         select(SurveyInvitation, SurveyAnswer)
         .outerjoin(SurveyAnswer, SurveyAnswer.invitation_id == SurveyInvitation.id)
         .where(SurveyInvitation.created_at >= start, SurveyInvitation.created_at < end)
-        .options(noload(SurveyInvitation.case), noload(SurveyAnswer.invitation))).all()
+        .options(lazyload(SurveyInvitation.case), lazyload(SurveyAnswer.invitation))).all()
     ids, kinds = sorted({invitation.case_id for invitation, _ in found}), {}
     for at in range(0, len(ids), 500):
         query = select(Case.id, Case.case_type, Case.track).where(Case.id.in_(ids[at:at + 500]))
