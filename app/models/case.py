@@ -68,6 +68,12 @@ class Case(Base):
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
 
+    @property
+    def has_applicant(self) -> bool:
+        """Whether someone applied: an applicant's account or address (a case staff start for the municipality's
+        own work, such as an invoice, has neither, and nobody to write to)."""
+        return self.applicant_id is not None or bool(self.applicant_email)
+
     process_version: Mapped[ProcessVersion] = relationship()
     contact: Mapped[User | None] = relationship(foreign_keys=[contact_id], lazy="selectin")
     #: The earlier steps (appended, never rewritten); read when the whole path is shown.

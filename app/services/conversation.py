@@ -18,7 +18,7 @@ from app.models import Case, ConversationMessage, Document, OutboxMessage, Outbo
 
 from . import audit
 from .env import get_env
-from .errors import N_, CaseNotFound, Forbidden, InvalidInput
+from .errors import N_, CaseNotFound, Conflict, Forbidden, InvalidInput
 
 MAX_TEXT = 5000
 
@@ -48,8 +48,10 @@ def post(session: Session, *, actor: User, case_id: int, text: str,
         raise InvalidInput([{"field": "text", "message": N_("write a message")}])
     if len(text) > MAX_TEXT:
         raise InvalidInput([{"field": "text", "message": N_("at most 5000 characters")}])
-    doc_ids = _own_documents(session, case, documents)
     from_applicant = not actor.is_staff
+    if not from_applicant and not case.has_applicant:
+        raise Conflict(N_("this case has no applicant, so there is no one to write to"))
+    doc_ids = _own_documents(session, case, documents)
     message = _add(session, case, actor, text=text, documents=doc_ids, from_applicant=from_applicant, source="message")
     _notify(session, case, message)
     return message

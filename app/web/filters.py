@@ -149,6 +149,15 @@ def has_statutory_clock(case) -> bool:
     return process_info.of(case.process_version).rule_set is not None
 
 
+def case_status_word(case, applicant: bool = False):
+    """The case's status in words. A finished case of a process that is no permit matter (no statutory rule set,
+    say an invoice) ended without a decision: it is "Finished", never "Decided"."""
+    status = getattr(case.status, "value", case.status)
+    if status == "decided" and case.completed_at is not None and not has_statutory_clock(case):
+        return _l("Finished")
+    return (APPLICANT_STATUS_WORDS if applicant else STATUS_WORDS).get(status, status)
+
+
 def process_title(case, locale: str) -> str:
     from app.services import process_info
 
@@ -290,6 +299,7 @@ def init_app(app: Flask) -> None:
             "locale": locale,
             "status_word": lambda s: STATUS_WORDS.get(getattr(s, "value", s), s),
             "applicant_status_word": lambda s: APPLICANT_STATUS_WORDS.get(getattr(s, "value", s), s),
+            "case_status_word": case_status_word,
             "days_left": days_left,
             "deadline_class": deadline_class,
             "measure_word": lambda case: measure_word(case, locale),
