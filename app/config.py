@@ -140,6 +140,9 @@ class Settings:
     supplement_reminder_days: int = 4
     #: Days before the statutory deadline that the officer is asked to consider an extension.
     extension_reminder_days: int = 14
+    #: [U] How many days ahead a reply date set by staff may lie (supplement order, neighbour hearing); DOMAIN.md
+    #: leaves the reply date to the authority, so a date beyond this is refused as a typing mistake.
+    reply_date_max_days: int = 365
     #: The municipality's service goal in calendar days, by measure (JSON); others get the default.
     service_goals_json: str = '{"plank": 40, "mur": 40, "skylt": 40, "attefall": 40, "nybyggnad": 40, ' \
                               '"tillbyggnad": 40, "rivning": 40, "marklov": 40}'
@@ -201,6 +204,7 @@ class Settings:
                 "service_reminder_days": self.service_reminder_days,
                 "supplement_reminder_days": self.supplement_reminder_days,
                 "extension_reminder_days": self.extension_reminder_days,
+                "reply_date_max_days": self.reply_date_max_days,
                 "authority_name": self.authority_name, "appeal_body": self.appeal_body,
                 "rules_change_date": self.rules_change_date,
                 "referral_reply_days": self.referral_reply_days, "referral_reminder_days": self.referral_reminder_days,

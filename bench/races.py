@@ -32,13 +32,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.helpers import TRIAGE_COMPLETE, application
+from tests.helpers import TRIAGE_COMPLETE, application, reply_by
 from tests.lotsen_processes import get, lotsen, post, servers, together
 from tests.smtp import Inbox, free_port, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
 INCOMPLETE = TRIAGE_COMPLETE | {"track": "simple", "complete": False, "supplement_request": "Ritning saknas.",
-                                "reply_by": "2099-01-31"}
+                                "reply_by": reply_by()}
 
 
 def run(source: Path, env: dict, *args: str, stdin: str = "") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .dates import end_of_local_day, local_morning
+from .dates import REPLY_DATE_MAX_DAYS, end_of_local_day, local_morning, reply_day
 from .registry import HandlerContext, HandlerInputError, Notification, handler
 
 
@@ -14,6 +14,10 @@ def _tz(ctx: HandlerContext) -> ZoneInfo:
 
 def _local_day(ctx: HandlerContext, moment: datetime) -> date:
     return moment.astimezone(_tz(ctx)).date()
+
+
+def _max_days(ctx: HandlerContext) -> int:
+    return int(ctx.settings.get("reply_date_max_days", REPLY_DATE_MAX_DAYS))
 
 
 @handler("register_case", letters=("acknowledgement",), returns={
@@ -57,12 +61,9 @@ def order_supplement(ctx: HandlerContext, request: str, reply_by: str) -> dict:
     if not request or not str(request).strip():
         raise HandlerInputError("supplement_request", "say what the applicant must supplement")
     try:
-        day = date.fromisoformat(str(reply_by))
-    except ValueError:
-        raise HandlerInputError("reply_by", "must be a date (YYYY-MM-DD)") from None
-    today = _local_day(ctx, ctx.now)
-    if day <= today:
-        raise HandlerInputError("reply_by", f"must be after today ({today.isoformat()})")
+        day = reply_day(reply_by, _local_day(ctx, ctx.now), _max_days(ctx))
+    except ValueError as exc:
+        raise HandlerInputError("reply_by", exc.args[0]) from None
     before = ctx.host.statutory_clock()
     not_remedied = before.get("reply_on") if before.get("awaiting_remedy") else None
     if not_remedied:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from .i18n import N_
+
 UTC = ZoneInfo("UTC")
 
 
@@ -55,4 +57,27 @@ def last_filing_day(day: date) -> date:
     """
     while day.weekday() >= 5 or day in _closed_days(day.year):
         day += timedelta(days=1)
+    return day
+
+
+#: [U] How far ahead a reply date set by staff may lie (a supplement order, a neighbour hearing): DOMAIN.md
+#: leaves the date to the authority, so this bound is a setting (``reply_date_max_days``).
+REPLY_DATE_MAX_DAYS = 365
+
+
+def reply_day(raw, today: date, max_days: int = REPLY_DATE_MAX_DAYS) -> date:
+    """The reply date ``raw`` (YYYY-MM-DD): after ``today`` and at most ``max_days`` later.
+
+    Raises ``ValueError`` with a translatable message (``handlers.i18n.Message``) naming what is wrong.
+    """
+    try:
+        day = date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValueError(N_("must be a date (YYYY-MM-DD)")) from None
+    if day <= today:
+        raise ValueError(N_("must be after today (%(today)s)", today=today.isoformat()))
+    latest = today + timedelta(days=max_days)
+    if day > latest:
+        raise ValueError(N_("must be at most %(days)s days ahead (by %(latest)s)", days=max_days,
+                            latest=latest.isoformat()))
     return day

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from .dates import end_of_local_day
+from .dates import REPLY_DATE_MAX_DAYS, end_of_local_day, reply_day
 from .i18n import N_
 from .registry import HandlerContext, HandlerInputError, handler
 
@@ -66,12 +66,9 @@ def _response_day(ctx: HandlerContext, response_by: str | None) -> date:
     if not response_by:
         return today + timedelta(days=int(ctx.settings.get("neighbour_response_days", 21)))
     try:
-        day = date.fromisoformat(str(response_by))
-    except ValueError:
-        raise HandlerInputError("hearing_response_by", N_("must be a date (YYYY-MM-DD)")) from None
-    if day <= today:
-        raise HandlerInputError("hearing_response_by", N_("must be after today (%(today)s)", today=today.isoformat()))
-    return day
+        return reply_day(response_by, today, int(ctx.settings.get("reply_date_max_days", REPLY_DATE_MAX_DAYS)))
+    except ValueError as exc:
+        raise HandlerInputError("hearing_response_by", exc.args[0]) from None
 
 
 @handler("send_neighbour_notices", letters=("hearing_notice",), returns={

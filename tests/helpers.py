@@ -46,6 +46,17 @@ class Browser:
 TRIAGE_COMPLETE = {"case_type": "bygglov", "neighbours_required": False, "referrals": [], "complete": True}
 
 
+def reply_by(days: int = 300) -> str:
+    """A reply date a supplement order takes: ``days`` after today in Stockholm by Lotsen's clock (far enough that
+    no test reaches it, within the year the triage allows)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.clock import utcnow
+
+    return (utcnow().astimezone(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=days)).isoformat()
+
+
 @dataclass
 class Api:
     """The JSON API as one role sees it."""

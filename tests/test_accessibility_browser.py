@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import BROWSER_TIMEOUT_MS, PASSWORD, ROLE_USERS
-from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.helpers import Api, TRIAGE_COMPLETE, reply_by
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SERIOUS = ("moderate", "serious", "critical")
@@ -61,7 +61,7 @@ def test_every_page_fits_a_phone_and_passes_axe_in_both_languages(browser, live_
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
         "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.",
-        "reply_by": "2099-01-31"}, case_id=case_id)
+        "reply_by": reply_by()}, case_id=case_id)
     api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received", {"data": {"message": "Här."}})
     [task] = api.as_("coordinator").tasks(case_id=case_id)
     pages = {"applicant": ["/portal/", "/portal/apply", f"/portal/cases/{case_id}"],

@@ -12,7 +12,7 @@ from app.cli import main
 from app.clock import clock
 from app.models import AuditEvent, Case, HumanTask, PendingMessage, audit_guards
 from handlers import REGISTRY
-from tests.helpers import TRIAGE_COMPLETE, Api, Browser
+from tests.helpers import Api, Browser, TRIAGE_COMPLETE, reply_by
 from tests.scenario import serve_applicant
 
 ROLES = ["applicant", "coordinator", "officer", "referee", "committee", "process_owner"]
@@ -146,7 +146,7 @@ def test_skip_from_the_incident_page_refuses_numbers_json_cannot_carry(api, app,
 def test_suspended_case_takes_no_work_keeps_messages_and_resumes(api, rt):
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
-        "track": "simple", "complete": False, "supplement_request": "Ritning", "reply_by": "2099-01-01"})
+        "track": "simple", "complete": False, "supplement_request": "Ritning", "reply_by": reply_by()})
     assert api.as_("admin").post(f"/api/admin/cases/{case_id}/suspend", {"reason": ""}).status_code == 422
     r = api.as_("admin").post(f"/api/admin/cases/{case_id}/suspend", {"reason": "Utredning av jäv."})
     assert r.status_code == 200 and r.get_json()["suspended"] is True

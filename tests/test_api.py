@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.models import Case, HumanTask
 from app.services import users as user_service
-from tests.helpers import TRIAGE_COMPLETE, Api, application
+from tests.helpers import Api, TRIAGE_COMPLETE, application, reply_by
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_incomplete_triage_needs_a_supplement_request_and_a_future_reply_date(ap
 def test_supplement_reply_arrives_as_a_message_and_the_case_is_triaged_again(api):
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
-        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": "2099-01-31"})
+        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": reply_by()})
     case = api.as_("applicant").case(case_id)
     assert case["status"] == "awaiting_supplement" and case["open_tasks"] == []
     r = api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received",
@@ -180,7 +180,7 @@ def test_material_sent_before_any_order_is_never_taken_as_the_reply_to_a_later_o
     assert r.get_json() == {"id": r.get_json()["id"], "status": "recorded", "taken_as": "own_initiative_supplement"}
     assert api.as_("applicant").case(case_id)["status"] == "in_triage"
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
-        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": "2099-01-31"})
+        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": reply_by()})
     # the order waits for a new reply
     case = api.as_("applicant").case(case_id)
     assert case["status"] == "awaiting_supplement" and case["open_tasks"] == []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import TRIAGE_COMPLETE, Api
+from tests.helpers import Api, TRIAGE_COMPLETE, reply_by
 from tests.scenario import letters
 
 
@@ -63,7 +63,7 @@ def test_staff_see_the_text_sent_with_a_supplement(api):
     case_id = api.as_("applicant").submit()["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
         "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.",
-        "reply_by": "2099-01-31"}, case_id=case_id)
+        "reply_by": reply_by()}, case_id=case_id)
     api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received",
                               {"data": {"message": "Situationsplanen kommer på måndag, fasaden bifogas nu."}})
     [m] = conversation(api, "coordinator", case_id)

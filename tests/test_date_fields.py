@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import Api
+from tests.helpers import Api, reply_by
 from tests.test_web import Browser, csrf
 
 
@@ -37,7 +37,7 @@ def test_a_date_typed_the_swedish_way_is_taken(app, api):
     carl.login("carl")
     page = carl.client.get(f"/tasks/{task['id']}", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     form = {"case_type": "bygglov", "track": "simple", "neighbours_required": "false", "complete": "false",
-            "supplement_request": "Situationsplan saknas.", "reply_by": "2099-01-31", "csrf_token": csrf(page)}
+            "supplement_request": "Situationsplan saknas.", "reply_by": reply_by(), "csrf_token": csrf(page)}
     r = carl.client.post(f"/tasks/{task['id']}/complete", data=form, headers={"Accept-Language": "sv"})
     assert r.status_code in (302, 303), r.get_data(as_text=True)[:500]
     facts = api.as_("officer").case(case_id)

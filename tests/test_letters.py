@@ -13,7 +13,7 @@ from app.letters.text import html_to_text
 from app.scheduler import deliver_outbox
 from app.services.processes import RULES, read_directory
 from tests.conftest import PROCESSES
-from tests.helpers import TRIAGE_COMPLETE, Api, application
+from tests.helpers import Api, TRIAGE_COMPLETE, application, reply_by
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def decided_case(api, **application) -> int:
     case_id = api.as_("applicant").submit(**application)["id"]
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
         "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.",
-        "reply_by": "2099-01-31"})
+        "reply_by": reply_by()})
     api.as_("applicant").post(f"/api/cases/{case_id}/messages/supplement_received", {"data": {"message": "Här."}})
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {"track": "simple"})
     api.as_("coordinator").complete("coordinator_decision", {"outcome": "granted", "decision_text": "Plank beviljas."})

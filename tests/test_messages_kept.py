@@ -9,11 +9,11 @@ from app.services.processes import deploy, read_directory
 from handlers import REGISTRY
 from handlers.registry import HandlerError, Operation
 from tests.conftest import PROCESSES
-from tests.helpers import TRIAGE_COMPLETE, Api, at_once
+from tests.helpers import Api, TRIAGE_COMPLETE, at_once, reply_by
 
 ROUNDS = 6
 INCOMPLETE = TRIAGE_COMPLETE | {"track": "simple", "complete": False, "supplement_request": "Ritning saknas.",
-                                "reply_by": "2099-01-31"}
+                                "reply_by": reply_by()}
 SUPPLEMENT = {"data": {"message": "Här är ritningen."}}
 
 

@@ -16,7 +16,7 @@ from app.services import groups as group_service
 from app.services import users as user_service
 from app.services.processes import deploy_directory
 from tests.conftest import PROCESSES, _reset_schema, _worker_database_url
-from tests.helpers import TRIAGE_COMPLETE, application
+from tests.helpers import TRIAGE_COMPLETE, application, reply_by
 from tests.test_messages_kept import assert_supplement_reached_the_case
 from tests.lotsen_processes import environment, get, post, servers, together
 from tests.smtp import free_port
@@ -24,7 +24,7 @@ from tests.smtp import free_port
 CLAIM_ROUNDS = 25
 MESSAGE_ROUNDS = 10
 INCOMPLETE = TRIAGE_COMPLETE | {"track": "simple", "complete": False, "supplement_request": "Ritning saknas.",
-                                "reply_by": "2099-01-31"}
+                                "reply_by": reply_by()}
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import TRIAGE_COMPLETE, Api, Browser, application, csrf
+from tests.helpers import Api, Browser, TRIAGE_COMPLETE, application, csrf, reply_by
 
 
 @pytest.fixture
@@ -113,11 +113,12 @@ def test_a_typed_number_that_is_no_number_is_a_field_error_not_a_stored_oddity(b
 
 def test_applicant_answers_a_supplement_request_in_the_portal(browser, actors, api):
     case_id = api.as_("applicant").submit()["id"]
+    day = reply_by()
     api.as_("coordinator").complete("triage", TRIAGE_COMPLETE | {
-        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": "2099-02-01"})
+        "track": "simple", "complete": False, "supplement_request": "Situationsplan saknas.", "reply_by": day})
     browser.login("anna")
     page = browser.get(f"/portal/cases/{case_id}").get_data(as_text=True)
-    assert "Situationsplan saknas." in page and "2099-02-01" in page
+    assert "Situationsplan saknas." in page and day in page
     r = browser.post_form(f"/portal/cases/{case_id}", f"/portal/cases/{case_id}/supplement",
                           {"message": "Planen bifogas."})
     assert r.status_code == 302
