@@ -64,6 +64,14 @@ def error_message(exc: e.DomainError) -> str:
         reason = exc.message.split(": ", 1)[-1]
         plain = step_error(reason)  # Lotsen's own sentences (a script's limits) are shown, translated
         return f"{blocked} {plain}." if plain != reason else blocked
+    if isinstance(exc, e.Forbidden) and exc.details.get("groups"):  # a task of other work groups: named in words
+        from flask_babel import get_locale
+
+        from app.web.filters import group_word
+
+        locale = str(get_locale() or "sv")
+        return _("This task is for %(groups)s. Ask someone there, or an administrator, if it should be yours.",
+                 groups=", ".join(group_word(g, locale) for g in exc.details["groups"]))
     errors = getattr(exc, "errors", None)
     if isinstance(exc, e.InvalidInput) and errors:
         return "; ".join(translated(err["message"]) for err in errors)

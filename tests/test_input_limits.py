@@ -27,7 +27,7 @@ def test_an_id_beyond_the_database_range_is_simply_not_found_on_pages(app, actor
     browser = Browser(app)
     browser.login(ROLE_USERS[role])
     r = browser.get(path)
-    assert r.status_code == 404 and "<h1>404</h1>" in r.get_data(as_text=True)
+    assert r.status_code == 404 and "<h1>Hittades inte</h1>" in r.get_data(as_text=True)
 
 
 def test_the_largest_id_the_database_holds_is_still_looked_up(api):

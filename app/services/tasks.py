@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.models import HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus, User
+from handlers import i18n
 
 from . import audit, contacts, form_options, incidents, keyset, locks, runner, task_list
 from .env import get_env
 from .errors import (
-    CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
+    N_, CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
 from .forms import validate, with_defaults
 from .processes import form_schema
 
@@ -49,14 +50,16 @@ def get_task(session: Session, *, actor: User, task_id: str, lock: bool = False)
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
     if not task.offered_to(actor):
-        raise Forbidden(_not_yours(task))
+        raise _not_yours(task)
     return task
 
 
-def _not_yours(task: HumanTask) -> str:
+def _not_yours(task: HumanTask) -> Forbidden:
+    """Why ``task`` is not the actor's; ``groups`` lets a page name the work groups in words."""
     if task.groups:
-        return f"this task is for the {' or '.join(task.groups)} group"
-    return "this task is assigned to someone else"
+        return Forbidden(i18n.N_("this task is for the %(groups)s group", groups=" or ".join(task.groups)),
+                         groups=list(task.groups))
+    return Forbidden(N_("this task is assigned to someone else"))
 
 
 def task_form(session: Session, task: HumanTask) -> dict | None:
@@ -111,7 +114,7 @@ def complete(session: Session, *, actor: User, task_id: str, data: Mapping) -> H
     task = get_task(session, actor=actor, task_id=task_id, lock=True)
     _ensure_open(task)
     if not task.offered_to(actor):
-        raise Forbidden(_not_yours(task))
+        raise _not_yours(task)
     _ensure_not_claimed_by_other(task, actor)
     if case.completed_at is not None:
         raise CaseClosed("the case is closed")
