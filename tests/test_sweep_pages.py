@@ -41,3 +41,21 @@ def test_the_users_and_audit_tables_turn_into_labelled_rows_on_a_phone(app, acto
     assert re.search(r'<td data-label="E-post">[^<]*@', users)
     audit = adam.get("/admin/audit?actor=adam").get_data(as_text=True)
     assert '<table class="list stack-on-phone" id="audit-results">' in audit and 'data-label="När"' in audit
+
+
+@pytest.mark.parametrize("user, path, field", [("adam", "/insight/", "from"), ("adam", "/delegation-decisions", "to")])
+def test_date_fields_outside_task_forms_are_written_the_swedish_way_too(app, actors, user, path, field):
+    browser = Browser(app)
+    browser.login(user)
+    page = browser.client.get(path, headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    [date] = re.findall(rf'<input[^>]*name="{field}"[^>]*>', page)
+    assert 'type="text"' in date and 'placeholder="ÅÅÅÅ-MM-DD"' in date  # a native picker shows the browser's format
+    english = browser.client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'type="date"' in re.findall(rf'<input[^>]*name="{field}"[^>]*>', english)[0]
+
+
+def test_the_studio_names_the_process_by_its_title_with_its_id_beside_it(app, actors):
+    petra = Browser(app)
+    petra.login("petra")
+    page = petra.get("/studio/building_permit/migrate").get_data(as_text=True)
+    assert re.search(r'<strong>Bygglov[^<]*</strong> <code class="id-code">building_permit</code>', page)

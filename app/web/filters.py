@@ -158,6 +158,15 @@ def case_status_word(case, applicant: bool = False):
     return (APPLICANT_STATUS_WORDS if applicant else STATUS_WORDS).get(status, status)
 
 
+def model_title(model: str, locale: str) -> str:
+    """A process model by the title of its latest version (its id when it has none deployed)."""
+    from app.services import process_info
+    from app.uow import db
+
+    latest = {v.model: v for v in process_info.latest_versions(db())}.get(model)
+    return process_info.of(latest).title(locale) if latest is not None else model
+
+
 def process_title(case, locale: str) -> str:
     from app.services import process_info
 
@@ -300,6 +309,7 @@ def init_app(app: Flask) -> None:
             "status_word": lambda s: STATUS_WORDS.get(getattr(s, "value", s), s),
             "applicant_status_word": lambda s: APPLICANT_STATUS_WORDS.get(getattr(s, "value", s), s),
             "case_status_word": case_status_word,
+            "model_title": lambda model: model_title(model, locale),
             "days_left": days_left,
             "deadline_class": deadline_class,
             "measure_word": lambda case: measure_word(case, locale),
