@@ -4,14 +4,14 @@ Without it the query planner walked every case to find the (often no) invitation
 partial indexes over open tasks by assignee and task type: the inbox's "assigned to me" part of a page
 filtered by task type walked every open task of that type (40 ms with 12,000 of them at 1M cases).
 
-Revision ID: 0029_survey_created_index
-Revises: 0028_tasks_day
+Revision ID: 0030_survey_created_index
+Revises: 0029_tasks_day
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0029_survey_created_index"
-down_revision = "0028_tasks_day"
+revision = "0030_survey_created_index"
+down_revision = "0029_tasks_day"
 branch_labels = None
 depends_on = None
 

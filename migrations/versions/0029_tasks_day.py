@@ -2,16 +2,16 @@
 
 Back-filled from the completed tasks (counted per UTC hour, then added to the local day of that hour).
 
-Revision ID: 0028_tasks_day
-Revises: 0027_figures_day_and_month
+Revision ID: 0029_tasks_day
+Revises: 0028_case_steps
 """
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028_tasks_day"
-down_revision = "0027_figures_day_and_month"
+revision = "0029_tasks_day"
+down_revision = "0028_case_steps"
 branch_labels = None
 depends_on = None
 
