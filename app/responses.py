@@ -4,12 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, flash, jsonify, redirect, render_template, request, send_file
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import gettext
 
 from app.headers import DOWNLOAD_CSP
 from app.redirects import back
 from app.services.documents import clean_filename
+from app.translated import translated
+from app.web.action_words import ROLE_WORDS
 from app.services import errors as e
 from app.web.step_errors import step_error
 
@@ -48,14 +50,6 @@ def wants_json() -> bool:
             or (request.endpoint or "").endswith(JSON_ENDPOINT_SUFFIXES))
 
 
-def translated(message: str) -> str:
-    """A message from a service or handler in the reader's language (``handlers.i18n.Message`` keeps its values)."""
-    template = getattr(message, "template", None)
-    if template is not None:
-        return gettext(template, **message.params)
-    return gettext(message)
-
-
 def error_message(exc: e.DomainError) -> str:
     """What a person reads: the field messages of invalid input, else the error's message."""
     if isinstance(exc, e.StepFailed):  # which step, that nothing was lost; never a technical error
@@ -64,18 +58,20 @@ def error_message(exc: e.DomainError) -> str:
         reason = exc.message.split(": ", 1)[-1]
         plain = step_error(reason)  # Lotsen's own sentences (a script's limits) are shown, translated
         return f"{blocked} {plain}." if plain != reason else blocked
-    if isinstance(exc, e.Forbidden) and exc.details.get("groups"):  # a task of other work groups: named in words
-        from flask_babel import get_locale
-
-        from app.web.filters import group_word
-
-        locale = str(get_locale() or "sv")
+    if isinstance(exc, e.TaskOfOtherGroups):  # a task of other work groups: named in words
         return _("This task is for %(groups)s. Ask someone there, or an administrator, if it should be yours.",
-                 groups=", ".join(group_word(g, locale) for g in exc.details["groups"]))
+                 groups=", ".join(_group_word(exc, name) for name in exc.details["groups"]))
     errors = getattr(exc, "errors", None)
     if isinstance(exc, e.InvalidInput) and errors:
         return "; ".join(translated(err["message"]) for err in errors)
     return translated(exc.message)
+
+
+def _group_word(exc: e.TaskOfOtherGroups, name: str) -> str:
+    if name in ROLE_WORDS:
+        return str(ROLE_WORDS[name])
+    lang = "sv" if str(get_locale() or "sv").startswith("sv") else "en"
+    return exc.titles.get(name, {}).get(lang) or name
 
 
 def error_response(exc: e.DomainError) -> Response | tuple:

@@ -32,6 +32,14 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class TaskOfOtherGroups(Forbidden):
+    """A task offered to other work groups; ``titles`` ({name: {"sv": …, "en": …}}) lets a page name them."""
+
+    def __init__(self, message: str, *, groups: list[str], titles: dict[str, dict[str, str]]):
+        super().__init__(message, groups=groups)
+        self.titles = titles
+
+
 class Unauthorized(DomainError):
     code = "unauthorized"
 

@@ -11,9 +11,11 @@ from app.models import HumanTask, ProcessVersion, TaskCandidateGroup, TaskStatus
 from handlers import i18n
 
 from . import audit, contacts, form_options, incidents, keyset, locks, runner, task_list
+from . import groups as group_service
 from .env import get_env
 from .errors import (
-    N_, CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound)
+    N_, CaseClosed, Forbidden, StepFailed, TaskAlreadyCompleted, TaskClaimedByOther, TaskNotFound,
+    TaskOfOtherGroups)
 from .forms import validate, with_defaults
 from .processes import form_schema
 
@@ -50,15 +52,17 @@ def get_task(session: Session, *, actor: User, task_id: str, lock: bool = False)
     if task is None:
         raise TaskNotFound(f"no task with id {task_id}")
     if not task.offered_to(actor):
-        raise _not_yours(task)
+        raise _not_yours(session, task)
     return task
 
 
-def _not_yours(task: HumanTask) -> Forbidden:
-    """Why ``task`` is not the actor's; ``groups`` lets a page name the work groups in words."""
+def _not_yours(session: Session, task: HumanTask) -> Forbidden:
+    """Why ``task`` is not the actor's; the work groups' names and titles let a page name them in words."""
     if task.groups:
-        return Forbidden(i18n.N_("this task is for the %(groups)s group", groups=" or ".join(task.groups)),
-                         groups=list(task.groups))
+        titles = {g.name: {"sv": g.title_sv, "en": g.title_en}
+                  for g in group_service.list_groups(session) if g.name in task.groups}
+        return TaskOfOtherGroups(i18n.N_("this task is for the %(groups)s group", groups=" or ".join(task.groups)),
+                                 groups=list(task.groups), titles=titles)
     return Forbidden(N_("this task is assigned to someone else"))
 
 

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+#: Roles in words (a task can be offered to a role as well as to a group).
+ROLE_WORDS = {
+    "applicant": _l("Applicant"), "admin": _l("Administrator"), "process_owner": _l("Process owner"),
+    "manager": _l("Manager"),
+}
+
 ACTION_WORDS = {
     "case.submitted": _l("Application submitted"),
     "case.received": _l("Case registered"),

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.responses import translated
+from app.translated import translated
 from app.services import appeals
 from app.uow import db
 

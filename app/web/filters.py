@@ -12,9 +12,9 @@ from flask import Flask, current_app, g
 from flask_babel import format_timedelta, get_locale, lazy_gettext as _l
 
 from app.clock import utcnow
-from app.responses import translated
+from app.translated import translated
 from app.services import document_versions, forms
-from app.web.action_words import action_word
+from app.web.action_words import ROLE_WORDS, action_word
 from app.web.step_errors import plain_step_error, step_error
 
 STATUS_WORDS = {
@@ -54,10 +54,6 @@ EXEMPTION_WORDS = {
     "all_consented": _l("every affected party has consented in writing"),
     "permit_obviously_impossible": _l("it is obvious that a permit cannot be given (PBL 9 kap. 25 §)"),
     "minor_outside_plan": _l("outside a plan, a measure the hearing rule does not cover (PBL 9 kap. 25 § and 31 a §)"),
-}
-ROLE_WORDS = {
-    "applicant": _l("Applicant"), "admin": _l("Administrator"), "process_owner": _l("Process owner"),
-    "manager": _l("Manager"),
 }
 #: Messages a case waits for, by name (the history names them in words, never by their code).
 MESSAGE_WORDS = {

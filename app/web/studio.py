@@ -15,7 +15,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 
-from app.responses import translated
+from app.translated import translated
 from app.services import bundle_uploads, process_info
 from app.services import users as user_service
 from app.headers import draws_diagrams
