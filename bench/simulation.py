@@ -26,8 +26,9 @@ from pathlib import Path
 
 NATIONAL_YEAR = 100_000
 GOAL_MIN = 10
-#: A national office: enough staff that cases do not queue without end at 100,000 a year.
-STAFF = {"coordinator": 40, "officer": 120, "committee": 20}
+#: A national office: enough staff that cases do not queue without end at 100,000 a year, the
+#: referral departments included (one person each let the environment queue grow without end).
+STAFF = {"coordinator": 40, "officer": 120, "committee": 20, "miljo": 20, "trafik": 20, "va": 20, "kulturmiljo": 20}
 
 
 def _plan(cases: int, processes_dir: Path):

@@ -23,3 +23,12 @@ def test_bench_completes_every_case_and_prints_the_ratio(tmp_path):
     assert "5-user-task case" in result.stdout and "SQLite, 1 process" in result.stdout
     gate = result.stdout[result.stdout.index("9. deploy gate"):]
     assert "building_permit:" in gate and "paths" in gate and re.search(r"verdict:\s+passed", gate)
+
+
+def test_the_national_bench_office_staffs_every_group_the_reference_process_gives_work_to():
+    """A group left out gets one person: at 100,000 cases a year its queue (e.g. environment referrals) grows
+    without end and the national-year line reported unfinished cases."""
+    from app.services.groups import DEMO_DEPARTMENTS, STANDARD_GROUPS
+    from bench.simulation import STAFF
+
+    assert {name for name, *_ in STANDARD_GROUPS + DEMO_DEPARTMENTS} <= set(STAFF)
