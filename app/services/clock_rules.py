@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 SUPPLEMENT_WINDOW = timedelta(weeks=3)
@@ -58,7 +58,9 @@ class Clocks:
     complete_on: date | None = None
 
     def to_dict(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
+        # Every field is a plain value: no deep copy (dataclasses.asdict) on each read of the clock.
+        values = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values}
 
 
 def statutory_weeks(case_type: str | None) -> int:
