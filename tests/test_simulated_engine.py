@@ -179,3 +179,35 @@ def test_with_spiffworkflows_logging_on_each_state_change_is_logged_with_its_det
     assert [r.getMessage() for r in records][-1] == "State changed to READY"
     assert records[-1].task_spec == review.task_spec.name and records[-1].state == "READY"
     assert records[-1].elapsed >= 0
+
+
+def test_new_tasks_get_random_version_4_uuids_that_equal_and_hash_as_parsed_ones():
+    from uuid import UUID
+
+    spec, subprocesses = parse_bundle(LONG_CASE, RULES).specs["long_case"]
+    ids = [task.id for _ in range(60) for task in BpmnWorkflow(spec, subprocesses).tasks.values()]
+    assert len(ids) >= 480 and len(set(ids)) == len(ids)
+    for task_id in ids:
+        parsed = UUID(str(task_id))
+        assert type(task_id) is UUID and task_id.version == 4 and task_id.variant == "specified in RFC 4122"
+        assert parsed == task_id and hash(parsed) == hash(task_id) and parsed.int == task_id.int
+    assert len({task_id.int >> 96 for task_id in ids}) > len(ids) * 0.99  # random, not counted up
+
+
+def test_a_forked_process_makes_other_task_ids_than_its_parent():
+    """A server worker forked from a process that has read ids ahead must not make the same ones."""
+    import os
+
+    make = spiff_task_module.uuid4
+    make()  # ids read ahead in this process
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then leave at once
+        os.write(write, " ".join(str(make()) for _ in range(20)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        child = set(pipe.read().split())
+    parent = {str(make()) for _ in range(20)}
+    assert len(child) == 20 and not child & parent

@@ -59,6 +59,32 @@ def walk(first, state: int = TaskState.ANY_MASK, manual=None, spec_name=None, sp
          end_at_spec=None, max_depth: int = MAX_DEPTH) -> Iterator:
     """The tasks from ``first`` down that match, depth first, children in order, as ``TaskIterator`` gives them
     within one task tree."""
+    tasks = first.workflow.tasks
+    if len(tasks) > max_depth:  # the depth limit may be reached: count it
+        yield from _counted_walk(first, state, manual, spec_name, spec_class, end_at_spec, max_depth)
+        return
+    # A task's depth below ``first`` is less than the number of tasks, so here the limit is never reached.
+    min_state = _min_state(state)
+    plain = manual is None and spec_name is None and spec_class is None
+    get = tasks.get
+    stack = [first]
+    pop, push = stack.pop, stack.append
+    while stack:
+        task = pop()
+        if task._children and task._state >= min_state and task.task_spec.name != end_at_spec:
+            for child in reversed(task._children):
+                push(get(child))
+        if task._state & state and (plain or _matches(task.task_spec, manual, spec_name, spec_class)):
+            yield task
+
+
+def _matches(spec, manual, spec_name, spec_class) -> bool:
+    return ((manual is None or spec.manual == manual) and (spec_name is None or spec.name == spec_name)
+            and (spec_class is None or isinstance(spec, spec_class)))
+
+
+def _counted_walk(first, state, manual, spec_name, spec_class, end_at_spec, max_depth) -> Iterator:
+    """``walk`` keeping each task's depth below ``first``, for trees where the depth limit may be reached."""
     min_state = _min_state(state)
     tasks = first.workflow.tasks
     stack = [(first, 0)]
@@ -69,11 +95,7 @@ def walk(first, state: int = TaskState.ANY_MASK, manual=None, spec_name=None, sp
                 and task.task_spec.name != end_at_spec):
             for child in reversed(task._children):
                 push((tasks.get(child), depth + 1))
-        if not task._state & state:
-            continue
-        spec = task.task_spec
-        if ((manual is None or spec.manual == manual) and (spec_name is None or spec.name == spec_name)
-                and (spec_class is None or isinstance(spec, spec_class))):
+        if task._state & state and _matches(task.task_spec, manual, spec_name, spec_class):
             yield task
 
 
