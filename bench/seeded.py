@@ -46,7 +46,8 @@ from app.runtime import build_runtime
 ROOT = Path(__file__).resolve().parent.parent
 #: What shapes the seeded data (files or directories under the project root).
 KEYED = ("app/seed", "app/services/clocks.py", "app/services/insight/figures.py", "app/services/insight/rollup.py",
-         "app/services/insight/task_totals.py", "app/models", "migrations/versions", "processes")
+         "app/services/insight/task_totals.py", "app/services/insight/nki.py", "app/models", "migrations/versions",
+         "processes")
 STAFF_USER = "seed.coordinator1"
 
 

@@ -8,7 +8,7 @@ from .enums import STATUS_PRECEDENCE, CaseStatus, OutboxStatus, Outcome, Role, T
 from .external import ExternalTask, WorkerCredential
 from .group import Group, group_membership
 from .hearing import HearingParty
-from .insight import CaseFigures, FiguresDay, FiguresMonthDays, TasksDay
+from .insight import CaseFigures, FiguresDay, FiguresMonthDays, NkiDay, TasksDay
 from .notice import Notice
 from .events import CaseEvent, MessageSubscription, PendingMessage, Timer
 from .process import ProcessDraft, ProcessVersion
@@ -22,7 +22,7 @@ from .throttle import ThrottleCounter
 __all__ = [
     "audit_guards",
     "Appeal", "ApiToken", "AuditCheckpoint", "AuditDetail", "AuditEvent", "Incident", "Base", "Case", "CaseEvent",
-    "CaseStep", "CaseStatus", "CaseFigures", "FiguresDay", "FiguresMonthDays", "TasksDay",
+    "CaseStep", "CaseStatus", "CaseFigures", "FiguresDay", "FiguresMonthDays", "NkiDay", "TasksDay",
     "ConversationMessage", "DecisionParty", "Document", "ExternalTask", "Group",
     "HearingParty", "SurveyAnswer", "SurveyInvitation",
     "HumanTask", "MessageSubscription", "Notice", "Outcome", "OutboxMessage", "OutboxStatus", "PendingMessage",

@@ -127,3 +127,25 @@ class TasksDay(Base):
     process: Mapped[str] = mapped_column(String(120), primary_key=True)
     group: Mapped[str] = mapped_column(String(40), primary_key=True)
     completed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NkiDay(Base):
+    """Survey answers per local day of their invitation, process, case type, track and answer scale: how many,
+    and per NKI question the sum and the number of its scores (``services.insight.nki``). The dashboard's NKI
+    adds up a period's days instead of reading every invitation and answer. An absent case type or track is
+    ``''``."""
+
+    __tablename__ = "nki_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    process: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    track: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scale_max: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction_sum: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction_n: Mapped[int] = mapped_column(Integer, default=0)
+    expectations_sum: Mapped[int] = mapped_column(Integer, default=0)
+    expectations_n: Mapped[int] = mapped_column(Integer, default=0)
+    ideal_sum: Mapped[int] = mapped_column(Integer, default=0)
+    ideal_n: Mapped[int] = mapped_column(Integer, default=0)

@@ -33,8 +33,12 @@ What it generates (for dashboards, exports, heatmaps, simulation calibration and
 * ``case_figures`` (insight's projection), one row per seeded case, filled from the same clocks as the
   case row, as ``insight.figures.project`` fills it for a live case.
 
-Not generated (yet): NKI survey answers (no survey model on main), a second process version part-way
-through the history.
+* ``survey_invitation``/``survey_answer`` (the NKI survey): closed cases with an e-mail address are invited
+  within a day of closing; 30 % answer within days (scores around 6.8 of 10 per applicant, each question a
+  little off it; a factor now and then "cannot say"), 3 % decline; ``nki_day`` holds the answers' totals.
+  The invitations' links were never made (no letters, no audit events for them).
+
+Not generated (yet): a second process version part-way through the history.
 """
 from __future__ import annotations
 
@@ -66,6 +70,7 @@ class Summary:
     events: int
     audit_events: int
     seconds: float
+    survey_answers: int = 0
 
 
 def seed(rt: Runtime, *, cases: int, years: float = 2.0, seed: int = 1, batch: int = 2000,
@@ -76,7 +81,7 @@ def seed(rt: Runtime, *, cases: int, years: float = 2.0, seed: int = 1, batch: i
     ctx, found = _prepare(rt)
     now = utcnow()
     arrivals = history.arrivals(rng, cases, now, years)
-    out = writer.Writer(rt, ctx, found, rng)
+    out = writer.Writer(rt, ctx, found, rng, now=now, survey_rng=random.Random(f"{seed}:survey"))
     for start in range(0, cases, batch):
         lives = [history.draw(rng, at, now) for at in arrivals[start:start + batch]]
         out.write(lives)
@@ -84,7 +89,7 @@ def seed(rt: Runtime, *, cases: int, years: float = 2.0, seed: int = 1, batch: i
             progress(len(lives))
     out.finish()
     return Summary(cases, out.open_cases, out.tasks, out.events, out.audit_events,
-                   (utcnow() - started).total_seconds())
+                   (utcnow() - started).total_seconds(), out.survey_answers)
 
 
 def _prepare(rt: Runtime):
@@ -111,7 +116,8 @@ def _prepare(rt: Runtime):
     ctx = writer.rows.Context(
         version_id=version_id, tz=tz, today=utcnow().astimezone(tz).date(), service_goals=settings.service_goals,
         default_goal_days=settings.service_goal_days, staff=staff,
-        has_claimed_at="claimed_at" in HumanTask.__table__.c, prefix=prefix, version_number=number)
+        has_claimed_at="claimed_at" in HumanTask.__table__.c, prefix=prefix, version_number=number,
+        survey_scale_max=settings.survey_scale_max, survey_valid_days=settings.survey_valid_days)
     return ctx, found
 
 

@@ -23,4 +23,4 @@ def seed_cases(cases: int, years: float, seed_value: int) -> None:
     finally:
         rt.close()
     click.echo(f"{done.cases} cases ({done.open_cases} open), {done.tasks} tasks, {done.events} case events, "
-               f"{done.audit_events} audit events in {done.seconds:.0f} s")
+               f"{done.audit_events} audit events, {done.survey_answers} survey answers in {done.seconds:.0f} s")

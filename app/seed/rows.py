@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.models import CaseFigures, CaseStatus, Outcome, TaskStatus
 from app.models.task import NO_DEADLINE, seconds
 from app.services import clocks
+from app.services.survey import FACTORS, NKI_QUESTIONS
 from app.services.insight import figures
 
 from .history import Life
@@ -26,6 +27,11 @@ TITLES = {
 #: measure -> a plausible full fee in kronor (the reduction is fifths of it).
 FEES = {"nybyggnad": 38000, "tillbyggnad": 16000, "plank": 6500, "mur": 6500, "skylt": 4800, "attefall": 5200,
         "rivning": 7400, "marklov": 9800}
+#: Of the applicants invited to the survey: the share who answer, and who decline (not verified: SKR's
+#: Insikt reports answer rates of roughly a quarter to a third for building permits).
+SURVEY_ANSWERED, SURVEY_DECLINED = 0.3, 0.03
+#: Mean days from the invitation to an answer (or a refusal).
+SURVEY_ANSWER_DAYS = 4.0
 #: A closed case's workflow state is never loaded again; its history is in the case events and audit trail.
 COMPACTED = json.dumps({"compacted": True, "note": "closed seeded case; history in case events and audit trail"})
 
@@ -50,6 +56,8 @@ class Context:
     has_claimed_at: bool
     prefix: str  # the process's reference prefix (BYGG)
     version_number: int
+    survey_scale_max: int = 10
+    survey_valid_days: int = 30
 
 
 def case_row(ctx: Context, life: Life, reference: str, rng) -> tuple[dict, clocks.Clocks]:
@@ -125,3 +133,41 @@ def figures_row(ctx: Context, case: dict, clock: clocks.Clocks) -> dict:
                       closed_on=case["completed_at"].astimezone(ctx.tz).date() if case["completed_at"] else None)
     figures._fill(row, clock, (case["facts"] or {}).get("fee") if clock.decided_on else None)
     return {column.key: getattr(row, column.key) for column in CaseFigures.__table__.columns}
+
+
+def survey_rows(ctx: Context, case: dict, now: datetime, rng) -> tuple[dict | None, dict | None]:
+    """A closed case's survey invitation (within a day of closing, as the scheduler sends it) and its answer
+    (``SURVEY_ANSWERED`` of them): (None, None) for a case not invited (open, or no e-mail address).
+
+    The invitation holds a random hash whose link was never made: it cannot be opened. The scores hang around
+    one satisfaction per applicant, each question a little off it; a factor is sometimes "cannot say"."""
+    closed = case["completed_at"]
+    if closed is None or not case["applicant_email"] or case["outcome"] is None:
+        return None, None
+    created = closed + timedelta(hours=rng.uniform(1, 24))
+    if created >= now:
+        return None, None
+    valid = timedelta(days=ctx.survey_valid_days)
+    invitation = {"case_id": case["id"], "secret_hash": f"{rng.getrandbits(256):064x}", "language": "sv",
+                  "created_at": created, "expires_at": created + valid, "reminders_sent": 0, "last_sent_at": created,
+                  "answered_at": None, "declined_at": None}
+    draw = rng.random()
+    if draw >= SURVEY_ANSWERED + SURVEY_DECLINED:
+        return invitation, None
+    at = created + min(timedelta(days=rng.expovariate(1 / SURVEY_ANSWER_DAYS)), valid - timedelta(hours=1))
+    if at >= now:
+        return invitation, None
+    if draw >= SURVEY_ANSWERED:
+        invitation["declined_at"] = at
+        return invitation, None
+    invitation["answered_at"] = at
+    top = ctx.survey_scale_max
+    level = rng.gauss(0.68 * top, 0.2 * top)
+
+    def score(may_skip: bool):
+        if may_skip and rng.random() < 0.06:
+            return None
+        return max(1, min(top, round(level + rng.gauss(0, 0.08 * top))))
+
+    scores = {q: score(False) for q in NKI_QUESTIONS} | {f: score(True) for f in FACTORS}
+    return invitation, {"answered_at": at, "scale_max": top, "scores": scores, "comment": None}

@@ -2,27 +2,31 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select, text, update
 
 from app.models import (
     AuditDetail, AuditEvent, Case, CaseEvent, CaseFigures, HumanTask, MessageSubscription, ReferenceSequence,
-    TaskCandidateGroup, TaskStatus, Timer)
+    SurveyAnswer, SurveyInvitation, TaskCandidateGroup, TaskStatus, Timer)
 from app.models.task import NO_DEADLINE
 from app.runtime import Runtime
 from app.services import audit, audit_checkpoints
-from app.services.insight import rollup, task_totals
+from app.services.insight import nki, rollup, task_totals
 
 from . import rows, templates
 from .history import Life
 
 
 class Writer:
-    def __init__(self, rt: Runtime, ctx: rows.Context, found: dict[str, templates.Template], rng):
+    def __init__(self, rt: Runtime, ctx: rows.Context, found: dict[str, templates.Template], rng, *,
+                 now: datetime, survey_rng):
         self.rt, self.ctx, self.templates, self.rng = rt, ctx, found, rng
+        #: The survey's draws come from their own generator: the cases drawn for a seed stay as they were.
+        self.now, self.survey_rng = now, survey_rng
         self.prefix = ctx.prefix
-        self.open_cases = self.tasks = self.events = self.audit_events = 0
+        self.open_cases = self.tasks = self.events = self.audit_events = self.survey_answers = 0
 
     def write(self, lives: list[Life]) -> None:
         with self.rt.db.unit_of_work() as session:
@@ -54,12 +58,34 @@ class Writer:
                 if batch:
                     conn.execute(insert(model), batch)
             rollup.add_rows(session, [SimpleNamespace(**row) for row in figures])
+            self._survey(conn, cases)
             task_totals.add(conn, Counter((t["completed_at"].astimezone(self.ctx.tz).date(), "building_permit",
                                            t["group"]) for t in tasks if t["status"] == TaskStatus.COMPLETED))
             _append(session, trail)
         self.tasks += len(tasks)
         self.events += len(events)
         self.audit_events += len(trail)
+
+    def _survey(self, conn, cases: list[dict]) -> None:
+        """The closed cases' survey invitations and answers, and the answers' NKI day totals."""
+        invited = [(case, *rows.survey_rows(self.ctx, case, self.now, self.survey_rng)) for case in cases]
+        invited = [(case, invitation, answer) for case, invitation, answer in invited if invitation is not None]
+        if not invited:
+            return
+        ids = _reserve_ids(conn, SurveyInvitation, len(invited))
+        conn.execute(insert(SurveyInvitation), [{"id": i, **invitation}
+                                                for i, (_, invitation, _) in zip(ids, invited, strict=True)])
+        answers = [{"invitation_id": i, **answer} for i, (_, _, answer) in zip(ids, invited, strict=True) if answer]
+        if answers:
+            conn.execute(insert(SurveyAnswer), answers)
+        totals: dict = {}
+        for case, invitation, answer in invited:
+            if answer:
+                key = nki.key_of(invitation["created_at"], self.ctx.tz, "building_permit", case["case_type"],
+                                 case["track"], answer["scale_max"])
+                totals.setdefault(key, Counter()).update(nki.contribution(answer["scores"]))
+        nki.add(conn, totals)
+        self.survey_answers += len(answers)
 
     def _open(self, row, life, case_id, reference, tasks, candidates, timers, subs) -> None:
         """An open case: live workflow state and open work cloned from its stage's template."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -78,10 +78,32 @@ class Group:
                 "factors": self.factors, "shown": self.shown}
 
 
-def _index(scores: Iterable[tuple[int, int]]) -> float | None:
+def index_from_sums(sums: Mapping[int, tuple[int, int]]) -> float | None:
+    """Index 0–100 from {scale top: (sum of the scores, number of scores)}: the mean of ``(score - 1) / (top - 1)
+    * 100`` over the scores. The survey's figures and the dashboard's day totals (``insight.nki``) both come here,
+    so the same answers give the same index to the last decimal."""
+    total, count = 0.0, 0
+    for top, (score_sum, n) in sorted(sums.items()):
+        if top > 1 and n:
+            total += (score_sum - n) * 100 / (top - 1)
+            count += n
+    return round(total / count, 1) if count else None
+
+
+def nki_of(indexes: Iterable[float | None]) -> float | None:
+    """NKI: the mean of the three NKI questions' indexes (those known)."""
+    known = [i for i in indexes if i is not None]
+    return round(sum(known) / len(known), 1) if known else None
+
+
+def _index(scores: Iterable[tuple[int | None, int]]) -> float | None:
     """Index 0–100 of (score, scale_max) pairs."""
-    values = [(s - 1) / (top - 1) * 100 for s, top in scores if s is not None and top > 1]
-    return round(sum(values) / len(values), 1) if values else None
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for score, top in scores:
+        if score is not None:
+            sums[top][0] += score
+            sums[top][1] += 1
+    return index_from_sums({top: (total, n) for top, (total, n) in sums.items()})
 
 
 def _figures(key, invitations: list, answers: list[SurveyAnswer], minimum: int) -> Group:
@@ -89,9 +111,7 @@ def _figures(key, invitations: list, answers: list[SurveyAnswer], minimum: int) 
     group.shown = group.respondents >= max(1, minimum)
     if not group.shown:
         return group
-    per_question = [_index((a.scores.get(q), a.scale_max) for a in answers) for q in NKI_QUESTIONS]
-    known = [i for i in per_question if i is not None]
-    group.nki = round(sum(known) / len(known), 1) if known else None
+    group.nki = nki_of(_index((a.scores.get(q), a.scale_max) for a in answers) for q in NKI_QUESTIONS)
     group.band = band(group.nki)
     group.factors = {f: _index((a.scores.get(f), a.scale_max) for a in answers) for f in FACTORS}
     return group
