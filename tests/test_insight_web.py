@@ -91,3 +91,14 @@ def test_a_reversed_period_is_shown_beside_the_field(maja):
     page = maja.get("/insight/?from=2026-05-01&to=2026-04-01")
     assert page.status_code == 422
     assert 'class="field has-error"' in page.get_data(as_text=True)
+
+
+def test_counts_under_the_figures_are_written_as_numbers_in_the_readers_language(api, maja, monkeypatch):
+    from app.services.insight import nki
+
+    monkeypatch.setattr(nki, "figures", lambda session, filters: {"index": 63.0, "answers": 1464})
+    walk(api)
+    for lang, words in (("sv", "1\xa0464 svar"), ("en", "1,464 answers")):
+        html = maja.client.get("/insight/", headers={"Accept-Language": lang}).get_data(as_text=True)
+        nki_card = html[html.index('data-kpi="nki"'):]
+        assert words in nki_card[:nki_card.index("</section>")], lang
