@@ -18,8 +18,6 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import Case, NkiDay, ProcessVersion, SurveyAnswer, SurveyInvitation
@@ -28,6 +26,7 @@ from app.services.survey_results import index_from_sums, nki_of
 
 from ..env import get_env
 from .filters import Filters
+from .rollup import upsert_add
 
 #: The day totals' key: (day, process, case type, track, scale_max).
 KEY = ("day", "process", "case_type", "track", "scale_max")
@@ -76,18 +75,11 @@ def _count_answers(session: Session, _context, _instances) -> None:
 
 
 def add(conn, totals: dict[tuple, Counter]) -> None:
-    """Add {key: counters} to the day totals in one statement (rows in key order, so no two writers wait for
+    """Add {key: counters} to the day totals (rows in key order, so no two writers wait for
     each other's rows in opposite orders)."""
     rows = [{**dict(zip(KEY, key, strict=True)), **{c: counts.get(c, 0) for c in COUNTERS}}
             for key, counts in sorted(totals.items()) if counts.get("answers")]
-    if not rows:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    for at in range(0, len(rows), 500):  # SQLite binds at most 32,766 values in one statement
-        statement = insert(NkiDay).values(rows[at:at + 500])
-        conn.execute(statement.on_conflict_do_update(
-            index_elements=list(KEY),
-            set_={c: getattr(NkiDay, c) + getattr(statement.excluded, c) for c in COUNTERS}))
+    upsert_add(conn, NkiDay, rows, list(KEY), COUNTERS)
 
 
 def rebuild(conn, tz: ZoneInfo) -> None:

@@ -110,19 +110,20 @@ def apply(session, change: tuple[dict, Counter]) -> None:
     month_rows = [{"month": month, "kind": kind, "process": process, "case_type": case_type, "track": track,
                    "days": value, "n": n}
                   for (month, kind, process, case_type, track, value), n in sorted(months.items())]
-    for at in range(0, len(day_rows), CHUNK):
-        _upsert(conn, FiguresDay, day_rows[at:at + CHUNK], ["day", "process", "case_type", "track"], DAY_COUNTERS)
-    for at in range(0, len(month_rows), CHUNK):
-        _upsert(conn, FiguresMonthDays, month_rows[at:at + CHUNK],
-                ["month", "kind", "process", "case_type", "track", "days"], ("n",))
+    upsert_add(conn, FiguresDay, day_rows, ["day", "process", "case_type", "track"], DAY_COUNTERS)
+    upsert_add(conn, FiguresMonthDays, month_rows, ["month", "kind", "process", "case_type", "track", "days"], ("n",))
 
 
-def _upsert(conn, model, rows: list[dict], keys: list[str], counters) -> None:
-    """Insert the rows, or add their counters to the rows already there."""
+def upsert_add(conn, model, rows: list[dict], keys: list[str], counters) -> None:
+    """Insert the rows, or add their counters to the rows already there (``CHUNK`` rows per statement). Every
+    kept total of the dashboard is written here; callers pass the rows in key order."""
+    if not rows:
+        return
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(rows)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=keys, set_={name: getattr(model, name) + statement.excluded[name] for name in counters}))
+    for at in range(0, len(rows), CHUNK):
+        statement = insert(model).values(rows[at:at + CHUNK])
+        conn.execute(statement.on_conflict_do_update(
+            index_elements=keys, set_={name: getattr(model, name) + statement.excluded[name] for name in counters}))
 
 
 def add_rows(session, rows) -> None:

@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, inspect, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import Case, HumanTask, ProcessVersion, TasksDay, TaskStatus
 
 from ..env import get_env
+from .rollup import upsert_add
 
 
 def _process(session: Session, task: HumanTask) -> str | None:
@@ -55,16 +54,11 @@ def _count_completed_tasks(session: Session, _context, _instances) -> None:
 
 
 def add(conn, changes: Counter) -> None:
-    """Add {(day, process, group): n} to the totals in one statement (rows in key order: no two writers wait
+    """Add {(day, process, group): n} to the totals (rows in key order: no two writers wait
     for each other's rows in opposite orders)."""
     rows = [{"day": day, "process": process, "group": group, "completed": n}
             for (day, process, group), n in sorted(changes.items()) if n]
-    if not rows:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(TasksDay).values(rows)
-    conn.execute(statement.on_conflict_do_update(index_elements=["day", "process", "group"],
-                                                 set_={"completed": TasksDay.completed + statement.excluded.completed}))
+    upsert_add(conn, TasksDay, rows, ["day", "process", "group"], ("completed",))
 
 
 def rebuild(conn, tz: ZoneInfo) -> None:
